@@ -1,0 +1,58 @@
+// pestle: the command-line tool. Each sub-command lives in its own header under
+// examples/pestle/ and is registered once, in the table below.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "cmd_errors.hpp"
+#include "cmd_fit.hpp"
+#include "cmd_info.hpp"
+#include "cmd_predict.hpp"
+
+namespace {
+
+const std::vector<pestle::cli::Command>& commands() {
+  static const std::vector<pestle::cli::Command> table = {
+      {"info", "pestle info FILE.xyz...", "frames, atoms, species, cell volumes and labels of extended-XYZ files",
+       pestle::cli::run_info},
+      {"fit", "pestle fit CONFIG.json [-o MODEL.json]", "fit a potential described by a JSON config",
+       pestle::cli::run_fit},
+      {"predict", "pestle predict MODEL.json IN.xyz -o OUT.xyz", "write energies, forces and stress of a model",
+       pestle::cli::run_predict},
+      {"errors", "pestle errors MODEL.json DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",
+       pestle::cli::run_errors},
+  };
+  return table;
+}
+
+void print_help(std::ostream& os) {
+  os << "pestle - machine-learned interatomic potentials\n\nusage: pestle <command> [arguments]\n\ncommands:\n";
+  for (const auto& c : commands()) os << "  " << c.usage << "\n      " << c.summary << "\n";
+  os << "\n'pestle <command> --help' describes one command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_help(std::cerr);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help(std::cout);
+    return 0;
+  }
+  for (const auto& c : commands()) {
+    if (c.name != args[0]) continue;
+    args.erase(args.begin());
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::cout << "usage: " << c.usage << "\n" << c.summary << "\n";
+      return 0;
+    }
+    return pestle::cli::guarded(c, args);
+  }
+  std::cerr << "pestle: unknown command '" << args[0] << "' (see pestle --help)\n";
+  return 2;
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package pestle needs to build, test and run its examples.
+# Non-interactive and idempotent: packages already present are skipped.
+set -euo pipefail
+
+packages=(
+  build-essential cmake
+  libeigen3-dev libxsimd-dev libboost-math-dev catch2 libbenchmark-dev libtbb-dev
+  nlohmann-json3-dev
+  clang                 # libFuzzer for the extended-XYZ fuzzer
+  python3 python3-ase python3-numpy   # ASE cross-check of the extended-XYZ dialect
+  lammps lammps-data    # reference potentials and the LAMMPS cross-checks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
