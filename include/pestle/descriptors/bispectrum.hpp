@@ -1,0 +1,737 @@
+#pragma once
+// The SNAP bispectrum descriptor (Thompson et al., J. Comput. Phys. 285, 316 (2015); Bartók et al.,
+// PRB 81, 184107 (2010)) with exactly the conventions of LAMMPS ML-SNAP (compute sna/atom, pair snap):
+// doubled angular indices, index ordering, self contribution, switching function, bzero and bnorm.
+// The formulas, their references and the conventions are written out in docs/snap.md.
+//
+// twojmax is either a template argument (all tables built by the compiler, workspace arrays of static
+// size) or chosen at run time (Bispectrum<dynamic>). Both use the same code: the table builder is one
+// constexpr function, and the containers are std::array or std::vector according to the size policy.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/core/structure.hpp"
+#include "pestle/core/types.hpp"
+#include "pestle/descriptors/descriptor.hpp"
+#include "pestle/math/clebsch_gordan.hpp"
+#include "pestle/math/cutoff.hpp"
+#include "pestle/neighbours/neighbour_list.hpp"
+
+namespace pestle {
+
+/// "Size chosen at run time" for template size parameters.
+inline constexpr int dynamic = -1;
+
+/// Per-species SNAP parameters: LAMMPS radelem (R_e) and neighbour weight wj.
+struct SnapElement {
+  int z;
+  double radius;
+  double weight;
+};
+
+/// Hyperparameters of the bispectrum; the defaults are those of LAMMPS compute sna/atom.
+struct BispectrumParams {
+  static constexpr int max_twojmax = 20;  ///< factorials stay exact enough in double up to here
+
+  int twojmax = 6;
+  double rcutfac = 4.6;
+  double rfac0 = 0.99363;
+  double rmin0 = 0.0;
+  bool switchflag = true;
+  bool bzeroflag = true;
+  bool bnormflag = false;
+  std::vector<SnapElement> elements;  ///< one entry per species
+
+  void validate() const {
+    if (twojmax < 0) throw InputError("bispectrum: twojmax must be >= 0, got " + std::to_string(twojmax));
+    if (twojmax % 2 != 0) throw InputError("bispectrum: twojmax must be even, got " + std::to_string(twojmax));
+    if (twojmax > max_twojmax)
+      throw InputError("bispectrum: twojmax " + std::to_string(twojmax) + " exceeds the supported maximum " +
+                       std::to_string(max_twojmax));
+    if (!(rcutfac > 0.0) || !std::isfinite(rcutfac)) throw InputError("bispectrum: rcutfac must be positive");
+    if (!(rfac0 > 0.0 && rfac0 <= 1.0)) throw InputError("bispectrum: rfac0 must lie in (0, 1]");
+    if (!(rmin0 >= 0.0) || !std::isfinite(rmin0)) throw InputError("bispectrum: rmin0 must be >= 0");
+    if (elements.empty()) throw InputError("bispectrum: no elements given (radius and weight per species)");
+    for (std::size_t a = 0; a < elements.size(); ++a) {
+      const auto& e = elements[a];
+      if (!is_atomic_number(e.z)) throw InputError("bispectrum: unknown atomic number " + std::to_string(e.z));
+      if (!(e.radius > 0.0) || !std::isfinite(e.radius))
+        throw InputError("bispectrum: radius of element " + std::to_string(e.z) + " must be positive");
+      if (!std::isfinite(e.weight))
+        throw InputError("bispectrum: weight of element " + std::to_string(e.z) + " must be finite");
+      for (std::size_t b = 0; b < a; ++b)
+        if (elements[b].z == e.z)
+          throw InputError("bispectrum: element " + std::to_string(e.z) + " is listed twice");
+      for (const auto& f : elements)
+        if (!(rmin0 < rcutfac * (e.radius + f.radius)))
+          throw InputError("bispectrum: rmin0 must be smaller than every pair cutoff rcutfac*(R_a+R_b)");
+    }
+  }
+};
+
+namespace detail::snap {
+
+// ---- sizes as functions of twojmax (J) ------------------------------------------------------------
+// A "triple" is (j1, j2, j) with j2 <= j1, |j1-j2| <= j <= min(J, j1+j2), j1+j2+j even (doubled indices).
+template <class F>
+constexpr void for_each_triple(int J, F&& f) {
+  for (int j1 = 0; j1 <= J; ++j1)
+    for (int j2 = 0; j2 <= j1; ++j2)
+      for (int j = j1 - j2; j <= std::min(J, j1 + j2); j += 2) f(j1, j2, j);
+}
+constexpr int u_size(int J) {
+  int n = 0;
+  for (int j = 0; j <= J; ++j) n += (j + 1) * (j + 1);
+  return n;
+}
+constexpr int triple_count(int J) {
+  int n = 0;
+  for_each_triple(J, [&](int, int, int) { ++n; });
+  return n;
+}
+constexpr int b_count(int J) {
+  int n = 0;
+  for_each_triple(J, [&](int j1, int, int j) { n += j >= j1; });
+  return n;
+}
+/// Z is stored for the rows mb = 0..floor(j/2) only (the rest follows from symmetry).
+constexpr int z_size(int J) {
+  int n = 0;
+  for_each_triple(J, [&](int, int, int j) { n += (j + 1) * (j / 2 + 1); });
+  return n;
+}
+constexpr int cg_size(int J) {
+  int n = 0;
+  for_each_triple(J, [&](int j1, int j2, int) { n += (j1 + 1) * (j2 + 1); });
+  return n;
+}
+
+/// Array extents: compile-time numbers for a fixed twojmax, `dynamic` otherwise.
+template <int TwoJMax>
+struct Sizes {
+  static constexpr int blocks = TwoJMax + 1, u = u_size(TwoJMax), triples = triple_count(TwoJMax),
+                       b = b_count(TwoJMax), z = z_size(TwoJMax), cg = cg_size(TwoJMax),
+                       pq = (TwoJMax + 1) * (TwoJMax + 1);
+};
+template <>
+struct Sizes<dynamic> {
+  static constexpr int blocks = dynamic, u = dynamic, triples = dynamic, b = dynamic, z = dynamic, cg = dynamic,
+                       pq = dynamic;
+};
+
+template <class T, int N>
+struct table_type {
+  using type = std::array<T, static_cast<std::size_t>(N)>;
+};
+template <class T>
+struct table_type<T, dynamic> {
+  using type = std::vector<T>;
+};
+/// std::array<T, N> for a compile-time extent, std::vector<T> for `dynamic`.
+template <class T, int N>
+using Table = typename table_type<T, N>::type;
+
+template <class T, std::size_t N>
+constexpr void size_to(std::array<T, N>&, int) noexcept {}  // the extent is already right
+template <class T>
+void size_to(std::vector<T>& v, int n) {
+  v.assign(static_cast<std::size_t>(n), T{});
+}
+
+struct Triple {
+  int j1 = 0, j2 = 0, j = 0;
+  int z_offset = 0;   ///< first Z entry of this triple
+  int cg_offset = 0;  ///< CG block: cg[cg_offset + m1*(j2+1) + m2]
+  int b0 = -1, b1 = -1, b2 = -1;  ///< B components whose derivative uses Z of this triple (adjoint Y)
+};
+
+/// One element Z^{j}_{ma,mb}(j1,j2) = Σ_{mb1} C(mb1,mb2) Σ_{ma1} C(ma1,ma2) U_{j1}[ma1][mb1] U_{j2}[ma2][mb2].
+struct ZEntry {
+  int j1 = 0, j2 = 0;
+  int na = 0, nb = 0;  ///< numbers of (ma1, ma2) and (mb1, mb2) pairs
+  int u1 = 0, u2 = 0;  ///< U index of (ma1min, mb1min) in U_{j1} and of (ma2max, mb2max) in U_{j2}
+  int cga = 0, cgb = 0;  ///< CG index of (ma1min, ma2max) and of (mb1min, mb2max)
+};
+
+/// B(j1,j2,j) and where the three terms of its derivative come from (see docs/snap.md).
+struct BEntry {
+  int j1 = 0, j2 = 0, j = 0;
+  int t0 = 0, t1 = 0, t2 = 0;  ///< triples (j1,j2,j), (j,j2,j1), (j,j1,j2)
+};
+
+template <int TwoJMax>
+struct Tables {
+  using S = Sizes<TwoJMax>;
+  int twojmax = 0;
+  Table<int, S::blocks> u_block{};  ///< U_j starts at u_block[j]; element (ma, mb) at + mb*(j+1) + ma
+  Table<Triple, S::triples> triples{};
+  Table<ZEntry, S::z> z{};
+  Table<BEntry, S::b> b{};
+  Table<double, S::cg> cg{};
+  Table<double, S::pq> rootpq{};  ///< sqrt(p/q) at p*(J+1)+q
+
+  constexpr int triple_index(int j1, int j2, int j) const {
+    for (int t = 0; t < static_cast<int>(triples.size()); ++t)
+      if (triples[t].j1 == j1 && triples[t].j2 == j2 && triples[t].j == j) return t;
+    return -1;
+  }
+  constexpr int b_index(int j1, int j2, int j) const {
+    for (int k = 0; k < static_cast<int>(b.size()); ++k)
+      if (b[k].j1 == j1 && b[k].j2 == j2 && b[k].j == j) return k;
+    return -1;
+  }
+};
+
+/// Builds every index and coupling table for twojmax J (at compile time for a fixed J).
+template <int TwoJMax>
+constexpr Tables<TwoJMax> make_tables(int J) {
+  Tables<TwoJMax> t;
+  t.twojmax = J;
+  size_to(t.u_block, J + 1);
+  size_to(t.triples, triple_count(J));
+  size_to(t.z, z_size(J));
+  size_to(t.b, b_count(J));
+  size_to(t.cg, cg_size(J));
+  size_to(t.rootpq, (J + 1) * (J + 1));
+  for (int j = 0, n = 0; j <= J; ++j) {
+    t.u_block[j] = n;
+    n += (j + 1) * (j + 1);
+  }
+  for (int p = 1; p <= J; ++p)
+    for (int q = 1; q <= J; ++q) t.rootpq[p * (J + 1) + q] = math::constexpr_sqrt(static_cast<double>(p) / q);
+  int nt = 0, nz = 0, ncg = 0, nb = 0;
+  for_each_triple(J, [&](int j1, int j2, int j) {
+    Triple& tr = t.triples[nt++];
+    tr.j1 = j1, tr.j2 = j2, tr.j = j, tr.z_offset = nz, tr.cg_offset = ncg;
+    for (int m1 = 0; m1 <= j1; ++m1)
+      for (int m2 = 0; m2 <= j2; ++m2)
+        t.cg[ncg++] = math::clebsch_gordan(j1, 2 * m1 - j1, j2, 2 * m2 - j2, j, 2 * m1 - j1 + 2 * m2 - j2);
+    for (int mb = 0; 2 * mb <= j; ++mb)
+      for (int ma = 0; ma <= j; ++ma) {
+        // pairs (m1, m2) with (2m1 - j1) + (2m2 - j2) = 2m - j, 0 <= m1 <= j1, 0 <= m2 <= j2
+        auto range = [&](int m, int& m1min, int& m2max, int& count) {
+          m1min = std::max(0, (2 * m - j - j2 + j1) / 2);
+          m2max = (2 * m - j - (2 * m1min - j1) + j2) / 2;
+          count = std::min(j1, (2 * m - j + j2 + j1) / 2) - m1min + 1;
+        };
+        ZEntry& e = t.z[nz++];
+        int ma1min = 0, ma2max = 0, mb1min = 0, mb2max = 0;
+        range(ma, ma1min, ma2max, e.na);
+        range(mb, mb1min, mb2max, e.nb);
+        e.j1 = j1, e.j2 = j2;
+        e.u1 = t.u_block[j1] + mb1min * (j1 + 1) + ma1min;
+        e.u2 = t.u_block[j2] + mb2max * (j2 + 1) + ma2max;
+        e.cga = tr.cg_offset + ma1min * (j2 + 1) + ma2max;
+        e.cgb = tr.cg_offset + mb1min * (j2 + 1) + mb2max;
+      }
+    if (j >= j1) {
+      BEntry& b = t.b[nb++];
+      b.j1 = j1, b.j2 = j2, b.j = j;
+    }
+  });
+  for (auto& b : t.b) {
+    b.t0 = t.triple_index(b.j1, b.j2, b.j);
+    b.t1 = t.triple_index(b.j, b.j2, b.j1);
+    b.t2 = t.triple_index(b.j, b.j1, b.j2);
+  }
+  // Adjoint: Z of triple (j1,j2,j) is contracted with dU_j in the derivative of
+  //   B(j1,j2,j) if j >= j1;  B(j,j2,j1) if j1 >= j >= j2;  B(j2,j,j1) if j2 >= j.
+  for (auto& tr : t.triples) {
+    if (tr.j >= tr.j1) tr.b0 = t.b_index(tr.j1, tr.j2, tr.j);
+    if (tr.j1 >= tr.j && tr.j >= tr.j2) tr.b1 = t.b_index(tr.j, tr.j2, tr.j1);
+    if (tr.j2 >= tr.j) tr.b2 = t.b_index(tr.j2, tr.j, tr.j1);
+  }
+  return t;
+}
+
+template <int TwoJMax>
+inline constexpr Tables<TwoJMax> fixed_tables = make_tables<TwoJMax>(TwoJMax);
+
+struct Empty {};
+
+/// Σ' Re(conj(a)·z) over the independent half of a (j+1)×(j+1) block: rows mb < j/2 in full and,
+/// for even j, the middle row up to its centre, the centre counted half (the other half of the
+/// block contributes the same by the symmetry U[j-ma][j-mb] = (-1)^(ma-mb) conj U[ma][mb]).
+inline double half_dot(int j, const double* ar, const double* ai, const double* zr, const double* zi) noexcept {
+  double s = 0.0;
+  const int full = ((j + 1) / 2) * (j + 1);  // rows mb < j/2
+  for (int k = 0; k < full; ++k) s += ar[k] * zr[k] + ai[k] * zi[k];
+  if (j % 2 == 0) {
+    const int mid = j / 2;
+    const int row = full;
+    for (int ma = 0; ma < mid; ++ma) s += ar[row + ma] * zr[row + ma] + ai[row + ma] * zi[row + ma];
+    s += 0.5 * (ar[row + mid] * zr[row + mid] + ai[row + mid] * zi[row + mid]);
+  }
+  return s;
+}
+
+}  // namespace detail::snap
+
+/// SNAP bispectrum components B_{j1 j2 j} of each atom; satisfies pestle::Descriptor.
+template <int TwoJMax = dynamic>
+class Bispectrum {
+  static constexpr bool fixed = TwoJMax != dynamic;
+  using S = detail::snap::Sizes<TwoJMax>;
+  using TablesT = detail::snap::Tables<TwoJMax>;
+  template <class T, int N>
+  using Table = detail::snap::Table<T, N>;
+
+ public:
+  /// A neighbour inside its species-pair cutoff.
+  struct Neighbour {
+    std::size_t slot;  ///< position n among the neighbour-list entries of the atom
+    int j;             ///< neighbour atom
+    Vec3 r;            ///< r_j - r_i (image included)
+    double dist, rcut, weight;
+  };
+
+  /// Scratch memory for one thread; make it with make_workspace() and reuse it for every atom.
+  struct Workspace {
+    Table<double, S::u> utot_r{}, utot_i{};  ///< Σ_neighbours w f_c U + self term
+    Table<double, S::u> y_r{}, y_i{};        ///< adjoint Y = ∂E/∂U (independent half)
+    Table<double, S::z> z_r{}, z_i{};
+    Table<double, S::b> b{}, de_db{};
+    std::array<Table<double, S::u>, 3> du_r{}, du_i{};  ///< ∂(w f_c U)/∂r of one neighbour
+    std::array<Table<double, S::triples>, 3> dtriple{};  ///< per triple: 2Σ' Re(conj dU_j · Z)
+    std::vector<Neighbour> neighbours;
+    std::vector<double> u_r, u_i;  ///< U of every neighbour (independent rows), neighbour-major
+  };
+
+  explicit Bispectrum(BispectrumParams p) : p_(std::move(p)) {
+    p_.validate();
+    if constexpr (fixed) {
+      if (p_.twojmax != TwoJMax)
+        throw InputError("Bispectrum<" + std::to_string(TwoJMax) + ">: params.twojmax is " +
+                         std::to_string(p_.twojmax));
+    } else {
+      tables_ = detail::snap::make_tables<dynamic>(p_.twojmax);
+    }
+    elem_of_z_.fill(-1);
+    const std::size_t ne = p_.elements.size();
+    for (std::size_t a = 0; a < ne; ++a) elem_of_z_[static_cast<std::size_t>(p_.elements[a].z)] = static_cast<int>(a);
+    rcut_.resize(ne * ne);
+    for (std::size_t a = 0; a < ne; ++a)
+      for (std::size_t b = 0; b < ne; ++b)
+        rcut_[a * ne + b] = p_.rcutfac * (p_.elements[a].radius + p_.elements[b].radius);
+  }
+
+  const BispectrumParams& params() const noexcept { return p_; }
+  int twojmax() const noexcept { return tables().twojmax; }
+  std::size_t size() const noexcept { return tables().b.size(); }
+
+  NeighbourOptions neighbour_options() const {
+    NeighbourOptions opt;
+    opt.cutoff = *std::max_element(rcut_.begin(), rcut_.end());
+    const std::size_t ne = p_.elements.size();
+    for (std::size_t a = 0; a < ne; ++a)
+      for (std::size_t b = a; b < ne; ++b)
+        opt.pair_cutoffs.emplace_back(p_.elements[a].z, p_.elements[b].z, rcut_[a * ne + b]);
+    return opt;
+  }
+
+  Workspace make_workspace() const {
+    Workspace ws;
+    const auto& t = tables();
+    const int nu = detail::snap::u_size(t.twojmax);
+    for (auto* a : {&ws.utot_r, &ws.utot_i, &ws.y_r, &ws.y_i, &ws.du_r[0], &ws.du_r[1], &ws.du_r[2], &ws.du_i[0],
+                    &ws.du_i[1], &ws.du_i[2]})
+      detail::snap::size_to(*a, nu);
+    detail::snap::size_to(ws.z_r, static_cast<int>(t.z.size()));
+    detail::snap::size_to(ws.z_i, static_cast<int>(t.z.size()));
+    detail::snap::size_to(ws.b, static_cast<int>(t.b.size()));
+    detail::snap::size_to(ws.de_db, static_cast<int>(t.b.size()));
+    for (auto& d : ws.dtriple) detail::snap::size_to(d, static_cast<int>(t.triples.size()));
+    ws.neighbours.reserve(64);
+    return ws;
+  }
+
+  /// (2j1, 2j2, 2j) of each component, in LAMMPS order.
+  std::vector<std::array<int, 3>> index_list() const {
+    std::vector<std::array<int, 3>> out;
+    for (const auto& b : tables().b) out.push_back({b.j1, b.j2, b.j});
+    return out;
+  }
+
+  /// B of atom i.
+  void compute(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws,
+               std::span<double> B) const {
+    check_size(B.size(), size(), "B");
+    prepare(s, nl, i, ws);
+    bispectrum(ws, B);
+  }
+
+  /// B of atom i and dB[(n*3+d)*size()+c] = ∂B_c/∂(r_ij)_d for the n-th neighbour-list entry of i.
+  void compute_with_derivatives(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws,
+                                std::span<double> B, std::span<double> dB) const {
+    check_size(B.size(), size(), "B");
+    check_size(dB.size(), nl.count(i) * 3 * size(), "dB");
+    prepare(s, nl, i, ws);
+    bispectrum(ws, B);
+    std::fill(dB.begin(), dB.end(), 0.0);
+    const auto& t = tables();
+    const std::size_t nbf = size();
+    const double fnorm = p_.bnormflag ? 0.0 : 1.0;
+    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
+      neighbour_dutot(ws, n);
+      for (int d = 0; d < 3; ++d)
+        for (std::size_t k = 0; k < t.triples.size(); ++k) {
+          const auto& tr = t.triples[k];
+          const int ju = t.u_block[tr.j];
+          ws.dtriple[d][k] = 2.0 * detail::snap::half_dot(tr.j, &ws.du_r[d][ju], &ws.du_i[d][ju], &ws.z_r[tr.z_offset],
+                                                          &ws.z_i[tr.z_offset]);
+        }
+      double* out = dB.data() + ws.neighbours[n].slot * 3 * nbf;
+      for (std::size_t c = 0; c < nbf; ++c) {
+        const auto& b = t.b[c];
+        // ∂B(j1,j2,j) = ∂U_j·Z(j1,j2,j) + (j+1)/(j1+1) ∂U_j1·Z(j,j2,j1) + (j+1)/(j2+1) ∂U_j2·Z(j,j1,j2)
+        const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
+        const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
+        for (int d = 0; d < 3; ++d)
+          out[d * nbf + c] = ws.dtriple[d][b.t0] + f1 * ws.dtriple[d][b.t1] + f2 * ws.dtriple[d][b.t2];
+      }
+    }
+  }
+
+  /// Adjoint evaluation (contract in descriptor.hpp): returns E_i = energy_of(B_i), adds the forces
+  /// and the virial of E_i.
+  template <class EnergyOfB>
+  double evaluate(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws, EnergyOfB&& energy_of,
+                  std::span<Vec3> forces, Mat3& virial) const {
+    if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
+    prepare(s, nl, i, ws);
+    const std::span<double> B(ws.b.data(), size()), dE(ws.de_db.data(), size());
+    bispectrum(ws, B);
+    std::fill(dE.begin(), dE.end(), 0.0);
+    const double e = energy_of(std::span<const double>(B), dE);
+    adjoint_y(ws);
+    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
+      const Vec3 g = neighbour_gradient(ws, n);
+      const auto& nb = ws.neighbours[n];
+      forces[i] += g;
+      forces[static_cast<std::size_t>(nb.j)] -= g;
+      virial -= nb.r * g.transpose();
+    }
+    return e;
+  }
+
+ private:
+  const TablesT& tables() const noexcept {
+    if constexpr (fixed)
+      return detail::snap::fixed_tables<TwoJMax>;
+    else
+      return tables_;
+  }
+
+  static void check_size(std::size_t got, std::size_t want, const char* what) {
+    if (got != want)
+      throw InputError(std::string("bispectrum: span ") + what + " has size " + std::to_string(got) + ", expected " +
+                       std::to_string(want));
+  }
+
+  int element_of(int z) const {
+    const int e = (z >= 0 && z < static_cast<int>(elem_of_z_.size())) ? elem_of_z_[static_cast<std::size_t>(z)] : -1;
+    if (e < 0) throw InputError("bispectrum: no SNAP parameters for atomic number " + std::to_string(z));
+    return e;
+  }
+
+  /// Neighbours inside their pair cutoff, U of each of them, and U_tot.
+  void prepare(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
+    if (i >= s.size() || i >= nl.atoms()) throw InputError("bispectrum: atom index out of range");
+    const std::size_t ne = p_.elements.size();
+    const auto ei = static_cast<std::size_t>(element_of(s.numbers[i]));
+    ws.neighbours.clear();
+    for (std::size_t e = nl.begin(i); e < nl.end(i); ++e) {
+      const int j = nl.index[e];
+      const auto ej = static_cast<std::size_t>(element_of(s.numbers[static_cast<std::size_t>(j)]));
+      const double rc = rcut_[ei * ne + ej];
+      const double r = nl.distance[e];
+      if (r < rc && r > 1e-10)
+        ws.neighbours.push_back({e - nl.begin(i), j, nl.displacement[e], r, rc, p_.elements[ej].weight});
+    }
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    if (ws.u_r.size() < ws.neighbours.size() * nu) {
+      ws.u_r.resize(ws.neighbours.size() * nu);
+      ws.u_i.resize(ws.neighbours.size() * nu);
+    }
+    // self term: wself = 1 on the diagonal of every U_j
+    std::fill(ws.utot_r.begin(), ws.utot_r.end(), 0.0);
+    std::fill(ws.utot_i.begin(), ws.utot_i.end(), 0.0);
+    for (int j = 0; j <= t.twojmax; ++j)
+      for (int m = 0; m <= j; ++m) ws.utot_r[static_cast<std::size_t>(t.u_block[j] + m * (j + 1) + m)] = 1.0;
+    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
+      const auto& nb = ws.neighbours[n];
+      double* ur = ws.u_r.data() + n * nu;
+      double* ui = ws.u_i.data() + n * nu;
+      wigner_u(nb, ur, ui);
+      const double w = nb.weight * switching(nb.dist, nb.rcut).f;
+      for (int j = 0; j <= t.twojmax; ++j) {
+        const int begin = t.u_block[j], end = begin + (j / 2 + 1) * (j + 1);
+        for (int k = begin; k < end; ++k) {
+          ws.utot_r[static_cast<std::size_t>(k)] += w * ur[k];
+          ws.utot_i[static_cast<std::size_t>(k)] += w * ui[k];
+        }
+      }
+    }
+    mirror_rows(ws.utot_r.data(), ws.utot_i.data());
+    compute_z(ws);
+  }
+
+  math::CutoffValue switching(double r, double rc) const noexcept {
+    if (!p_.switchflag) return {1.0, 0.0};
+    return math::cosine_cutoff(r, p_.rmin0, rc);
+  }
+
+  /// Fill rows mb > j/2 of every block from U[j-ma][j-mb] = (-1)^(ma-mb) conj U[ma][mb].
+  void mirror_rows(double* ur, double* ui) const noexcept {
+    const auto& t = tables();
+    for (int j = 0; j <= t.twojmax; ++j) {
+      double* br = ur + t.u_block[j];
+      double* bi = ui + t.u_block[j];
+      for (int mb = 0; 2 * mb < j; ++mb)
+        for (int ma = 0; ma <= j; ++ma) {
+          const int src = mb * (j + 1) + ma, dst = (j - mb) * (j + 1) + (j - ma);
+          const double sign = ((ma + mb) % 2 == 0) ? 1.0 : -1.0;
+          br[dst] = sign * br[src];
+          bi[dst] = -sign * bi[src];
+        }
+    }
+  }
+
+  /// Cayley–Klein parameters a, b of the 4D rotation for a neighbour, and their gradients.
+  struct CayleyKlein {
+    double ar, ai, br, bi;
+    Vec3 dar, dai, dbr, dbi;
+  };
+  CayleyKlein cayley_klein(const Neighbour& nb, bool gradients) const noexcept {
+    const double x = nb.r[0], y = nb.r[1], z = nb.r[2], r = nb.dist;
+    const double rscale0 = p_.rfac0 * std::numbers::pi / (nb.rcut - p_.rmin0);
+    const double theta0 = (nb.dist - p_.rmin0) * rscale0;
+    const double z0 = r / std::tan(theta0);
+    const double r0inv = 1.0 / std::sqrt(r * r + z0 * z0);
+    CayleyKlein ck{z0 * r0inv, -z * r0inv, y * r0inv, -x * r0inv, {}, {}, {}, {}};
+    if (gradients) {
+      const Vec3 u = nb.r / r;
+      const double dz0dr = z0 / r - (r * rscale0) * (r * r + z0 * z0) / (r * r);
+      const double dr0invdr = -r0inv * r0inv * r0inv * (r + z0 * dz0dr);
+      const Vec3 dr0inv = dr0invdr * u, dz0 = dz0dr * u;
+      ck.dar = dz0 * r0inv + z0 * dr0inv;
+      ck.dai = -z * dr0inv;
+      ck.dai[2] -= r0inv;
+      ck.dbr = y * dr0inv;
+      ck.dbr[1] += r0inv;
+      ck.dbi = -x * dr0inv;
+      ck.dbi[0] -= r0inv;
+    }
+    return ck;
+  }
+
+  /// Wigner U_j of one neighbour for rows mb <= j/2 (and, for odd j, row (j+1)/2 needed by U_{j+1}):
+  ///   U_j[ma][mb] = √((j-ma)/(j-mb)) conj(a) U_{j-1}[ma][mb] − √(ma/(j-mb)) conj(b) U_{j-1}[ma-1][mb].
+  void wigner_u(const Neighbour& nb, double* ur, double* ui) const noexcept {
+    const auto& t = tables();
+    const int J = t.twojmax;
+    const CayleyKlein ck = cayley_klein(nb, false);
+    ur[0] = 1.0;
+    ui[0] = 0.0;
+    for (int j = 1; j <= J; ++j) {
+      double* cr = ur + t.u_block[j];
+      double* ci = ui + t.u_block[j];
+      const double* pr = ur + t.u_block[j - 1];
+      const double* pi = ui + t.u_block[j - 1];
+      for (int mb = 0; 2 * mb <= j; ++mb) {
+        const double* rowr = pr + mb * j;
+        const double* rowi = pi + mb * j;
+        for (int ma = 0; ma <= j; ++ma) {
+          double vr = 0.0, vi = 0.0;
+          if (ma < j) {
+            const double c = t.rootpq[(j - ma) * (J + 1) + (j - mb)];
+            vr += c * (ck.ar * rowr[ma] + ck.ai * rowi[ma]);
+            vi += c * (ck.ar * rowi[ma] - ck.ai * rowr[ma]);
+          }
+          if (ma > 0) {
+            const double c = t.rootpq[ma * (J + 1) + (j - mb)];
+            vr -= c * (ck.br * rowr[ma - 1] + ck.bi * rowi[ma - 1]);
+            vi -= c * (ck.br * rowi[ma - 1] - ck.bi * rowr[ma - 1]);
+          }
+          cr[mb * (j + 1) + ma] = vr;
+          ci[mb * (j + 1) + ma] = vi;
+        }
+      }
+      if (j % 2 == 1) mirror_row(j, cr, ci);
+    }
+  }
+
+  /// Row (j+1)/2 of an odd-j block from row (j-1)/2 by the inversion symmetry.
+  static void mirror_row(int j, double* cr, double* ci) noexcept {
+    const int mb = (j - 1) / 2;
+    for (int ma = 0; ma <= j; ++ma) {
+      const double sign = ((ma + mb) % 2 == 0) ? 1.0 : -1.0;
+      cr[(j - mb) * (j + 1) + (j - ma)] = sign * cr[mb * (j + 1) + ma];
+      ci[(j - mb) * (j + 1) + (j - ma)] = -sign * ci[mb * (j + 1) + ma];
+    }
+  }
+
+  /// ∂(w f_c(r) U)/∂r for neighbour n into ws.du (independent rows), from the stored U.
+  void neighbour_dutot(Workspace& ws, std::size_t n) const noexcept {
+    const auto& t = tables();
+    const int J = t.twojmax;
+    const auto& nb = ws.neighbours[n];
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(J));
+    const double* ur = ws.u_r.data() + n * nu;
+    const double* ui = ws.u_i.data() + n * nu;
+    const CayleyKlein ck = cayley_klein(nb, true);
+    for (int d = 0; d < 3; ++d) {
+      double* dur = ws.du_r[d].data();
+      double* dui = ws.du_i[d].data();
+      dur[0] = 0.0;
+      dui[0] = 0.0;
+      const double dar = ck.dar[d], dai = ck.dai[d], dbr = ck.dbr[d], dbi = ck.dbi[d];
+      for (int j = 1; j <= J; ++j) {
+        const int cb = t.u_block[j], pb = t.u_block[j - 1];
+        for (int mb = 0; 2 * mb <= j; ++mb) {
+          const int prow = pb + mb * j;
+          for (int ma = 0; ma <= j; ++ma) {
+            double vr = 0.0, vi = 0.0;
+            if (ma < j) {
+              const double c = t.rootpq[(j - ma) * (J + 1) + (j - mb)];
+              const int k = prow + ma;
+              vr += c * (dar * ur[k] + dai * ui[k] + ck.ar * dur[k] + ck.ai * dui[k]);
+              vi += c * (dar * ui[k] - dai * ur[k] + ck.ar * dui[k] - ck.ai * dur[k]);
+            }
+            if (ma > 0) {
+              const double c = t.rootpq[ma * (J + 1) + (j - mb)];
+              const int k = prow + ma - 1;
+              vr -= c * (dbr * ur[k] + dbi * ui[k] + ck.br * dur[k] + ck.bi * dui[k]);
+              vi -= c * (dbr * ui[k] - dbi * ur[k] + ck.br * dui[k] - ck.bi * dur[k]);
+            }
+            dur[cb + mb * (j + 1) + ma] = vr;
+            dui[cb + mb * (j + 1) + ma] = vi;
+          }
+        }
+        if (j % 2 == 1) mirror_row(j, dur + cb, dui + cb);
+      }
+    }
+    // product rule with the weight and the switching function
+    const auto sw = switching(nb.dist, nb.rcut);
+    const Vec3 u = nb.r / nb.dist;
+    for (int j = 0; j <= J; ++j) {
+      const int begin = t.u_block[j], end = begin + (j / 2 + 1) * (j + 1);
+      for (int d = 0; d < 3; ++d) {
+        const double a = nb.weight * sw.df * u[d], b = nb.weight * sw.f;
+        for (int k = begin; k < end; ++k) {
+          ws.du_r[d][static_cast<std::size_t>(k)] = a * ur[k] + b * ws.du_r[d][static_cast<std::size_t>(k)];
+          ws.du_i[d][static_cast<std::size_t>(k)] = a * ui[k] + b * ws.du_i[d][static_cast<std::size_t>(k)];
+        }
+      }
+    }
+  }
+
+  /// Z^{j}_{ma,mb}(j1,j2) for every triple, rows mb <= j/2; divided by (j+1) with bnormflag.
+  void compute_z(Workspace& ws) const noexcept {
+    const auto& t = tables();
+    const double* ur = ws.utot_r.data();
+    const double* ui = ws.utot_i.data();
+    const double* cg = t.cg.data();
+    for (std::size_t k = 0; k < t.z.size(); ++k) {
+      const auto& e = t.z[k];
+      double zr = 0.0, zi = 0.0;
+      int u1 = e.u1, u2 = e.u2, cgb = e.cgb;
+      for (int ib = 0; ib < e.nb; ++ib) {
+        double sr = 0.0, si = 0.0;
+        int cga = e.cga;
+        for (int ia = 0; ia < e.na; ++ia) {
+          const double c = cg[cga];
+          const double ar = ur[u1 + ia], ai = ui[u1 + ia], br = ur[u2 - ia], bi = ui[u2 - ia];
+          sr += c * (ar * br - ai * bi);
+          si += c * (ar * bi + ai * br);
+          cga += e.j2;
+        }
+        zr += cg[cgb] * sr;
+        zi += cg[cgb] * si;
+        u1 += e.j1 + 1;
+        u2 -= e.j2 + 1;
+        cgb += e.j2;
+      }
+      ws.z_r[k] = zr;
+      ws.z_i[k] = zi;
+    }
+    if (p_.bnormflag)
+      for (const auto& tr : t.triples) {
+        const int n = (tr.j + 1) * (tr.j / 2 + 1);
+        for (int k = tr.z_offset; k < tr.z_offset + n; ++k) {
+          ws.z_r[static_cast<std::size_t>(k)] /= (tr.j + 1);
+          ws.z_i[static_cast<std::size_t>(k)] /= (tr.j + 1);
+        }
+      }
+  }
+
+  /// B(j1,j2,j) = 2 Σ' Re(conj(U_j)·Z(j1,j2,j)) − bzero.
+  void bispectrum(const Workspace& ws, std::span<double> B) const noexcept {
+    const auto& t = tables();
+    for (std::size_t c = 0; c < t.b.size(); ++c) {
+      const auto& b = t.b[c];
+      const auto& tr = t.triples[static_cast<std::size_t>(b.t0)];
+      const int ju = t.u_block[b.j];
+      double v = 2.0 * detail::snap::half_dot(b.j, &ws.utot_r[ju], &ws.utot_i[ju], &ws.z_r[tr.z_offset],
+                                              &ws.z_i[tr.z_offset]);
+      if (p_.bzeroflag) v -= p_.bnormflag ? 1.0 : (b.j + 1.0);  // wself³ (j+1) or wself³
+      B[c] = v;
+    }
+  }
+
+  /// Y_j = Σ_triples β'·Z so that dE = Σ_j 2 Σ' Re(conj(dU_j)·Y_j) (independent rows only).
+  void adjoint_y(Workspace& ws) const noexcept {
+    const auto& t = tables();
+    std::fill(ws.y_r.begin(), ws.y_r.end(), 0.0);
+    std::fill(ws.y_i.begin(), ws.y_i.end(), 0.0);
+    for (const auto& tr : t.triples) {
+      const double f = p_.bnormflag ? 1.0 : (tr.j1 + 1.0) / (tr.j + 1.0);
+      double beta = 0.0;
+      if (tr.b0 >= 0) beta += ws.de_db[static_cast<std::size_t>(tr.b0)];
+      if (tr.b1 >= 0) beta += f * ws.de_db[static_cast<std::size_t>(tr.b1)];
+      if (tr.b2 >= 0) beta += f * ws.de_db[static_cast<std::size_t>(tr.b2)];
+      if (beta == 0.0) continue;
+      const int n = (tr.j + 1) * (tr.j / 2 + 1), ju = t.u_block[tr.j];
+      for (int k = 0; k < n; ++k) {
+        ws.y_r[static_cast<std::size_t>(ju + k)] += beta * ws.z_r[static_cast<std::size_t>(tr.z_offset + k)];
+        ws.y_i[static_cast<std::size_t>(ju + k)] += beta * ws.z_i[static_cast<std::size_t>(tr.z_offset + k)];
+      }
+    }
+  }
+
+  /// g = ∂E_i/∂r_ij for neighbour n.
+  Vec3 neighbour_gradient(Workspace& ws, std::size_t n) const noexcept {
+    neighbour_dutot(ws, n);
+    const auto& t = tables();
+    Vec3 g = Vec3::Zero();
+    for (int d = 0; d < 3; ++d) {
+      double s = 0.0;
+      for (int j = 0; j <= t.twojmax; ++j) {
+        const int ju = t.u_block[j];
+        s += detail::snap::half_dot(j, &ws.du_r[d][ju], &ws.du_i[d][ju], &ws.y_r[ju], &ws.y_i[ju]);
+      }
+      g[d] = 2.0 * s;
+    }
+    return g;
+  }
+
+  BispectrumParams p_;
+  [[no_unique_address]] std::conditional_t<fixed, detail::snap::Empty, TablesT> tables_{};
+  std::array<int, max_atomic_number + 1> elem_of_z_{};
+  std::vector<double> rcut_;  ///< rcutfac (R_a + R_b), element-pair matrix
+};
+
+static_assert(Descriptor<Bispectrum<>>);
+static_assert(Descriptor<Bispectrum<6>>);
+
+}  // namespace pestle
