@@ -9,15 +9,26 @@
 //   an atom is its own neighbour through its periodic images (j == i, image != 0)
 //   full list: each pair appears from both sides; half list: once, for i < j, or for
 //   j == i with the first non-zero image component positive.
+//   order: the neighbours of each atom are sorted by (j, image) lexicographically, so the
+//   list does not depend on the search method or the number of threads.
+//   open axes: image components are 0 and the cell vector is ignored (zero or anything);
+//   periodic axes: positions need not lie inside the cell (images refer to them as given).
+// Algorithm (cell lists on a reduced lattice, parallel over atoms): docs/neighbours.md.
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <span>
+#include <string>
 #include <tuple>
 #include <vector>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "pestle/core/error.hpp"
 #include "pestle/core/structure.hpp"
+#include "pestle/neighbours/cell_list.hpp"
 
 namespace pestle {
 
@@ -42,6 +53,8 @@ struct NeighbourOptions {
       if (!(rc > 0.0) || rc > cutoff)
         throw InputError("pair cutoff for " + std::to_string(a) + "-" + std::to_string(b) +
                          " must lie in (0, cutoff]");
+    if (!(overlap_distance >= 0.0) || !std::isfinite(overlap_distance))
+      throw InputError("overlap distance must be a non-negative finite number");
   }
 };
 
@@ -66,11 +79,7 @@ struct NeighbourList {
 namespace detail {
 
 /// Distance between the two lattice planes spanned by the other two vectors of axis a.
-inline double plane_spacing(const Mat3& cell, int a) {
-  const Vec3 u = cell.row((a + 1) % 3), v = cell.row((a + 2) % 3);
-  const Vec3 n = u.cross(v);
-  return std::abs(cell.row(a).dot(n)) / n.norm();
-}
+inline double plane_spacing(const Mat3& cell, int a) { return lattice_plane_spacing(cell, a); }
 
 /// True if image g counts for a half list as the "positive" copy of a self pair.
 inline bool positive_image(const std::array<int, 3>& g) {
@@ -85,6 +94,85 @@ inline void check_overlap(double r, std::size_t i, int j, const NeighbourOptions
                      " overlap (distance " + std::to_string(r) + " Å)");
 }
 
+/// The reported displacement of a pair, always from the positions as given, so both
+/// searches produce the same numbers and the cutoff test applies to what is reported.
+inline Vec3 pair_displacement(const Structure& s, std::size_t i, std::size_t j, const std::array<int, 3>& g) {
+  return s.positions[j] - s.positions[i] + g[0] * Vec3(s.cell.row(0)) + g[1] * Vec3(s.cell.row(1)) +
+         g[2] * Vec3(s.cell.row(2));
+}
+
+/// One neighbour of some atom while a list is being built.
+struct PairEntry {
+  int j;
+  std::array<int, 3> image;
+  Vec3 displacement;
+  double distance;
+};
+
+/// The documented neighbour order: by j, then by image (lexicographic).
+inline bool entry_before(const PairEntry& a, const PairEntry& b) {
+  return std::tie(a.j, a.image) < std::tie(b.j, b.image);
+}
+
+/// Pair cutoffs looked up by species index rather than by scanning the option list.
+class CutoffTable {
+ public:
+  CutoffTable(const Structure& s, const NeighbourOptions& opt) : species_(s.size()) {
+    std::array<int, max_atomic_number + 1> slot{};
+    slot.fill(-1);
+    std::vector<int> z_of;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      int& k = slot[static_cast<std::size_t>(s.numbers[i])];
+      if (k < 0) {
+        k = static_cast<int>(z_of.size());
+        z_of.push_back(s.numbers[i]);
+      }
+      species_[i] = k;
+    }
+    kinds_ = z_of.size();
+    table_.resize(kinds_ * kinds_);
+    for (std::size_t a = 0; a < kinds_; ++a)
+      for (std::size_t b = 0; b < kinds_; ++b) table_[a * kinds_ + b] = opt.cutoff_for(z_of[a], z_of[b]);
+  }
+  double operator()(std::size_t i, std::size_t j) const {
+    return table_[std::size_t(species_[i]) * kinds_ + std::size_t(species_[j])];
+  }
+
+ private:
+  std::vector<int> species_;
+  std::size_t kinds_ = 0;
+  std::vector<double> table_;
+};
+
+/// The first overlapping pair a search met, in (i, j) order.
+struct Overlap {
+  bool found = false;
+  std::size_t i = 0;
+  int j = 0;
+  double r = 0.0;
+  void note(std::size_t ii, int jj, double rr) {
+    if (!found || std::tie(ii, jj) < std::tie(i, j)) *this = Overlap{true, ii, jj, rr};
+  }
+};
+
+/// Copies per-atom entry lists into the CSR arrays of `nl` (offsets must be set).
+inline void write_entries(NeighbourList& nl, std::size_t first, const std::vector<PairEntry>& entries) {
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const auto& e = entries[k];
+    nl.index[first + k] = e.j;
+    nl.displacement[first + k] = e.displacement;
+    nl.distance[first + k] = e.distance;
+    nl.image[first + k] = e.image;
+  }
+}
+
+inline void resize_pairs(NeighbourList& nl, std::size_t pairs) {
+  nl.index.resize(pairs);
+  nl.displacement.resize(pairs);
+  nl.distance.resize(pairs);
+  nl.image.resize(pairs);
+}
+
 }  // namespace detail
 
 /// O(N² · images) reference search; the yardstick for the fast search in tests.
@@ -92,69 +180,216 @@ inline NeighbourList build_neighbour_list_brute_force(const Structure& s, const 
   s.validate();
   opt.validate();
   const std::size_t n = s.size();
+  NeighbourList nl;
+  nl.half = opt.half;
+  if (n == 0) return nl;
   // Wrap positions into the cell along periodic axes; remember the integer shift so the
-  // reported image refers to the original (unwrapped) positions.
+  // reported image refers to the original (unwrapped) positions. Open axes use unit
+  // stand-in vectors orthogonal to the periodic ones, so their cell vectors never matter.
+  const Mat3 basis = detail::search_basis(s.cell, s.pbc);
+  const Mat3 inv_t = basis.transpose().inverse();
   std::vector<Vec3> wrapped(s.positions);
   std::vector<std::array<int, 3>> shift(n, {0, 0, 0});
   std::array<int, 3> reach{0, 0, 0};
-  if (s.any_periodic()) {
-    Mat3 cell = s.cell;
-    // open axes may have a zero vector: give them any orthogonal stand-in for fractional maths
-    for (int a = 0; a < 3; ++a)
-      if (!s.pbc[a] && cell.row(a).norm() == 0.0) {
-        Vec3 u = cell.row((a + 1) % 3), v = cell.row((a + 2) % 3);
-        Vec3 w = u.cross(v);
-        if (w.norm() == 0.0) w = Vec3::Unit(a);
-        cell.row(a) = w.normalized();
-      }
-    const Mat3 inv_t = cell.transpose().inverse();
-    for (std::size_t i = 0; i < n; ++i) {
-      const Vec3 f = inv_t * s.positions[i];
-      for (int a = 0; a < 3; ++a)
-        if (s.pbc[a]) {
-          shift[i][a] = static_cast<int>(std::floor(f[a]));
-          wrapped[i] -= shift[i][a] * Vec3(cell.row(a));
-        }
-    }
-    for (int a = 0; a < 3; ++a)
-      if (s.pbc[a]) reach[a] = static_cast<int>(std::ceil(opt.cutoff / detail::plane_spacing(cell, a)));
-  }
-  NeighbourList nl;
-  nl.half = opt.half;
-  nl.offsets.assign(1, 0);
   for (std::size_t i = 0; i < n; ++i) {
+    const Vec3 f = inv_t * s.positions[i];
+    for (int a = 0; a < 3; ++a)
+      if (s.pbc[a]) {
+        shift[i][a] = detail::lattice_shift(f[a], i);
+        wrapped[i] -= shift[i][a] * Vec3(basis.row(a));
+      }
+  }
+  const double search_cutoff = opt.cutoff * (1.0 + detail::search_slack);
+  for (int a = 0; a < 3; ++a)
+    if (s.pbc[a]) reach[a] = static_cast<int>(std::ceil(search_cutoff / detail::plane_spacing(basis, a)));
+  std::vector<detail::PairEntry> found;
+  for (std::size_t i = 0; i < n; ++i) {
+    found.clear();
     for (std::size_t j = 0; j < n; ++j) {
       const double rc = opt.cutoff_for(s.numbers[i], s.numbers[j]);
       for (int g0 = -reach[0]; g0 <= reach[0]; ++g0)
         for (int g1 = -reach[1]; g1 <= reach[1]; ++g1)
           for (int g2 = -reach[2]; g2 <= reach[2]; ++g2) {
-            const Vec3 d = wrapped[j] + g0 * Vec3(s.cell.row(0)) + g1 * Vec3(s.cell.row(1)) +
-                           g2 * Vec3(s.cell.row(2)) - wrapped[i];
-            const double r = d.norm();
-            if (r >= rc) continue;
+            const Vec3 d = wrapped[j] + g0 * Vec3(basis.row(0)) + g1 * Vec3(basis.row(1)) +
+                           g2 * Vec3(basis.row(2)) - wrapped[i];
+            if (d.norm() >= rc * (1.0 + detail::search_slack)) continue;
             const std::array<int, 3> img{g0 - shift[j][0] + shift[i][0], g1 - shift[j][1] + shift[i][1],
                                          g2 - shift[j][2] + shift[i][2]};
             if (i == j && img == std::array<int, 3>{0, 0, 0}) continue;
+            // the decision uses the displacement as reported (from the original positions)
+            const Vec3 dd = detail::pair_displacement(s, i, j, img);
+            const double r = dd.norm();
+            if (r >= rc) continue;
             detail::check_overlap(r, i, static_cast<int>(j), opt);
             if (opt.half && (j < i || (j == i && !detail::positive_image(img)))) continue;
-            nl.index.push_back(static_cast<int>(j));
-            // recompute from the original positions so displacement is exact for them
-            const Vec3 dd = s.positions[j] - s.positions[i] + img[0] * Vec3(s.cell.row(0)) +
-                            img[1] * Vec3(s.cell.row(1)) + img[2] * Vec3(s.cell.row(2));
-            nl.displacement.push_back(dd);
-            nl.distance.push_back(dd.norm());
-            nl.image.push_back(img);
+            found.push_back({static_cast<int>(j), img, dd, r});
           }
     }
+    std::sort(found.begin(), found.end(), detail::entry_before);
+    const std::size_t first = nl.index.size();
+    detail::resize_pairs(nl, first + found.size());
+    detail::write_entries(nl, first, found);
     nl.offsets.push_back(nl.index.size());
   }
   return nl;
 }
 
-/// The neighbour list of a structure. (Currently the reference search; a cell-list
-/// search with the same results replaces it.)
+namespace detail {
+
+/// Everything the per-atom search needs, prepared once per structure.
+struct CellSearch {
+  const Structure& s;
+  const NeighbourOptions& opt;
+  CutoffTable cutoffs;
+  Mat3 basis;                              ///< reduced periodic rows + open stand-ins
+  IMat3 to_original;                       ///< image in original basis = image_reduced · to_original
+  std::array<double, 3> spacing{};         ///< lattice-plane spacing of `basis` per axis
+  std::vector<std::array<int, 3>> shift;   ///< whole (reduced) cells removed when wrapping atom i
+  std::vector<Vec3> wrapped;               ///< wrapped Cartesian position of atom i
+  std::vector<Vec3> wrapped_sorted;        ///< the same in bin order (contiguous per bin)
+  CellList cells;
+  double search_cutoff2 = 0.0;
+
+  CellSearch(const Structure& st, const NeighbourOptions& o) : s(st), opt(o), cutoffs(st, o) {
+    search_basis(s.cell, s.pbc);  // rejects dependent periodic vectors before reducing them
+    Mat3 lattice = s.cell;
+    to_original = reduce_lattice(lattice, s.pbc);
+    basis = search_basis(lattice, s.pbc);
+    for (int a = 0; a < 3; ++a) {
+      spacing[a] = lattice_plane_spacing(basis, a);
+      if (s.pbc[a] && basis.row(a).norm() < opt.overlap_distance)
+        throw InputError("every atom overlaps its own periodic image: a lattice vector is shorter than " +
+                         std::to_string(opt.overlap_distance) + " Å");
+    }
+    wrap_atoms();
+    std::vector<Vec3> frac(s.size());
+    const Mat3 inv_t = basis.transpose().inverse();
+    for (std::size_t i = 0; i < s.size(); ++i) frac[i] = inv_t * wrapped[i];
+    cells = make_cell_list(frac, s.pbc, spacing, opt.cutoff);
+    wrapped_sorted.resize(s.size());
+    for (std::size_t k = 0; k < s.size(); ++k) wrapped_sorted[k] = wrapped[cells.sorted[k]];
+    const double rc = opt.cutoff * (1.0 + search_slack);
+    search_cutoff2 = rc * rc;
+  }
+
+  void wrap_atoms() {
+    const std::size_t n = s.size();
+    const Mat3 inv_t = basis.transpose().inverse();
+    shift.assign(n, {0, 0, 0});
+    wrapped = s.positions;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Vec3 f = inv_t * s.positions[i];
+      for (int a = 0; a < 3; ++a)
+        if (s.pbc[a]) {
+          shift[i][a] = lattice_shift(f[a], i);
+          wrapped[i] -= shift[i][a] * Vec3(basis.row(a));
+        }
+    }
+  }
+
+  /// Maps a stencil position e along axis a to a bin and a lattice image; false when the
+  /// position lies outside the bins of an open axis.
+  bool locate(int a, int e, int& bin, int& image) const {
+    const int nb = cells.bins[a];
+    if (!s.pbc[a]) {
+      bin = e;
+      image = 0;
+      return e >= 0 && e < nb;
+    }
+    image = e >= 0 ? e / nb : -((-e + nb - 1) / nb);
+    bin = e - image * nb;
+    return true;
+  }
+
+  std::array<int, 3> original_image(const std::array<int, 3>& g) const {
+    std::array<int, 3> out{0, 0, 0};
+    for (int a = 0; a < 3; ++a)
+      for (int c = 0; c < 3; ++c) out[c] += g[a] * to_original[a][c];
+    return out;
+  }
+
+  /// Appends the sorted neighbours of atom i to `out`; notes overlaps in `overlap`.
+  void search_atom(std::size_t i, std::vector<PairEntry>& out, Overlap& overlap) const {
+    const std::size_t first = out.size();
+    const auto& b = cells.bin_of[i];
+    const auto& r = cells.reach;
+    for (int d0 = -r[0]; d0 <= r[0]; ++d0) {
+      int c0, g0;
+      if (!locate(0, b[0] + d0, c0, g0)) continue;
+      for (int d1 = -r[1]; d1 <= r[1]; ++d1) {
+        int c1, g1;
+        if (!locate(1, b[1] + d1, c1, g1)) continue;
+        for (int d2 = -r[2]; d2 <= r[2]; ++d2) {
+          int c2, g2;
+          if (!locate(2, b[2] + d2, c2, g2)) continue;
+          // neighbour image = wrapped_j + g·basis; compare against the shifted centre
+          const Vec3 centre = wrapped[i] - (g0 * Vec3(basis.row(0)) + g1 * Vec3(basis.row(1)) +
+                                            g2 * Vec3(basis.row(2)));
+          scan_bin(i, cells.bin_index(c0, c1, c2), centre, {g0, g1, g2}, out, overlap);
+        }
+      }
+    }
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), entry_before);
+  }
+
+  void scan_bin(std::size_t i, std::size_t bin, const Vec3& centre, const std::array<int, 3>& g,
+                std::vector<PairEntry>& out, Overlap& overlap) const {
+    for (std::size_t k = cells.start[bin]; k < cells.start[bin + 1]; ++k) {
+      if ((wrapped_sorted[k] - centre).squaredNorm() >= search_cutoff2) continue;
+      const std::size_t j = cells.sorted[k];
+      if (opt.half && j < i) continue;  // listed from j's side; overlaps are caught there
+      const std::array<int, 3> reduced{g[0] - shift[j][0] + shift[i][0], g[1] - shift[j][1] + shift[i][1],
+                                       g[2] - shift[j][2] + shift[i][2]};
+      const std::array<int, 3> img = original_image(reduced);
+      if (j == i && img == std::array<int, 3>{0, 0, 0}) continue;
+      const Vec3 dd = pair_displacement(s, i, j, img);
+      const double dist = dd.norm();
+      if (dist >= cutoffs(i, j)) continue;
+      if (dist < opt.overlap_distance) overlap.note(i, static_cast<int>(j), dist);
+      if (opt.half && j == i && !positive_image(img)) continue;
+      out.push_back({static_cast<int>(j), img, dd, dist});
+    }
+  }
+};
+
+}  // namespace detail
+
+/// The neighbour list of a structure by a cell-list search: linear in the number of
+/// atoms, parallel over atoms with oneTBB, identical to build_neighbour_list_brute_force
+/// entry by entry and independent of the number of threads.
 inline NeighbourList build_neighbour_list(const Structure& s, const NeighbourOptions& opt) {
-  return build_neighbour_list_brute_force(s, opt);
+  s.validate();
+  opt.validate();
+  const std::size_t n = s.size();
+  NeighbourList nl;
+  nl.half = opt.half;
+  if (n == 0) return nl;
+  const detail::CellSearch search(s, opt);
+
+  // Fixed blocks of atoms, each searched into its own buffer; block boundaries do not
+  // affect the result because every atom's neighbours are sorted.
+  const std::size_t block = std::clamp<std::size_t>(n / 64, 16, 1024);
+  const std::size_t blocks = (n + block - 1) / block;
+  std::vector<std::vector<detail::PairEntry>> entries(blocks);
+  std::vector<detail::Overlap> overlaps(blocks);
+  nl.offsets.assign(n + 1, 0);
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t k) {
+    const std::size_t lo = k * block, hi = std::min(n, lo + block);
+    for (std::size_t i = lo; i < hi && !overlaps[k].found; ++i) {
+      const std::size_t before = entries[k].size();
+      search.search_atom(i, entries[k], overlaps[k]);
+      nl.offsets[i + 1] = entries[k].size() - before;
+    }
+  });
+  for (const auto& o : overlaps)
+    if (o.found) detail::check_overlap(o.r, o.i, o.j, opt);  // the first block with one throws
+  for (std::size_t i = 0; i < n; ++i) nl.offsets[i + 1] += nl.offsets[i];
+  detail::resize_pairs(nl, nl.offsets[n]);
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t k) {
+    detail::write_entries(nl, nl.offsets[k * block], entries[k]);
+    std::vector<detail::PairEntry>().swap(entries[k]);
+  });
+  return nl;
 }
 
 }  // namespace pestle
