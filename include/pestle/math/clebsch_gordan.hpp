@@ -15,26 +15,28 @@ constexpr double factorial(int n) noexcept {
   return f;
 }
 
-/// √x by Newton's iteration (usable in constant expressions); x >= 0.
+/// √x, correctly rounded, usable in constant expressions (std::sqrt is not constexpr in C++20); x >= 0.
 constexpr double constexpr_sqrt(double x) noexcept {
-  if (x <= 0.0) return 0.0;
-  // start from a power of two near √x so the iteration converges in a few steps
-  double g = 1.0;
-  while (g * g < x) g *= 2.0;
-  while (g * g > 4.0 * x) g *= 0.5;
-  for (int it = 0; it < 100; ++it) {
-    const double next = 0.5 * (g + x / g);
+  if (!(x > 0.0)) return 0.0;
+  // Newton's iteration in extended precision from a power of two near √x
+  long double g = 1.0L;
+  while (g * g < x) g *= 2.0L;
+  while (g * g > 4.0L * x) g *= 0.5L;
+  for (int it = 0; it < 200; ++it) {
+    const long double next = 0.5L * (g + x / g);
     if (next == g) break;
     g = next;
   }
-  // the iteration may end one ulp off or oscillate; keep the better neighbour
-  const double e0 = g * g - x;
-  const double lo = g - g * 2.220446049250313e-16, hi = g + g * 2.220446049250313e-16;
-  const double elo = lo * lo - x, ehi = hi * hi - x;
-  auto abs = [](double v) { return v < 0 ? -v : v; };
-  if (abs(elo) < abs(e0) && abs(elo) <= abs(ehi)) return lo;
-  if (abs(ehi) < abs(e0)) return hi;
-  return g;
+  double r = static_cast<double>(g);
+  // round correctly: r is right when x lies between (r - ulp/2)² and (r + ulp/2)²
+  double p = 1.0;
+  while (p * 2.0 <= r) p *= 2.0;
+  while (p > r) p *= 0.5;
+  const double ulp = p * 2.220446049250313e-16;
+  const long double up = static_cast<long double>(r) + 0.5L * ulp, down = static_cast<long double>(r) - 0.5L * ulp;
+  if (up * up < x) r += ulp;
+  else if (down * down > x) r -= (r == p ? 0.5 * ulp : ulp);
+  return r;
 }
 
 /// Clebsch–Gordan coefficient with doubled arguments: ⟨tj1/2 tm1/2; tj2/2 tm2/2 | tj/2 tm/2⟩.
