@@ -65,6 +65,12 @@ constexpr bool is_delimiter(char c) noexcept {
   return c == '"' || c == '\'' || c == '[' || c == ']' || c == '{' || c == '}';
 }
 
+/// Characters that cannot appear unquoted in a key, a bare value or a Properties name.
+constexpr bool is_special(char c) noexcept {
+  return io::is_space(c) || is_delimiter(c) || c == '\\' || c == '=' || c == ':' || c == ',' ||
+         static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
+
 class CommentLexer {
  public:
   CommentLexer(std::string_view s, const Where& where) : s_(s), where_(where) {}
@@ -349,8 +355,8 @@ inline Layout parse_properties(const std::string& text, const Where& where) {
     c.name = std::string(fields[i]);
     if (c.name.empty()) where.fail("Properties has an empty column name");
     for (char ch : c.name)
-      if (io::is_space(ch) || is_delimiter(ch) || ch == '\\' || ch == '=')
-        where.fail("Properties column name " + io::quote_for_message(c.name) + " contains '" + ch + "'");
+      if (is_special(ch))
+        where.fail("Properties column name " + io::quote_for_message(c.name) + " contains a character names cannot hold");
     const std::string_view type = fields[i + 1];
     if (type.size() != 1 || std::string_view("RISL").find(type[0]) == std::string_view::npos)
       where.fail("Properties column " + io::quote_for_message(c.name) + " has type " + io::quote_for_message(type) +
@@ -866,9 +872,7 @@ inline void check_atom_property(const AtomProperty& p, std::size_t natoms, std::
   auto bad = [&](const std::string& why) { throw InputError("atom property '" + p.name + "': " + why); };
   if (p.name.empty()) bad("empty name");
   for (char c : p.name)
-    if (c == ':' || io::is_space(c) || is_delimiter(c) || c == '\\' || c == '=' ||
-        static_cast<unsigned char>(c) < 0x20)
-      bad("name contains a character the Properties string cannot hold");
+    if (is_special(c)) bad("name contains a character the Properties string cannot hold");
   if (reserved_atom_property(p.name)) bad("name is reserved for species, positions, forces or Z");
   if (!seen.insert(p.name).second) bad("appears twice");
   if (p.columns < 1 || p.columns > max_property_columns) bad("column count out of range");
