@@ -141,10 +141,11 @@ struct CellList {
 /// the unit stand-ins of open axes). The number of bins is capped near the number of
 /// atoms so sparse structures in huge boxes stay cheap in memory.
 inline CellList make_cell_list(const std::vector<Vec3>& frac, const std::array<bool, 3>& pbc,
-                               const std::array<double, 3>& spacing, double cutoff) {
+                               const std::array<double, 3>& spacing, double cutoff, int bins_per_cutoff = 1) {
   CellList cl;
   const std::size_t n = frac.size();
-  const double bin_cutoff = cutoff * (1.0 + 10.0 * search_slack);  // bins a bit thicker than the stencil needs
+  // bins a bit thicker than 1/bins_per_cutoff of the cutoff, so the stencil reach is exact
+  const double bin_cutoff = cutoff * (1.0 + 10.0 * search_slack) / bins_per_cutoff;
   const double search_cutoff = cutoff * (1.0 + search_slack);
   std::array<double, 3> extent{1.0, 1.0, 1.0};  // fractional extent covered by bins
   for (int a = 0; a < 3; ++a) {

@@ -96,9 +96,11 @@ inline void check_overlap(double r, std::size_t i, int j, const NeighbourOptions
 
 /// The reported displacement of a pair, always from the positions as given, so both
 /// searches produce the same numbers and the cutoff test applies to what is reported.
+inline Vec3 displacement_between(const Vec3& ri, const Vec3& rj, const std::array<int, 3>& g, const Mat3& cell) {
+  return rj - ri + g[0] * Vec3(cell.row(0)) + g[1] * Vec3(cell.row(1)) + g[2] * Vec3(cell.row(2));
+}
 inline Vec3 pair_displacement(const Structure& s, std::size_t i, std::size_t j, const std::array<int, 3>& g) {
-  return s.positions[j] - s.positions[i] + g[0] * Vec3(s.cell.row(0)) + g[1] * Vec3(s.cell.row(1)) +
-         g[2] * Vec3(s.cell.row(2));
+  return displacement_between(s.positions[i], s.positions[j], g, s.cell);
 }
 
 /// One neighbour of some atom while a list is being built.
@@ -155,9 +157,9 @@ struct Overlap {
   }
 };
 
-/// Copies per-atom entry lists into the CSR arrays of `nl` (offsets must be set).
-inline void write_entries(NeighbourList& nl, std::size_t first, const std::vector<PairEntry>& entries) {
-  for (std::size_t k = 0; k < entries.size(); ++k) {
+/// Copies `count` entries into the CSR arrays of `nl` from position `first` on.
+inline void write_entries(NeighbourList& nl, std::size_t first, const PairEntry* entries, std::size_t count) {
+  for (std::size_t k = 0; k < count; ++k) {
     const auto& e = entries[k];
     nl.index[first + k] = e.j;
     nl.displacement[first + k] = e.displacement;
@@ -228,7 +230,7 @@ inline NeighbourList build_neighbour_list_brute_force(const Structure& s, const 
     std::sort(found.begin(), found.end(), detail::entry_before);
     const std::size_t first = nl.index.size();
     detail::resize_pairs(nl, first + found.size());
-    detail::write_entries(nl, first, found);
+    detail::write_entries(nl, first, found.data(), found.size());
     nl.offsets.push_back(nl.index.size());
   }
   return nl;
@@ -236,19 +238,22 @@ inline NeighbourList build_neighbour_list_brute_force(const Structure& s, const 
 
 namespace detail {
 
-/// Everything the per-atom search needs, prepared once per structure.
+/// Everything the per-atom search needs, prepared once per structure. Per-atom data is
+/// kept in bin order so that scanning a bin reads contiguous memory.
 struct CellSearch {
   const Structure& s;
   const NeighbourOptions& opt;
   CutoffTable cutoffs;
-  Mat3 basis;                              ///< reduced periodic rows + open stand-ins
-  IMat3 to_original;                       ///< image in original basis = image_reduced · to_original
-  std::array<double, 3> spacing{};         ///< lattice-plane spacing of `basis` per axis
-  std::vector<std::array<int, 3>> shift;   ///< whole (reduced) cells removed when wrapping atom i
-  std::vector<Vec3> wrapped;               ///< wrapped Cartesian position of atom i
-  std::vector<Vec3> wrapped_sorted;        ///< the same in bin order (contiguous per bin)
+  Mat3 basis;                     ///< reduced periodic rows + open stand-ins
+  IMat3 to_original;              ///< image in original basis = image_reduced · to_original
+  std::array<double, 3> spacing{};///< lattice-plane spacing of `basis` per axis
   CellList cells;
   double search_cutoff2 = 0.0;
+  // per atom, in bin order (k = 0 .. n-1 runs over cells.sorted)
+  std::vector<Vec3> wrapped;              ///< position wrapped into the reduced cell
+  std::vector<Vec3> position;             ///< position as given
+  std::vector<std::array<int, 3>> shift;  ///< whole reduced cells removed by wrapping
+  std::vector<int> id;                    ///< atom index in the structure
 
   CellSearch(const Structure& st, const NeighbourOptions& o) : s(st), opt(o), cutoffs(st, o) {
     search_basis(s.cell, s.pbc);  // rejects dependent periodic vectors before reducing them
@@ -261,30 +266,35 @@ struct CellSearch {
         throw InputError("every atom overlaps its own periodic image: a lattice vector is shorter than " +
                          std::to_string(opt.overlap_distance) + " Å");
     }
-    wrap_atoms();
-    std::vector<Vec3> frac(s.size());
-    const Mat3 inv_t = basis.transpose().inverse();
-    for (std::size_t i = 0; i < s.size(); ++i) frac[i] = inv_t * wrapped[i];
-    cells = make_cell_list(frac, s.pbc, spacing, opt.cutoff);
-    wrapped_sorted.resize(s.size());
-    for (std::size_t k = 0; k < s.size(); ++k) wrapped_sorted[k] = wrapped[cells.sorted[k]];
-    const double rc = opt.cutoff * (1.0 + search_slack);
-    search_cutoff2 = rc * rc;
-  }
-
-  void wrap_atoms() {
     const std::size_t n = s.size();
+    std::vector<Vec3> frac(n), unsorted_wrapped(n);
+    std::vector<std::array<int, 3>> unsorted_shift(n, {0, 0, 0});
     const Mat3 inv_t = basis.transpose().inverse();
-    shift.assign(n, {0, 0, 0});
-    wrapped = s.positions;
     for (std::size_t i = 0; i < n; ++i) {
-      const Vec3 f = inv_t * s.positions[i];
+      frac[i] = inv_t * s.positions[i];
+      unsorted_wrapped[i] = s.positions[i];
       for (int a = 0; a < 3; ++a)
         if (s.pbc[a]) {
-          shift[i][a] = lattice_shift(f[a], i);
-          wrapped[i] -= shift[i][a] * Vec3(basis.row(a));
+          const int m = lattice_shift(frac[i][a], i);
+          unsorted_shift[i][a] = m;
+          frac[i][a] -= m;
+          unsorted_wrapped[i] -= m * Vec3(basis.row(a));
         }
     }
+    cells = make_cell_list(frac, s.pbc, spacing, opt.cutoff);
+    wrapped.resize(n);
+    position.resize(n);
+    shift.resize(n);
+    id.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = cells.sorted[k];
+      wrapped[k] = unsorted_wrapped[i];
+      position[k] = s.positions[i];
+      shift[k] = unsorted_shift[i];
+      id[k] = static_cast<int>(i);
+    }
+    const double rc = opt.cutoff * (1.0 + search_slack);
+    search_cutoff2 = rc * rc;
   }
 
   /// Maps a stencil position e along axis a to a bin and a lattice image; false when the
@@ -308,10 +318,16 @@ struct CellSearch {
     return out;
   }
 
-  /// Appends the sorted neighbours of atom i to `out`; notes overlaps in `overlap`.
-  void search_atom(std::size_t i, std::vector<PairEntry>& out, Overlap& overlap) const {
-    const std::size_t first = out.size();
-    const auto& b = cells.bin_of[i];
+  /// One bin (as a range of atoms in bin order) and the image it is visited in.
+  struct StencilEntry {
+    std::size_t begin, end;
+    Vec3 translation;  ///< g·basis, Cartesian
+    std::array<int, 3> image;
+  };
+
+  /// The non-empty bins (with images) an atom of bin b must scan; shared by all its atoms.
+  void stencil_of(const std::array<int, 3>& b, std::vector<StencilEntry>& stencil) const {
+    stencil.clear();
     const auto& r = cells.reach;
     for (int d0 = -r[0]; d0 <= r[0]; ++d0) {
       int c0, g0;
@@ -322,27 +338,37 @@ struct CellSearch {
         for (int d2 = -r[2]; d2 <= r[2]; ++d2) {
           int c2, g2;
           if (!locate(2, b[2] + d2, c2, g2)) continue;
-          // neighbour image = wrapped_j + g·basis; compare against the shifted centre
-          const Vec3 centre = wrapped[i] - (g0 * Vec3(basis.row(0)) + g1 * Vec3(basis.row(1)) +
-                                            g2 * Vec3(basis.row(2)));
-          scan_bin(i, cells.bin_index(c0, c1, c2), centre, {g0, g1, g2}, out, overlap);
+          const std::size_t bin = cells.bin_index(c0, c1, c2);
+          if (cells.start[bin] == cells.start[bin + 1]) continue;
+          const Vec3 t = g0 * Vec3(basis.row(0)) + g1 * Vec3(basis.row(1)) + g2 * Vec3(basis.row(2));
+          stencil.push_back({cells.start[bin], cells.start[bin + 1], t, {g0, g1, g2}});
         }
       }
     }
+  }
+
+  /// Appends the sorted neighbours of the atom at bin-order position ki to `out`, scanning
+  /// the stencil of its bin; notes overlaps in `overlap`.
+  void search_atom(std::size_t ki, const std::vector<StencilEntry>& stencil, std::vector<PairEntry>& out,
+                   Overlap& overlap) const {
+    const std::size_t first = out.size();
+    for (const auto& e : stencil) scan_bin(ki, e, out, overlap);
     std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), entry_before);
   }
 
-  void scan_bin(std::size_t i, std::size_t bin, const Vec3& centre, const std::array<int, 3>& g,
-                std::vector<PairEntry>& out, Overlap& overlap) const {
-    for (std::size_t k = cells.start[bin]; k < cells.start[bin + 1]; ++k) {
-      if ((wrapped_sorted[k] - centre).squaredNorm() >= search_cutoff2) continue;
-      const std::size_t j = cells.sorted[k];
+  void scan_bin(std::size_t ki, const StencilEntry& e, std::vector<PairEntry>& out, Overlap& overlap) const {
+    const std::size_t i = std::size_t(id[ki]);
+    const Vec3 centre = wrapped[ki] - e.translation;  // neighbour image = wrapped_j + translation
+    const auto& g = e.image;
+    for (std::size_t kj = e.begin; kj < e.end; ++kj) {
+      if ((wrapped[kj] - centre).squaredNorm() >= search_cutoff2) continue;
+      const std::size_t j = std::size_t(id[kj]);
       if (opt.half && j < i) continue;  // listed from j's side; overlaps are caught there
-      const std::array<int, 3> reduced{g[0] - shift[j][0] + shift[i][0], g[1] - shift[j][1] + shift[i][1],
-                                       g[2] - shift[j][2] + shift[i][2]};
+      const std::array<int, 3> reduced{g[0] - shift[kj][0] + shift[ki][0], g[1] - shift[kj][1] + shift[ki][1],
+                                       g[2] - shift[kj][2] + shift[ki][2]};
       const std::array<int, 3> img = original_image(reduced);
       if (j == i && img == std::array<int, 3>{0, 0, 0}) continue;
-      const Vec3 dd = pair_displacement(s, i, j, img);
+      const Vec3 dd = displacement_between(position[ki], position[kj], img, s.cell);
       const double dist = dd.norm();
       if (dist >= cutoffs(i, j)) continue;
       if (dist < opt.overlap_distance) overlap.note(i, static_cast<int>(j), dist);
@@ -366,28 +392,48 @@ inline NeighbourList build_neighbour_list(const Structure& s, const NeighbourOpt
   if (n == 0) return nl;
   const detail::CellSearch search(s, opt);
 
-  // Fixed blocks of atoms, each searched into its own buffer; block boundaries do not
-  // affect the result because every atom's neighbours are sorted.
+  // Atoms are searched in bin order (neighbouring atoms share their candidate bins in
+  // cache), in fixed blocks, each into its own buffer. Blocks do not affect the result:
+  // every atom's neighbours are sorted, and the buffers are copied to CSR rows by atom.
   const std::size_t block = std::clamp<std::size_t>(n / 64, 16, 1024);
   const std::size_t blocks = (n + block - 1) / block;
   std::vector<std::vector<detail::PairEntry>> entries(blocks);
   std::vector<detail::Overlap> overlaps(blocks);
   nl.offsets.assign(n + 1, 0);
-  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t k) {
-    const std::size_t lo = k * block, hi = std::min(n, lo + block);
-    for (std::size_t i = lo; i < hi && !overlaps[k].found; ++i) {
-      const std::size_t before = entries[k].size();
-      search.search_atom(i, entries[k], overlaps[k]);
-      nl.offsets[i + 1] = entries[k].size() - before;
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
+    const std::size_t lo = b * block, hi = std::min(n, lo + block);
+    entries[b].reserve((hi - lo) * 32);
+    std::vector<detail::CellSearch::StencilEntry> stencil;
+    std::size_t stencil_bin = search.cells.bin_count();  // none yet
+    for (std::size_t k = lo; k < hi && !overlaps[b].found; ++k) {
+      const auto& bin = search.cells.bin_of[std::size_t(search.id[k])];
+      if (const std::size_t flat = search.cells.bin_index(bin[0], bin[1], bin[2]); flat != stencil_bin) {
+        search.stencil_of(bin, stencil);
+        stencil_bin = flat;
+      }
+      const std::size_t before = entries[b].size();
+      search.search_atom(k, stencil, entries[b], overlaps[b]);
+      nl.offsets[std::size_t(search.id[k]) + 1] = entries[b].size() - before;
     }
   });
-  for (const auto& o : overlaps)
-    if (o.found) detail::check_overlap(o.r, o.i, o.j, opt);  // the first block with one throws
+  const auto first_overlap = std::find_if(overlaps.begin(), overlaps.end(), [](const auto& o) { return o.found; });
+  if (first_overlap != overlaps.end()) {
+    detail::Overlap o = *first_overlap;
+    for (const auto& other : overlaps)
+      if (other.found) o.note(other.i, other.j, other.r);
+    detail::check_overlap(o.r, o.i, o.j, opt);
+  }
   for (std::size_t i = 0; i < n; ++i) nl.offsets[i + 1] += nl.offsets[i];
   detail::resize_pairs(nl, nl.offsets[n]);
-  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t k) {
-    detail::write_entries(nl, nl.offsets[k * block], entries[k]);
-    std::vector<detail::PairEntry>().swap(entries[k]);
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
+    const std::size_t lo = b * block, hi = std::min(n, lo + block);
+    std::size_t from = 0;
+    for (std::size_t k = lo; k < hi; ++k) {
+      const std::size_t i = std::size_t(search.id[k]);
+      detail::write_entries(nl, nl.offsets[i], entries[b].data() + from, nl.count(i));
+      from += nl.count(i);
+    }
+    std::vector<detail::PairEntry>().swap(entries[b]);
   });
   return nl;
 }
