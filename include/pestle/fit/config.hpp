@@ -1,0 +1,187 @@
+#pragma once
+// A fit described by a JSON document (what `pestle fit CONFIG.json` reads). Every key is
+// checked: an unknown key is an error, so a typo never silently falls back to a default.
+// Relative paths are resolved against the folder of the config file.
+//
+//   {
+//     "model": "qsnap",                       // "snap" (linear) or "qsnap" (quadratic)
+//     "descriptor": {                          // SNAP bispectrum, LAMMPS names
+//       "twojmax": 6, "rcutfac": 5.2, "rfac0": 0.99363, "rmin0": 0.0,
+//       "switchflag": true, "bzeroflag": false, "bnormflag": false,
+//       "elements": {"Mo": {"radius": 0.5, "weight": 1.0}}
+//     },
+//     "training": ["../../../../shared/data/zuo2020/Mo_train.xyz"],
+//     "weights": {"energy": 100, "force": 1, "virial": 0, "per_atom_energy": true,
+//                 "config_types": {"surface": 2.0}},
+//     "reference_energies": {"Mo": 0.0},
+//     "solver": {"type": "ridge", "ridge": 1e-8, "rcond": 1e-12, "scale_columns": true},
+//     "output": "Mo_qsnap.json"
+//   }
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/descriptors/bispectrum.hpp"
+#include "pestle/fit/linear_fit.hpp"
+
+namespace pestle {
+
+enum class SnapModelKind { linear, quadratic };
+
+struct FitConfig {
+  SnapModelKind model = SnapModelKind::quadratic;
+  BispectrumParams descriptor;
+  std::vector<std::filesystem::path> training;
+  FitOptions options;
+  std::filesystem::path output;  ///< empty: none given
+  std::filesystem::path source;  ///< the config file, for messages
+
+  const char* model_name() const { return model == SnapModelKind::linear ? "snap" : "qsnap"; }
+};
+
+namespace detail::config {
+
+using json = nlohmann::json;
+
+inline void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> allowed) {
+  if (!j.is_object()) throw InputError(where + " must be a JSON object");
+  const std::set<std::string> ok(allowed.begin(), allowed.end());
+  for (const auto& [key, value] : j.items())
+    if (!ok.count(key)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      throw InputError("unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
+    }
+}
+
+template <class T>
+T get(const json& j, const char* key, const std::string& where, T fallback) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw InputError("key '" + std::string(key) + "' in " + where + " has the wrong type");
+  }
+}
+
+inline BispectrumParams parse_descriptor(const json& j) {
+  const std::string where = "\"descriptor\"";
+  check_keys(j, where, {"type", "twojmax", "rcutfac", "rfac0", "rmin0", "switchflag", "bzeroflag", "bnormflag", "elements"});
+  if (j.contains("type") && j["type"] != "bispectrum")
+    throw InputError("descriptor type must be \"bispectrum\" (the only one so far)");
+  BispectrumParams p;
+  p.twojmax = get(j, "twojmax", where, p.twojmax);
+  p.rcutfac = get(j, "rcutfac", where, p.rcutfac);
+  p.rfac0 = get(j, "rfac0", where, p.rfac0);
+  p.rmin0 = get(j, "rmin0", where, p.rmin0);
+  p.switchflag = get(j, "switchflag", where, p.switchflag);
+  p.bzeroflag = get(j, "bzeroflag", where, p.bzeroflag);
+  p.bnormflag = get(j, "bnormflag", where, p.bnormflag);
+  if (!j.contains("elements") || !j["elements"].is_object() || j["elements"].empty())
+    throw InputError("\"descriptor\" needs \"elements\": {\"Symbol\": {\"radius\": R, \"weight\": w}, ...}");
+  for (const auto& [symbol, e] : j["elements"].items()) {
+    const std::string ew = "descriptor element '" + symbol + "'";
+    check_keys(e, ew, {"radius", "weight"});
+    if (!e.contains("radius")) throw InputError(ew + " needs a \"radius\"");
+    p.elements.push_back({atomic_number(symbol), get(e, "radius", ew, 0.5), get(e, "weight", ew, 1.0)});
+  }
+  p.validate();
+  return p;
+}
+
+inline FitWeights parse_weights(const json& j) {
+  const std::string where = "\"weights\"";
+  check_keys(j, where, {"energy", "force", "virial", "per_atom_energy", "config_types"});
+  FitWeights w;
+  w.energy = get(j, "energy", where, w.energy);
+  w.force = get(j, "force", where, w.force);
+  w.virial = get(j, "virial", where, w.virial);
+  w.per_atom_energy = get(j, "per_atom_energy", where, w.per_atom_energy);
+  if (j.contains("config_types")) {
+    if (!j["config_types"].is_object()) throw InputError("\"weights.config_types\" must be an object");
+    for (const auto& [name, value] : j["config_types"].items()) {
+      if (!value.is_number()) throw InputError("weight of config_type '" + name + "' must be a number");
+      w.config_type[name] = value.get<double>();
+    }
+  }
+  w.validate();
+  return w;
+}
+
+inline SolverOptions parse_solver(const json& j) {
+  const std::string where = "\"solver\"";
+  check_keys(j, where, {"type", "ridge", "rcond", "scale_columns", "allow_rank_deficient", "max_iterations", "tolerance"});
+  SolverOptions s;
+  s.kind = solver_from_name(get<std::string>(j, "type", where, solver_name(s.kind)));
+  s.ridge = get(j, "ridge", where, s.ridge);
+  s.rcond = get(j, "rcond", where, s.rcond);
+  s.scale_columns = get(j, "scale_columns", where, s.scale_columns);
+  s.allow_rank_deficient = get(j, "allow_rank_deficient", where, s.allow_rank_deficient);
+  s.max_iterations = get(j, "max_iterations", where, s.max_iterations);
+  s.tolerance = get(j, "tolerance", where, s.tolerance);
+  return s;
+}
+
+}  // namespace detail::config
+
+/// Parses a fit config; relative paths are taken relative to base_dir.
+inline FitConfig parse_fit_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
+  using namespace detail::config;
+  check_keys(j, "the fit config",
+             {"model", "descriptor", "training", "weights", "reference_energies", "solver", "output", "comment"});
+  FitConfig c;
+  const std::string model = get<std::string>(j, "model", "the fit config", "qsnap");
+  if (model == "snap") c.model = SnapModelKind::linear;
+  else if (model == "qsnap") c.model = SnapModelKind::quadratic;
+  else throw InputError("unknown model '" + model + "' (expected \"snap\" or \"qsnap\")");
+  if (!j.contains("descriptor")) throw InputError("the fit config needs a \"descriptor\"");
+  c.descriptor = parse_descriptor(j["descriptor"]);
+  if (!j.contains("training")) throw InputError("the fit config needs \"training\": [files]");
+  const json& t = j["training"];
+  if (t.is_string()) c.training.push_back(base_dir / t.get<std::string>());
+  else if (t.is_array())
+    for (const auto& f : t) {
+      if (!f.is_string()) throw InputError("\"training\" entries must be file names");
+      c.training.push_back(base_dir / f.get<std::string>());
+    }
+  else throw InputError("\"training\" must be a file name or a list of them");
+  if (c.training.empty()) throw InputError("\"training\" lists no files");
+  if (j.contains("weights")) c.options.design.weights = parse_weights(j["weights"]);
+  if (j.contains("reference_energies")) {
+    if (!j["reference_energies"].is_object()) throw InputError("\"reference_energies\" must be {\"Symbol\": eV}");
+    for (const auto& [symbol, e0] : j["reference_energies"].items()) {
+      if (!e0.is_number()) throw InputError("reference energy of " + symbol + " must be a number");
+      c.options.design.reference_energies[atomic_number(symbol)] = e0.get<double>();
+    }
+  }
+  if (j.contains("solver")) c.options.solver = parse_solver(j["solver"]);
+  if (j.contains("output")) c.output = base_dir / get<std::string>(j, "output", "the fit config", "");
+  return c;
+}
+
+/// Reads and parses a fit config file.
+inline FitConfig load_fit_config(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw InputError("cannot open fit config '" + file.string() + "'");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError("fit config '" + file.string() + "' is not valid JSON: " + e.what());
+  }
+  try {
+    FitConfig c = parse_fit_config(j, file.parent_path());
+    c.source = file;
+    return c;
+  } catch (const InputError& e) {
+    throw InputError(file.string() + ": " + e.what());
+  }
+}
+
+}  // namespace pestle
