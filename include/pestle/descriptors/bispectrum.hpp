@@ -17,6 +17,10 @@
 #include <type_traits>
 #include <vector>
 
+#include <tbb/enumerable_thread_specific.h>
+#include <xsimd/xsimd.hpp>
+#include <tbb/parallel_for.h>
+
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/structure.hpp"
@@ -178,6 +182,11 @@ struct Tables {
   Table<BEntry, S::b> b{};
   Table<double, S::cg> cg{};
   Table<double, S::pq> rootpq{};  ///< sqrt(p/q) at p*(J+1)+q
+  /// Recursion coefficients per U index (ma, mb) of block j: U_j = rec_a conj(a) U_{j-1}[ma] − rec_b conj(b)
+  /// U_{j-1}[ma-1] (zero where a term is absent, so the loop needs no branches).
+  Table<double, S::u> rec_a{}, rec_b{};
+  /// Weight of each U index in the half sum Σ' (1, ½ at the centre of an even block, 0 outside the half).
+  Table<double, S::u> half_weight{};
 
   constexpr int triple_index(int j1, int j2, int j) const {
     for (int t = 0; t < static_cast<int>(triples.size()); ++t)
@@ -202,12 +211,25 @@ constexpr Tables<TwoJMax> make_tables(int J) {
   size_to(t.b, b_count(J));
   size_to(t.cg, cg_size(J));
   size_to(t.rootpq, (J + 1) * (J + 1));
+  size_to(t.rec_a, u_size(J));
+  size_to(t.rec_b, u_size(J));
+  size_to(t.half_weight, u_size(J));
   for (int j = 0, n = 0; j <= J; ++j) {
     t.u_block[j] = n;
     n += (j + 1) * (j + 1);
   }
   for (int p = 1; p <= J; ++p)
     for (int q = 1; q <= J; ++q) t.rootpq[p * (J + 1) + q] = math::constexpr_sqrt(static_cast<double>(p) / q);
+  for (int j = 0; j <= J; ++j)
+    for (int mb = 0; mb <= j; ++mb)
+      for (int ma = 0; ma <= j; ++ma) {
+        const int k = t.u_block[j] + mb * (j + 1) + ma;
+        if (j > 0 && 2 * mb <= j) {
+          t.rec_a[k] = ma < j ? t.rootpq[(j - ma) * (J + 1) + (j - mb)] : 0.0;
+          t.rec_b[k] = ma > 0 ? t.rootpq[ma * (J + 1) + (j - mb)] : 0.0;
+        }
+        t.half_weight[k] = (2 * mb < j) ? 1.0 : (2 * mb == j ? (2 * ma < j ? 1.0 : (2 * ma == j ? 0.5 : 0.0)) : 0.0);
+      }
   int nt = 0, nz = 0, ncg = 0, nb = 0;
   for_each_triple(J, [&](int j1, int j2, int j) {
     Triple& tr = t.triples[nt++];
@@ -294,16 +316,24 @@ class Bispectrum {
     double dist, rcut, weight;
   };
 
+  /// SIMD batch of neighbours: U and ∂U of W neighbours are computed together, one per lane
+  /// (every neighbour has the same index structure, so the recursion vectorises perfectly).
+  using simd = xsimd::batch<double>;
+  static constexpr std::size_t W = simd::size;
+  using aligned_vector = std::vector<double, xsimd::aligned_allocator<double>>;
+
   /// Scratch memory for one thread; make it with make_workspace() and reuse it for every atom.
   struct Workspace {
     Table<double, S::u> utot_r{}, utot_i{};  ///< Σ_neighbours w f_c U + self term
     Table<double, S::u> y_r{}, y_i{};        ///< adjoint Y = ∂E/∂U (independent half)
     Table<double, S::z> z_r{}, z_i{};
     Table<double, S::b> b{}, de_db{};
-    std::array<Table<double, S::u>, 3> du_r{}, du_i{};  ///< ∂(w f_c U)/∂r of one neighbour
-    std::array<Table<double, S::triples>, 3> dtriple{};  ///< per triple: 2Σ' Re(conj dU_j · Z)
     std::vector<Neighbour> neighbours;
-    std::vector<double> u_r, u_i;  ///< U of every neighbour (independent rows), neighbour-major
+    aligned_vector geometry;  ///< per batch: geometry fields × W lanes (see Field)
+    aligned_vector u;         ///< per batch: [re|im][U index][lane], independent rows
+    aligned_vector du;        ///< one batch: [direction][re|im][U index][lane]
+    aligned_vector acc;       ///< [re|im][U index][lane] partial sums of U_tot
+    aligned_vector dtriple;   ///< one batch: [direction][triple][lane] 2Σ' Re(conj ∂U_j · Z)
   };
 
   explicit Bispectrum(BispectrumParams p) : p_(std::move(p)) {
@@ -342,15 +372,15 @@ class Bispectrum {
     Workspace ws;
     const auto& t = tables();
     const int nu = detail::snap::u_size(t.twojmax);
-    for (auto* a : {&ws.utot_r, &ws.utot_i, &ws.y_r, &ws.y_i, &ws.du_r[0], &ws.du_r[1], &ws.du_r[2], &ws.du_i[0],
-                    &ws.du_i[1], &ws.du_i[2]})
-      detail::snap::size_to(*a, nu);
+    for (auto* a : {&ws.utot_r, &ws.utot_i, &ws.y_r, &ws.y_i}) detail::snap::size_to(*a, nu);
     detail::snap::size_to(ws.z_r, static_cast<int>(t.z.size()));
     detail::snap::size_to(ws.z_i, static_cast<int>(t.z.size()));
     detail::snap::size_to(ws.b, static_cast<int>(t.b.size()));
     detail::snap::size_to(ws.de_db, static_cast<int>(t.b.size()));
-    for (auto& d : ws.dtriple) detail::snap::size_to(d, static_cast<int>(t.triples.size()));
     ws.neighbours.reserve(64);
+    ws.du.assign(3 * 2 * static_cast<std::size_t>(nu) * W, 0.0);
+    ws.acc.assign(2 * static_cast<std::size_t>(nu) * W, 0.0);
+    ws.dtriple.assign(3 * t.triples.size() * W, 0.0);
     return ws;
   }
 
@@ -378,25 +408,24 @@ class Bispectrum {
     bispectrum(ws, B);
     std::fill(dB.begin(), dB.end(), 0.0);
     const auto& t = tables();
-    const std::size_t nbf = size();
+    const std::size_t nbf = size(), nt = t.triples.size();
     const double fnorm = p_.bnormflag ? 0.0 : 1.0;
-    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
-      neighbour_dutot(ws, n);
-      for (int d = 0; d < 3; ++d)
-        for (std::size_t k = 0; k < t.triples.size(); ++k) {
-          const auto& tr = t.triples[k];
-          const int ju = t.u_block[tr.j];
-          ws.dtriple[d][k] = 2.0 * detail::snap::half_dot(tr.j, &ws.du_r[d][ju], &ws.du_i[d][ju], &ws.z_r[tr.z_offset],
-                                                          &ws.z_i[tr.z_offset]);
+    for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
+      batch_dutot(ws, batch);
+      batch_triple_contractions(ws);
+      for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
+        double* out = dB.data() + ws.neighbours[batch * W + lane].slot * 3 * nbf;
+        for (std::size_t c = 0; c < nbf; ++c) {
+          const auto& b = t.b[c];
+          // ∂B(j1,j2,j) = ∂U_j·Z(j1,j2,j) + (j+1)/(j1+1) ∂U_j1·Z(j,j2,j1) + (j+1)/(j2+1) ∂U_j2·Z(j,j1,j2)
+          const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
+          const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
+          for (std::size_t d = 0; d < 3; ++d) {
+            const double* D = ws.dtriple.data() + d * nt * W + lane;
+            out[d * nbf + c] = D[static_cast<std::size_t>(b.t0) * W] + f1 * D[static_cast<std::size_t>(b.t1) * W] +
+                               f2 * D[static_cast<std::size_t>(b.t2) * W];
+          }
         }
-      double* out = dB.data() + ws.neighbours[n].slot * 3 * nbf;
-      for (std::size_t c = 0; c < nbf; ++c) {
-        const auto& b = t.b[c];
-        // ∂B(j1,j2,j) = ∂U_j·Z(j1,j2,j) + (j+1)/(j1+1) ∂U_j1·Z(j,j2,j1) + (j+1)/(j2+1) ∂U_j2·Z(j,j1,j2)
-        const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
-        const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
-        for (int d = 0; d < 3; ++d)
-          out[d * nbf + c] = ws.dtriple[d][b.t0] + f1 * ws.dtriple[d][b.t1] + f2 * ws.dtriple[d][b.t2];
       }
     }
   }
@@ -413,12 +442,15 @@ class Bispectrum {
     std::fill(dE.begin(), dE.end(), 0.0);
     const double e = energy_of(std::span<const double>(B), dE);
     adjoint_y(ws);
-    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
-      const Vec3 g = neighbour_gradient(ws, n);
-      const auto& nb = ws.neighbours[n];
-      forces[i] += g;
-      forces[static_cast<std::size_t>(nb.j)] -= g;
-      virial -= nb.r * g.transpose();
+    for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
+      std::array<Vec3, W> g;
+      batch_gradients(ws, batch, g);
+      for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
+        const auto& nb = ws.neighbours[batch * W + lane];
+        forces[i] += g[lane];
+        forces[static_cast<std::size_t>(nb.j)] -= g[lane];
+        virial -= nb.r * g[lane].transpose();
+      }
     }
     return e;
   }
@@ -459,29 +491,26 @@ class Bispectrum {
     }
     const auto& t = tables();
     const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
-    if (ws.u_r.size() < ws.neighbours.size() * nu) {
-      ws.u_r.resize(ws.neighbours.size() * nu);
-      ws.u_i.resize(ws.neighbours.size() * nu);
+    const std::size_t nbatch = (ws.neighbours.size() + W - 1) / W;
+    if (ws.u.size() < nbatch * 2 * nu * W) ws.u.resize(nbatch * 2 * nu * W);
+    if (ws.geometry.size() < nbatch * fields * W) ws.geometry.resize(nbatch * fields * W);
+    std::fill(ws.acc.begin(), ws.acc.end(), 0.0);
+    for (std::size_t batch = 0; batch < nbatch; ++batch) {
+      batch_geometry(ws, batch);
+      batch_u(ws, batch);
     }
     // self term: wself = 1 on the diagonal of every U_j
-    std::fill(ws.utot_r.begin(), ws.utot_r.end(), 0.0);
-    std::fill(ws.utot_i.begin(), ws.utot_i.end(), 0.0);
-    for (int j = 0; j <= t.twojmax; ++j)
-      for (int m = 0; m <= j; ++m) ws.utot_r[static_cast<std::size_t>(t.u_block[j] + m * (j + 1) + m)] = 1.0;
-    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
-      const auto& nb = ws.neighbours[n];
-      double* ur = ws.u_r.data() + n * nu;
-      double* ui = ws.u_i.data() + n * nu;
-      wigner_u(nb, ur, ui);
-      const double w = nb.weight * switching(nb.dist, nb.rcut).f;
-      for (int j = 0; j <= t.twojmax; ++j) {
-        const int begin = t.u_block[j], end = begin + (j / 2 + 1) * (j + 1);
-        for (int k = begin; k < end; ++k) {
-          ws.utot_r[static_cast<std::size_t>(k)] += w * ur[k];
-          ws.utot_i[static_cast<std::size_t>(k)] += w * ui[k];
-        }
-      }
+    const double* accr = ws.acc.data();
+    const double* acci = accr + nu * W;
+    for (std::size_t k = 0; k < nu; ++k) {
+      // lane sums written out (xsimd::hadd trips a GCC 12 -Wmaybe-uninitialized in the AVX-512 headers)
+      double sr = 0.0, si = 0.0;
+      for (std::size_t lane = 0; lane < W; ++lane) sr += accr[k * W + lane], si += acci[k * W + lane];
+      ws.utot_r[k] = sr;
+      ws.utot_i[k] = si;
     }
+    for (int j = 0; j <= t.twojmax; ++j)
+      for (int m = 0; m <= j; ++m) ws.utot_r[static_cast<std::size_t>(t.u_block[j] + m * (j + 1) + m)] += 1.0;
     mirror_rows(ws.utot_r.data(), ws.utot_i.data());
     compute_z(ws);
   }
@@ -507,133 +536,232 @@ class Bispectrum {
     }
   }
 
-  /// Cayley–Klein parameters a, b of the 4D rotation for a neighbour, and their gradients.
-  struct CayleyKlein {
-    double ar, ai, br, bi;
-    Vec3 dar, dai, dbr, dbi;
+  /// Per-lane geometry of a neighbour batch: Cayley–Klein parameters a = ar + i ai, b = br + i bi of the
+  /// neighbour's point on the 3-sphere, their gradients, and the weight·switching factors.
+  enum Field : std::size_t {
+    AR, AI, BR, BI,
+    DAR, DAI = DAR + 3, DBR = DAI + 3, DBI = DBR + 3,  // three directions each
+    WF = DBI + 3,      ///< w f_c(r)
+    WDF,               ///< w f_c'(r) û (three directions)
+    fields = WDF + 3
   };
-  CayleyKlein cayley_klein(const Neighbour& nb, bool gradients) const noexcept {
-    const double x = nb.r[0], y = nb.r[1], z = nb.r[2], r = nb.dist;
-    const double rscale0 = p_.rfac0 * std::numbers::pi / (nb.rcut - p_.rmin0);
-    const double theta0 = (nb.dist - p_.rmin0) * rscale0;
-    const double z0 = r / std::tan(theta0);
-    const double r0inv = 1.0 / std::sqrt(r * r + z0 * z0);
-    CayleyKlein ck{z0 * r0inv, -z * r0inv, y * r0inv, -x * r0inv, {}, {}, {}, {}};
-    if (gradients) {
+
+  /// Fills the geometry fields of batch `batch`; lanes past the last neighbour repeat it with weight 0.
+  void batch_geometry(Workspace& ws, std::size_t batch) const noexcept {
+    double* g = ws.geometry.data() + batch * fields * W;
+    for (std::size_t lane = 0; lane < W; ++lane) {
+      const std::size_t n = std::min(batch * W + lane, ws.neighbours.size() - 1);
+      const bool real = batch * W + lane < ws.neighbours.size();
+      const auto& nb = ws.neighbours[n];
+      const double x = nb.r[0], y = nb.r[1], z = nb.r[2], r = nb.dist;
+      // θ0 = rfac0 π (r − rmin0)/(rc − rmin0), z0 = r cot θ0; (x, y, z, z0) lies on a 3-sphere of radius r0
+      const double rscale0 = p_.rfac0 * std::numbers::pi / (nb.rcut - p_.rmin0);
+      const double theta0 = (r - p_.rmin0) * rscale0;
+      const double z0 = r / std::tan(theta0);
+      const double r0inv = 1.0 / std::sqrt(r * r + z0 * z0);
       const Vec3 u = nb.r / r;
       const double dz0dr = z0 / r - (r * rscale0) * (r * r + z0 * z0) / (r * r);
       const double dr0invdr = -r0inv * r0inv * r0inv * (r + z0 * dz0dr);
-      const Vec3 dr0inv = dr0invdr * u, dz0 = dz0dr * u;
-      ck.dar = dz0 * r0inv + z0 * dr0inv;
-      ck.dai = -z * dr0inv;
-      ck.dai[2] -= r0inv;
-      ck.dbr = y * dr0inv;
-      ck.dbr[1] += r0inv;
-      ck.dbi = -x * dr0inv;
-      ck.dbi[0] -= r0inv;
+      auto set = [&](std::size_t f, double v) { g[f * W + lane] = v; };
+      set(AR, z0 * r0inv), set(AI, -z * r0inv), set(BR, y * r0inv), set(BI, -x * r0inv);
+      for (std::size_t d = 0; d < 3; ++d) {
+        const double dr0inv = dr0invdr * u[static_cast<Eigen::Index>(d)];
+        const double dz0 = dz0dr * u[static_cast<Eigen::Index>(d)];
+        set(DAR + d, dz0 * r0inv + z0 * dr0inv);
+        set(DAI + d, -z * dr0inv - (d == 2 ? r0inv : 0.0));
+        set(DBR + d, y * dr0inv + (d == 1 ? r0inv : 0.0));
+        set(DBI + d, -x * dr0inv - (d == 0 ? r0inv : 0.0));
+      }
+      const auto sw = switching(r, nb.rcut);
+      const double w = real ? nb.weight : 0.0;
+      set(WF, w * sw.f);
+      for (std::size_t d = 0; d < 3; ++d) set(WDF + d, w * sw.df * u[static_cast<Eigen::Index>(d)]);
     }
-    return ck;
   }
 
-  /// Wigner U_j of one neighbour for rows mb <= j/2 (and, for odd j, row (j+1)/2 needed by U_{j+1}):
-  ///   U_j[ma][mb] = √((j-ma)/(j-mb)) conj(a) U_{j-1}[ma][mb] − √(ma/(j-mb)) conj(b) U_{j-1}[ma-1][mb].
-  void wigner_u(const Neighbour& nb, double* ur, double* ui) const noexcept {
+  simd field(const Workspace& ws, std::size_t batch, std::size_t f) const noexcept {
+    return simd::load_aligned(ws.geometry.data() + (batch * fields + f) * W);
+  }
+
+  /// Wigner U_j of a neighbour batch for rows mb <= j/2 (and, for odd j, row (j+1)/2 needed by U_{j+1}):
+  ///   U_j[ma][mb] = √((j-ma)/(j-mb)) conj(a) U_{j-1}[ma][mb] − √(ma/(j-mb)) conj(b) U_{j-1}[ma-1][mb];
+  /// also adds w f_c U to the U_tot accumulator.
+  void batch_u(Workspace& ws, std::size_t batch) const noexcept {
     const auto& t = tables();
     const int J = t.twojmax;
-    const CayleyKlein ck = cayley_klein(nb, false);
-    ur[0] = 1.0;
-    ui[0] = 0.0;
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(J));
+    double* ur = ws.u.data() + batch * 2 * nu * W;
+    double* ui = ur + nu * W;
+    const simd ar = field(ws, batch, AR), ai = field(ws, batch, AI), br = field(ws, batch, BR),
+               bi = field(ws, batch, BI), wf = field(ws, batch, WF);
+    const double* ra = t.rec_a.data();
+    const double* rb = t.rec_b.data();
+    simd(1.0).store_aligned(ur);
+    simd(0.0).store_aligned(ui);
     for (int j = 1; j <= J; ++j) {
-      double* cr = ur + t.u_block[j];
-      double* ci = ui + t.u_block[j];
-      const double* pr = ur + t.u_block[j - 1];
-      const double* pi = ui + t.u_block[j - 1];
+      const int cb = t.u_block[j], pb = t.u_block[j - 1];
       for (int mb = 0; 2 * mb <= j; ++mb) {
-        const double* rowr = pr + mb * j;
-        const double* rowi = pi + mb * j;
+        const int prow = pb + mb * j, crow = cb + mb * (j + 1);
         for (int ma = 0; ma <= j; ++ma) {
-          double vr = 0.0, vi = 0.0;
-          if (ma < j) {
-            const double c = t.rootpq[(j - ma) * (J + 1) + (j - mb)];
-            vr += c * (ck.ar * rowr[ma] + ck.ai * rowi[ma]);
-            vi += c * (ck.ar * rowi[ma] - ck.ai * rowr[ma]);
-          }
-          if (ma > 0) {
-            const double c = t.rootpq[ma * (J + 1) + (j - mb)];
-            vr -= c * (ck.br * rowr[ma - 1] + ck.bi * rowi[ma - 1]);
-            vi -= c * (ck.br * rowi[ma - 1] - ck.bi * rowr[ma - 1]);
-          }
-          cr[mb * (j + 1) + ma] = vr;
-          ci[mb * (j + 1) + ma] = vi;
+          // absent terms have a zero coefficient; their clamped index keeps the load in range
+          const std::size_t ka = static_cast<std::size_t>(prow + std::min(ma, j - 1)) * W;
+          const std::size_t kb = static_cast<std::size_t>(prow + std::max(ma - 1, 0)) * W;
+          const std::size_t k = static_cast<std::size_t>(crow + ma);
+          const simd uar = simd::load_aligned(ur + ka), uai = simd::load_aligned(ui + ka);
+          const simd ubr = simd::load_aligned(ur + kb), ubi = simd::load_aligned(ui + kb);
+          const simd cA(ra[k]), cB(rb[k]);
+          (cA * (ar * uar + ai * uai) - cB * (br * ubr + bi * ubi)).store_aligned(ur + k * W);
+          (cA * (ar * uai - ai * uar) - cB * (br * ubi - bi * ubr)).store_aligned(ui + k * W);
         }
       }
-      if (j % 2 == 1) mirror_row(j, cr, ci);
+      if (j % 2 == 1) mirror_row(j, ur + static_cast<std::size_t>(cb) * W, ui + static_cast<std::size_t>(cb) * W);
+    }
+    double* accr = ws.acc.data();
+    double* acci = accr + nu * W;
+    for (int j = 0; j <= J; ++j) {
+      const std::size_t begin = static_cast<std::size_t>(t.u_block[j]);
+      const std::size_t end = begin + static_cast<std::size_t>((j / 2 + 1) * (j + 1));
+      for (std::size_t k = begin; k < end; ++k) {
+        xsimd::fma(wf, simd::load_aligned(ur + k * W), simd::load_aligned(accr + k * W)).store_aligned(accr + k * W);
+        xsimd::fma(wf, simd::load_aligned(ui + k * W), simd::load_aligned(acci + k * W)).store_aligned(acci + k * W);
+      }
     }
   }
 
-  /// Row (j+1)/2 of an odd-j block from row (j-1)/2 by the inversion symmetry.
+  /// Row (j+1)/2 of an odd-j block (lanes of W) from row (j-1)/2 by the inversion symmetry.
   static void mirror_row(int j, double* cr, double* ci) noexcept {
     const int mb = (j - 1) / 2;
     for (int ma = 0; ma <= j; ++ma) {
-      const double sign = ((ma + mb) % 2 == 0) ? 1.0 : -1.0;
-      cr[(j - mb) * (j + 1) + (j - ma)] = sign * cr[mb * (j + 1) + ma];
-      ci[(j - mb) * (j + 1) + (j - ma)] = -sign * ci[mb * (j + 1) + ma];
+      const simd sign((ma + mb) % 2 == 0 ? 1.0 : -1.0);
+      const std::size_t src = static_cast<std::size_t>(mb * (j + 1) + ma) * W;
+      const std::size_t dst = static_cast<std::size_t>((j - mb) * (j + 1) + (j - ma)) * W;
+      (sign * simd::load_aligned(cr + src)).store_aligned(cr + dst);
+      (-sign * simd::load_aligned(ci + src)).store_aligned(ci + dst);
     }
   }
 
-  /// ∂(w f_c(r) U)/∂r for neighbour n into ws.du (independent rows), from the stored U.
-  void neighbour_dutot(Workspace& ws, std::size_t n) const noexcept {
+  /// ∂U/∂r of the bare U of a neighbour batch (independent rows) into ws.du, all three directions in one
+  /// pass (product rule on the recursion of batch_u).
+  void batch_du(Workspace& ws, std::size_t batch) const noexcept {
     const auto& t = tables();
     const int J = t.twojmax;
-    const auto& nb = ws.neighbours[n];
     const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(J));
-    const double* ur = ws.u_r.data() + n * nu;
-    const double* ui = ws.u_i.data() + n * nu;
-    const CayleyKlein ck = cayley_klein(nb, true);
-    for (int d = 0; d < 3; ++d) {
-      double* dur = ws.du_r[d].data();
-      double* dui = ws.du_i[d].data();
-      dur[0] = 0.0;
-      dui[0] = 0.0;
-      const double dar = ck.dar[d], dai = ck.dai[d], dbr = ck.dbr[d], dbi = ck.dbi[d];
-      for (int j = 1; j <= J; ++j) {
-        const int cb = t.u_block[j], pb = t.u_block[j - 1];
-        for (int mb = 0; 2 * mb <= j; ++mb) {
-          const int prow = pb + mb * j;
-          for (int ma = 0; ma <= j; ++ma) {
-            double vr = 0.0, vi = 0.0;
-            if (ma < j) {
-              const double c = t.rootpq[(j - ma) * (J + 1) + (j - mb)];
-              const int k = prow + ma;
-              vr += c * (dar * ur[k] + dai * ui[k] + ck.ar * dur[k] + ck.ai * dui[k]);
-              vi += c * (dar * ui[k] - dai * ur[k] + ck.ar * dui[k] - ck.ai * dur[k]);
-            }
-            if (ma > 0) {
-              const double c = t.rootpq[ma * (J + 1) + (j - mb)];
-              const int k = prow + ma - 1;
-              vr -= c * (dbr * ur[k] + dbi * ui[k] + ck.br * dur[k] + ck.bi * dui[k]);
-              vi -= c * (dbr * ui[k] - dbi * ur[k] + ck.br * dui[k] - ck.bi * dur[k]);
-            }
-            dur[cb + mb * (j + 1) + ma] = vr;
-            dui[cb + mb * (j + 1) + ma] = vi;
+    const double* ur = ws.u.data() + batch * 2 * nu * W;
+    const double* ui = ur + nu * W;
+    const simd ar = field(ws, batch, AR), ai = field(ws, batch, AI), br = field(ws, batch, BR),
+               bi = field(ws, batch, BI);
+    std::array<simd, 3> dar, dai, dbr, dbi;
+    std::array<double*, 3> dr, di;
+    for (std::size_t d = 0; d < 3; ++d) {
+      dar[d] = field(ws, batch, DAR + d), dai[d] = field(ws, batch, DAI + d);
+      dbr[d] = field(ws, batch, DBR + d), dbi[d] = field(ws, batch, DBI + d);
+      dr[d] = ws.du.data() + d * 2 * nu * W;
+      di[d] = dr[d] + nu * W;
+      simd(0.0).store_aligned(dr[d]);
+      simd(0.0).store_aligned(di[d]);
+    }
+    const double* ra = t.rec_a.data();
+    const double* rb = t.rec_b.data();
+    for (int j = 1; j <= J; ++j) {
+      const int cb = t.u_block[j], pb = t.u_block[j - 1];
+      for (int mb = 0; 2 * mb <= j; ++mb) {
+        const int prow = pb + mb * j, crow = cb + mb * (j + 1);
+        for (int ma = 0; ma <= j; ++ma) {
+          const std::size_t ka = static_cast<std::size_t>(prow + std::min(ma, j - 1)) * W;
+          const std::size_t kb = static_cast<std::size_t>(prow + std::max(ma - 1, 0)) * W;
+          const std::size_t k = static_cast<std::size_t>(crow + ma);
+          const simd uar = simd::load_aligned(ur + ka), uai = simd::load_aligned(ui + ka);
+          const simd ubr = simd::load_aligned(ur + kb), ubi = simd::load_aligned(ui + kb);
+          const simd cA(ra[k]), cB(rb[k]);
+          for (std::size_t d = 0; d < 3; ++d) {
+            // d(conj(a) u) = conj(da) u + conj(a) du, likewise for b
+            const simd dua_r = simd::load_aligned(dr[d] + ka), dua_i = simd::load_aligned(di[d] + ka);
+            const simd dub_r = simd::load_aligned(dr[d] + kb), dub_i = simd::load_aligned(di[d] + kb);
+            (cA * (dar[d] * uar + dai[d] * uai + ar * dua_r + ai * dua_i) -
+             cB * (dbr[d] * ubr + dbi[d] * ubi + br * dub_r + bi * dub_i))
+                .store_aligned(dr[d] + k * W);
+            (cA * (dar[d] * uai - dai[d] * uar + ar * dua_i - ai * dua_r) -
+             cB * (dbr[d] * ubi - dbi[d] * ubr + br * dub_i - bi * dub_r))
+                .store_aligned(di[d] + k * W);
           }
         }
-        if (j % 2 == 1) mirror_row(j, dur + cb, dui + cb);
+      }
+      if (j % 2 == 1)
+        for (std::size_t d = 0; d < 3; ++d)
+          mirror_row(j, dr[d] + static_cast<std::size_t>(cb) * W, di[d] + static_cast<std::size_t>(cb) * W);
+    }
+  }
+
+  /// ∂(w f_c(r) U)/∂r of a neighbour batch into ws.du (independent rows).
+  void batch_dutot(Workspace& ws, std::size_t batch) const noexcept {
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    batch_du(ws, batch);
+    const double* ur = ws.u.data() + batch * 2 * nu * W;
+    const simd wf = field(ws, batch, WF);
+    for (std::size_t d = 0; d < 3; ++d) {
+      const simd wdf = field(ws, batch, WDF + d);
+      double* du = ws.du.data() + d * 2 * nu * W;
+      for (std::size_t k = 0; k < 2 * nu; ++k)  // real and imaginary parts alike
+        xsimd::fma(wdf, simd::load_aligned(ur + k * W), wf * simd::load_aligned(du + k * W)).store_aligned(du + k * W);
+    }
+  }
+
+  /// For the batch in ws.du: ws.dtriple[d][t] = 2 Σ' Re(conj(∂U_j)·Z_t) for every triple t.
+  void batch_triple_contractions(Workspace& ws) const noexcept {
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nt = t.triples.size();
+    const double* hw = t.half_weight.data();
+    for (std::size_t d = 0; d < 3; ++d) {
+      const double* dr = ws.du.data() + d * 2 * nu * W;
+      const double* di = dr + nu * W;
+      for (std::size_t q = 0; q < nt; ++q) {
+        const auto& tr = t.triples[q];
+        const std::size_t ju = static_cast<std::size_t>(t.u_block[tr.j]);
+        const std::size_t n = static_cast<std::size_t>((tr.j + 1) * (tr.j / 2 + 1));
+        const double* zr = ws.z_r.data() + tr.z_offset;
+        const double* zi = ws.z_i.data() + tr.z_offset;
+        simd s(0.0);
+        for (std::size_t k = 0; k < n; ++k) {
+          const double h = hw[ju + k];
+          s = xsimd::fma(simd::load_aligned(dr + (ju + k) * W), simd(h * zr[k]),
+                         xsimd::fma(simd::load_aligned(di + (ju + k) * W), simd(h * zi[k]), s));
+        }
+        (2.0 * s).store_aligned(ws.dtriple.data() + (d * nt + q) * W);
       }
     }
-    // product rule with the weight and the switching function
-    const auto sw = switching(nb.dist, nb.rcut);
-    const Vec3 u = nb.r / nb.dist;
+  }
+
+  /// g = ∂E_i/∂r_ij for the neighbours of a batch: 2 Σ_j Σ' Re(conj(∂(w f_c U_j)/∂r)·Y_j), with the
+  /// product rule applied after the contraction (∂(w f_c U) = w f_c' û U + w f_c ∂U).
+  void batch_gradients(Workspace& ws, std::size_t batch, std::array<Vec3, W>& g) const noexcept {
+    const auto& t = tables();
+    const int J = t.twojmax;
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(J));
+    batch_du(ws, batch);
+    const double* ur = ws.u.data() + batch * 2 * nu * W;
+    const double* ui = ur + nu * W;
+    const double* hw = t.half_weight.data();
+    simd su(0.0);
+    std::array<simd, 3> sd{simd(0.0), simd(0.0), simd(0.0)};
     for (int j = 0; j <= J; ++j) {
-      const int begin = t.u_block[j], end = begin + (j / 2 + 1) * (j + 1);
-      for (int d = 0; d < 3; ++d) {
-        const double a = nb.weight * sw.df * u[d], b = nb.weight * sw.f;
-        for (int k = begin; k < end; ++k) {
-          ws.du_r[d][static_cast<std::size_t>(k)] = a * ur[k] + b * ws.du_r[d][static_cast<std::size_t>(k)];
-          ws.du_i[d][static_cast<std::size_t>(k)] = a * ui[k] + b * ws.du_i[d][static_cast<std::size_t>(k)];
+      const std::size_t begin = static_cast<std::size_t>(t.u_block[j]);
+      const std::size_t end = begin + static_cast<std::size_t>((j / 2 + 1) * (j + 1));
+      for (std::size_t k = begin; k < end; ++k) {
+        const simd yr(hw[k] * ws.y_r[k]), yi(hw[k] * ws.y_i[k]);
+        su = xsimd::fma(simd::load_aligned(ur + k * W), yr, xsimd::fma(simd::load_aligned(ui + k * W), yi, su));
+        for (std::size_t d = 0; d < 3; ++d) {
+          const double* dr = ws.du.data() + d * 2 * nu * W;
+          const double* di = dr + nu * W;
+          sd[d] = xsimd::fma(simd::load_aligned(dr + k * W), yr, xsimd::fma(simd::load_aligned(di + k * W), yi, sd[d]));
         }
       }
     }
+    const simd wf = field(ws, batch, WF);
+    alignas(64) std::array<std::array<double, W>, 3> out;
+    for (std::size_t d = 0; d < 3; ++d)
+      (2.0 * xsimd::fma(field(ws, batch, WDF + d), su, wf * sd[d])).store_unaligned(out[d].data());
+    for (std::size_t lane = 0; lane < W; ++lane) g[lane] = Vec3(out[0][lane], out[1][lane], out[2][lane]);
   }
 
   /// Z^{j}_{ma,mb}(j1,j2) for every triple, rows mb <= j/2; divided by (j+1) with bnormflag.
@@ -709,27 +837,42 @@ class Bispectrum {
     }
   }
 
-  /// g = ∂E_i/∂r_ij for neighbour n.
-  Vec3 neighbour_gradient(Workspace& ws, std::size_t n) const noexcept {
-    neighbour_dutot(ws, n);
-    const auto& t = tables();
-    Vec3 g = Vec3::Zero();
-    for (int d = 0; d < 3; ++d) {
-      double s = 0.0;
-      for (int j = 0; j <= t.twojmax; ++j) {
-        const int ju = t.u_block[j];
-        s += detail::snap::half_dot(j, &ws.du_r[d][ju], &ws.du_i[d][ju], &ws.y_r[ju], &ws.y_i[ju]);
-      }
-      g[d] = 2.0 * s;
-    }
-    return g;
-  }
-
   BispectrumParams p_;
   [[no_unique_address]] std::conditional_t<fixed, detail::snap::Empty, TablesT> tables_{};
   std::array<int, max_atomic_number + 1> elem_of_z_{};
   std::vector<double> rcut_;  ///< rcutfac (R_a + R_b), element-pair matrix
 };
+
+/// Energy, forces and virial of a whole structure for a per-atom energy of B, in parallel over atoms
+/// (oneTBB; one Workspace and one force array per thread, summed afterwards, so the result depends
+/// on the thread count only through round-off). Forces and virial are overwritten.
+template <int TwoJMax, class EnergyOfB>
+double evaluate_structure(const Bispectrum<TwoJMax>& desc, const Structure& s, const NeighbourList& nl,
+                          const EnergyOfB& energy_of, std::span<Vec3> forces, Mat3& virial) {
+  if (forces.size() != s.size()) throw InputError("evaluate_structure: forces must have one entry per atom");
+  struct Local {
+    typename Bispectrum<TwoJMax>::Workspace ws;
+    std::vector<Vec3> forces;
+    Mat3 virial = Mat3::Zero();
+    double energy = 0.0;
+  };
+  tbb::enumerable_thread_specific<Local> locals(
+      [&] { return Local{desc.make_workspace(), std::vector<Vec3>(s.size(), Vec3::Zero()), Mat3::Zero(), 0.0}; });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 16), [&](const tbb::blocked_range<std::size_t>& r) {
+    Local& l = locals.local();
+    for (std::size_t i = r.begin(); i < r.end(); ++i)
+      l.energy += desc.evaluate(s, nl, i, l.ws, energy_of, l.forces, l.virial);
+  });
+  std::fill(forces.begin(), forces.end(), Vec3::Zero());
+  virial.setZero();
+  double e = 0.0;
+  for (const Local& l : locals) {
+    e += l.energy;
+    virial += l.virial;
+    for (std::size_t i = 0; i < s.size(); ++i) forces[i] += l.forces[i];
+  }
+  return e;
+}
 
 static_assert(Descriptor<Bispectrum<>>);
 static_assert(Descriptor<Bispectrum<6>>);
