@@ -69,6 +69,9 @@ def make_frames():
     c = Atoms("Cu3", positions=rng.uniform(0, 3, (3, 3)), cell=[[3.6, 0, 0], [1.8, 3.1, 0], [0, 0, 20.0]],
               pbc=[True, True, False])
     c.info["note"] = "slab"
+    # a virial as QUIP writes it (ASE keeps it in info as a 3x3 matrix); not symmetric, so the
+    # element order of the 9 written values is checked too
+    c.info["virial"] = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.5]])
     return [a, b, c]
 
 
@@ -94,8 +97,12 @@ def compare_pestle_with_ase(frames, dumped):
         else:
             check(d["stress"] is None, tag + "stress should be absent")
         check(d["config_type"] == atoms.info.get("config_type", ""), tag + "config_type")
+        if "virial" in atoms.info:
+            check(d["virial"] is not None and close(d["virial"], atoms.info["virial"], 0.0), tag + "virial")
+        else:
+            check(d["virial"] is None, tag + "virial should be absent")
         for key, value in atoms.info.items():
-            if key == "config_type":
+            if key in ("config_type", "virial"):
                 continue
             got = d["info"].get(key)
             if isinstance(value, (bool, np.bool_)):

@@ -922,7 +922,10 @@ inline std::string comment_line(const Frame& f) {
   const auto& s = f.structure;
   const auto& l = f.labels;
   std::string out;
-  if (s.any_periodic() || !s.cell.isZero(0.0)) {
+  // Any set bit (also a -0.0) needs the Lattice key, or the round trip would not be exact.
+  bool has_cell = s.any_periodic();
+  for (int k = 0; k < 9; ++k) has_cell = has_cell || s.cell(k / 3, k % 3) != 0.0 || std::signbit(s.cell(k / 3, k % 3));
+  if (has_cell) {
     out += "Lattice=\"";
     for (int k = 0; k < 9; ++k) {
       if (k > 0) out += ' ';
