@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include <tbb/global_control.h>
+
 #include "pestle/descriptors/bispectrum.hpp"
 #include "pestle/math/clebsch_gordan.hpp"
 
@@ -421,4 +423,36 @@ TEST_CASE("bispectrum rejects bad parameters and unknown species", "[bispectrum]
   CHECK_THROWS_AS(desc.compute(s, nl, 0, ws, small), InputError);
   std::vector<double> dB(3);
   CHECK_THROWS_AS(desc.compute_with_derivatives(s, nl, 0, ws, B, dB), InputError);
+}
+
+TEST_CASE("evaluate_atoms and the parallel evaluate_structure agree with per-atom evaluate", "[bispectrum][parallel]") {
+  for (auto& c : cases(6)) {
+    INFO(c.name);
+    const Bispectrum<6> desc(c.p);
+    const QuadraticEnergy f(desc.size());
+    std::vector<Vec3> ref;
+    Mat3 vref;
+    const double eref = evaluate_all(desc, c.s, f, ref, vref);
+    const auto nl = build_neighbour_list(c.s, desc.neighbour_options());
+    auto close = [&](const std::vector<Vec3>& fa, const Mat3& va, double e) {
+      double err = std::abs(e - eref) / std::abs(eref);
+      for (std::size_t i = 0; i < fa.size(); ++i) err = std::max(err, (fa[i] - ref[i]).norm() / std::max(1.0, ref[i].norm()));
+      err = std::max(err, (va - vref).cwiseAbs().maxCoeff() / std::max(1.0, vref.cwiseAbs().maxCoeff()));
+      return err;
+    };
+    // SIMD groups of atoms, over ranges that leave partial groups
+    auto ws = desc.make_workspace();
+    std::vector<Vec3> fa(c.s.size(), Vec3::Zero());
+    Mat3 va = Mat3::Zero();
+    double e = desc.evaluate_atoms(c.s, nl, 0, 1, ws, f, fa, va);
+    e += desc.evaluate_atoms(c.s, nl, 1, c.s.size(), ws, f, fa, va);
+    CHECK(close(fa, va, e) < 1e-13);
+    for (int threads : {1, 2}) {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+      std::vector<Vec3> fp(c.s.size());
+      Mat3 vp;
+      const double ep = evaluate_structure(desc, c.s, nl, f, fp, vp);
+      CHECK(close(fp, vp, ep) < 1e-13);
+    }
+  }
 }

@@ -334,6 +334,7 @@ class Bispectrum {
     aligned_vector du;        ///< one batch: [direction][re|im][U index][lane]
     aligned_vector acc;       ///< [re|im][U index][lane] partial sums of U_tot
     aligned_vector dtriple;   ///< one batch: [direction][triple][lane] 2Σ' Re(conj ∂U_j · Z)
+    aligned_vector group_u, group_z;  ///< evaluate_atoms: U_tot and Z of W atoms, [re|im][index][atom]
   };
 
   explicit Bispectrum(BispectrumParams p) : p_(std::move(p)) {
@@ -437,6 +438,51 @@ class Bispectrum {
                   std::span<Vec3> forces, Mat3& virial) const {
     if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
     prepare(s, nl, i, ws);
+    return finish_evaluate(i, ws, energy_of, forces, virial);
+  }
+
+  /// evaluate() for the atoms [first, last), returning Σ E_i. The atoms are taken W at a time
+  /// (W = SIMD width) so that the coupling Z, the costliest step, runs on all of them at once.
+  template <class EnergyOfB>
+  double evaluate_atoms(const Structure& s, const NeighbourList& nl, std::size_t first, std::size_t last,
+                        Workspace& ws, EnergyOfB&& energy_of, std::span<Vec3> forces, Mat3& virial) const {
+    if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
+    if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nz = t.z.size();
+    if (ws.group_u.size() != 2 * nu * W) ws.group_u.assign(2 * nu * W, 0.0);
+    if (ws.group_z.size() != 2 * nz * W) ws.group_z.assign(2 * nz * W, 0.0);
+    double total = 0.0;
+    for (std::size_t i0 = first; i0 < last; i0 += W) {
+      const std::size_t count = std::min(W, last - i0);
+      // U_tot of each atom into its lane (unused lanes: a copy of the first atom)
+      for (std::size_t lane = 0; lane < W; ++lane) {
+        if (lane < count) prepare_u(s, nl, i0 + lane, ws);
+        for (std::size_t k = 0; k < nu; ++k) {
+          ws.group_u[k * W + lane] = lane < count ? ws.utot_r[k] : ws.group_u[k * W];
+          ws.group_u[(nu + k) * W + lane] = lane < count ? ws.utot_i[k] : ws.group_u[(nu + k) * W];
+        }
+      }
+      z_kernel<simd>(ws.group_u.data(), ws.group_u.data() + nu * W, ws.group_z.data(), ws.group_z.data() + nz * W);
+      // then each atom on its own: U again (cheap), its Z lane, B, E, Y and the forces
+      for (std::size_t lane = 0; lane < count; ++lane) {
+        const std::size_t i = i0 + lane;
+        prepare_u(s, nl, i, ws);
+        for (std::size_t k = 0; k < nz; ++k) {
+          ws.z_r[k] = ws.group_z[k * W + lane];
+          ws.z_i[k] = ws.group_z[(nz + k) * W + lane];
+        }
+        total += finish_evaluate(i, ws, energy_of, forces, virial);
+      }
+    }
+    return total;
+  }
+
+ private:
+  /// The part of evaluate() after Z: B, E_i = energy_of(B), Y, forces and virial.
+  template <class EnergyOfB>
+  double finish_evaluate(std::size_t i, Workspace& ws, EnergyOfB&& energy_of, std::span<Vec3> forces,
+                         Mat3& virial) const {
     const std::span<double> B(ws.b.data(), size()), dE(ws.de_db.data(), size());
     bispectrum(ws, B);
     std::fill(dE.begin(), dE.end(), 0.0);
@@ -455,7 +501,6 @@ class Bispectrum {
     return e;
   }
 
- private:
   const TablesT& tables() const noexcept {
     if constexpr (fixed)
       return detail::snap::fixed_tables<TwoJMax>;
@@ -477,6 +522,12 @@ class Bispectrum {
 
   /// Neighbours inside their pair cutoff, U of each of them, and U_tot.
   void prepare(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
+    prepare_u(s, nl, i, ws);
+    compute_z(ws);
+  }
+
+  /// Neighbours inside their pair cutoff, U of each of them, and U_tot (no Z).
+  void prepare_u(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
     if (i >= s.size() || i >= nl.atoms()) throw InputError("bispectrum: atom index out of range");
     const std::size_t ne = p_.elements.size();
     const auto ei = static_cast<std::size_t>(element_of(s.numbers[i]));
@@ -512,7 +563,6 @@ class Bispectrum {
     for (int j = 0; j <= t.twojmax; ++j)
       for (int m = 0; m <= j; ++m) ws.utot_r[static_cast<std::size_t>(t.u_block[j] + m * (j + 1) + m)] += 1.0;
     mirror_rows(ws.utot_r.data(), ws.utot_i.data());
-    compute_z(ws);
   }
 
   math::CutoffValue switching(double r, double rc) const noexcept {
@@ -764,44 +814,58 @@ class Bispectrum {
     for (std::size_t lane = 0; lane < W; ++lane) g[lane] = Vec3(out[0][lane], out[1][lane], out[2][lane]);
   }
 
-  /// Z^{j}_{ma,mb}(j1,j2) for every triple, rows mb <= j/2; divided by (j+1) with bnormflag.
-  void compute_z(Workspace& ws) const noexcept {
+  /// Z^{j}_{ma,mb}(j1,j2) = Σ_{mb1,mb2} C(mb1,mb2) Σ_{ma1,ma2} C(ma1,ma2) U_{j1}[ma1][mb1] U_{j2}[ma2][mb2]
+  /// for every triple, rows mb <= j/2; divided by (j+1) with bnormflag. V is double (one atom, arrays
+  /// of stride 1) or simd (W atoms side by side, arrays of stride W: every atom has the same index
+  /// structure, so this is the same loop with wider numbers).
+  template <class V>
+  void z_kernel(const double* ur, const double* ui, double* zr_out, double* zi_out) const noexcept {
+    constexpr std::size_t L = std::is_same_v<V, double> ? 1 : W;
+    auto ld = [](const double* p, int k) -> V {
+      if constexpr (L == 1) return p[k];
+      else return simd::load_aligned(p + static_cast<std::size_t>(k) * L);
+    };
+    auto st = [](double* p, std::size_t k, V v) {
+      if constexpr (L == 1) p[k] = v;
+      else v.store_aligned(p + k * L);
+    };
     const auto& t = tables();
-    const double* ur = ws.utot_r.data();
-    const double* ui = ws.utot_i.data();
     const double* cg = t.cg.data();
     for (std::size_t k = 0; k < t.z.size(); ++k) {
       const auto& e = t.z[k];
-      double zr = 0.0, zi = 0.0;
+      V zr(0.0), zi(0.0);
       int u1 = e.u1, u2 = e.u2, cgb = e.cgb;
       for (int ib = 0; ib < e.nb; ++ib) {
-        double sr = 0.0, si = 0.0;
+        V sr(0.0), si(0.0);
         int cga = e.cga;
         for (int ia = 0; ia < e.na; ++ia) {
-          const double c = cg[cga];
-          const double ar = ur[u1 + ia], ai = ui[u1 + ia], br = ur[u2 - ia], bi = ui[u2 - ia];
+          const V c(cg[cga]);
+          const V ar = ld(ur, u1 + ia), ai = ld(ui, u1 + ia), br = ld(ur, u2 - ia), bi = ld(ui, u2 - ia);
           sr += c * (ar * br - ai * bi);
           si += c * (ar * bi + ai * br);
           cga += e.j2;
         }
-        zr += cg[cgb] * sr;
-        zi += cg[cgb] * si;
+        zr += V(cg[cgb]) * sr;
+        zi += V(cg[cgb]) * si;
         u1 += e.j1 + 1;
         u2 -= e.j2 + 1;
         cgb += e.j2;
       }
-      ws.z_r[k] = zr;
-      ws.z_i[k] = zi;
+      st(zr_out, k, zr);
+      st(zi_out, k, zi);
     }
     if (p_.bnormflag)
       for (const auto& tr : t.triples) {
         const int n = (tr.j + 1) * (tr.j / 2 + 1);
+        const V f(1.0 / (tr.j + 1));
         for (int k = tr.z_offset; k < tr.z_offset + n; ++k) {
-          ws.z_r[static_cast<std::size_t>(k)] /= (tr.j + 1);
-          ws.z_i[static_cast<std::size_t>(k)] /= (tr.j + 1);
+          st(zr_out, static_cast<std::size_t>(k), ld(zr_out, k) * f);
+          st(zi_out, static_cast<std::size_t>(k), ld(zi_out, k) * f);
         }
       }
   }
+
+  void compute_z(Workspace& ws) const noexcept { z_kernel<double>(ws.utot_r.data(), ws.utot_i.data(), ws.z_r.data(), ws.z_i.data()); }
 
   /// B(j1,j2,j) = 2 Σ' Re(conj(U_j)·Z(j1,j2,j)) − bzero.
   void bispectrum(const Workspace& ws, std::span<double> B) const noexcept {
@@ -860,8 +924,7 @@ double evaluate_structure(const Bispectrum<TwoJMax>& desc, const Structure& s, c
       [&] { return Local{desc.make_workspace(), std::vector<Vec3>(s.size(), Vec3::Zero()), Mat3::Zero(), 0.0}; });
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 16), [&](const tbb::blocked_range<std::size_t>& r) {
     Local& l = locals.local();
-    for (std::size_t i = r.begin(); i < r.end(); ++i)
-      l.energy += desc.evaluate(s, nl, i, l.ws, energy_of, l.forces, l.virial);
+    l.energy += desc.evaluate_atoms(s, nl, r.begin(), r.end(), l.ws, energy_of, l.forces, l.virial);
   });
   std::fill(forces.begin(), forces.end(), Vec3::Zero());
   virial.setZero();
