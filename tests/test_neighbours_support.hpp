@@ -85,22 +85,25 @@ inline PairKey key(std::size_t i, const NeighbourList& nl, std::size_t k) {
 
 /// Full list: i→j with image g implies j→i with image −g and the opposite displacement;
 /// every listed distance is positive, below the cutoff and equals |displacement|.
+/// (Checks are counted and asserted once per list: Catch assertions are slow under ASan.)
 inline void require_symmetric_full_list(const NeighbourList& nl, const Structure& s, const NeighbourOptions& opt) {
   std::map<PairKey, Vec3> entries;
+  std::size_t bad_distance = 0, unmatched = 0;
   for (std::size_t i = 0; i < nl.atoms(); ++i)
     for (std::size_t k = nl.begin(i); k < nl.end(i); ++k) {
-      REQUIRE(nl.distance[k] > 0.0);
-      REQUIRE(nl.distance[k] < opt.cutoff_for(s.numbers[i], s.numbers[std::size_t(nl.index[k])]));
-      REQUIRE(std::abs(nl.displacement[k].norm() - nl.distance[k]) <= 1e-12);
+      const double rc = opt.cutoff_for(s.numbers[i], s.numbers[std::size_t(nl.index[k])]);
+      if (!(nl.distance[k] > 0.0 && nl.distance[k] < rc && std::abs(nl.displacement[k].norm() - nl.distance[k]) <= 1e-12))
+        ++bad_distance;
       entries.emplace(key(i, nl, k), nl.displacement[k]);
     }
+  REQUIRE(bad_distance == 0);
   REQUIRE(entries.size() == nl.pairs());  // no duplicates
   for (const auto& [k, d] : entries) {
     const auto& [i, j, g0, g1, g2] = k;
     const auto back = entries.find({std::size_t(j), int(i), -g0, -g1, -g2});
-    REQUIRE(back != entries.end());
-    REQUIRE((back->second + d).norm() <= 1e-10);
+    if (back == entries.end() || (back->second + d).norm() > 1e-10) ++unmatched;
   }
+  REQUIRE(unmatched == 0);
 }
 
 /// The half list holds each pair of the full list exactly once, on the documented side.
@@ -110,18 +113,25 @@ inline void require_half_of_full(const NeighbourList& half, const NeighbourList&
   std::map<PairKey, int> seen;
   for (std::size_t i = 0; i < full.atoms(); ++i)
     for (std::size_t k = full.begin(i); k < full.end(i); ++k) seen[key(i, full, k)] = 0;
+  std::size_t wrong_side = 0, missing = 0;
   for (std::size_t i = 0; i < half.atoms(); ++i)
     for (std::size_t k = half.begin(i); k < half.end(i); ++k) {
       const auto [ii, j, g0, g1, g2] = key(i, half, k);
-      REQUIRE((std::size_t(j) > i || (std::size_t(j) == i && detail::positive_image({g0, g1, g2}))));
+      if (!(std::size_t(j) > i || (std::size_t(j) == i && detail::positive_image({g0, g1, g2})))) ++wrong_side;
       auto fwd = seen.find({ii, j, g0, g1, g2});
       auto bwd = seen.find({std::size_t(j), int(ii), -g0, -g1, -g2});
-      REQUIRE(fwd != seen.end());
-      REQUIRE(bwd != seen.end());
+      if (fwd == seen.end() || bwd == seen.end()) {
+        ++missing;
+        continue;
+      }
       ++fwd->second;
-      if (bwd != fwd) ++bwd->second;
+      ++bwd->second;
     }
-  for (const auto& [k, c] : seen) REQUIRE(c == 1);
+  REQUIRE(wrong_side == 0);
+  REQUIRE(missing == 0);
+  std::size_t not_once = 0;
+  for (const auto& [k, c] : seen) not_once += c != 1;
+  REQUIRE(not_once == 0);
 }
 
 /// Sorted neighbour distances of every atom.
@@ -136,10 +146,15 @@ inline std::vector<std::vector<double>> distance_multisets(const NeighbourList& 
 
 inline void require_same_multisets(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
   REQUIRE(a.size() == b.size());
+  std::size_t differ = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    REQUIRE(a[i].size() == b[i].size());
-    for (std::size_t k = 0; k < a[i].size(); ++k) REQUIRE(std::abs(a[i][k] - b[i][k]) <= 1e-9);
+    if (a[i].size() != b[i].size()) {
+      ++differ;
+      continue;
+    }
+    for (std::size_t k = 0; k < a[i].size(); ++k) differ += std::abs(a[i][k] - b[i][k]) > 1e-9;
   }
+  REQUIRE(differ == 0);
 }
 
 /// Cells, pbc, species and positions of the frames of an extended-XYZ file whose
