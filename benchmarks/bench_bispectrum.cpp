@@ -1,7 +1,7 @@
 // SNAP bispectrum on bcc Mo: 2000 atoms (10×10×10 conventional cells, a = 3.16 Å, rattled by
 // 0.05 Å), rcutfac 4.6, R = 0.5, w = 1, rfac0 0.99363, twojmax 6 and 8 (compile-time).
-//   values       B of every atom (compute)
-//   derivatives  B and dB/dr of every atom (compute_with_derivatives)
+//   values       B of every atom (compute_atoms: W atoms per SIMD group)
+//   derivatives  B and dB/dr of every atom (compute_with_derivatives, one atom at a time)
 //   adjoint      energy + forces + virial of a linear model through the adjoint path (evaluate),
 //                via evaluate_structure (oneTBB over atoms, per-thread workspaces and force arrays)
 // on one thread and on all threads.
@@ -83,9 +83,8 @@ void BM_Values(benchmark::State& state) {
   std::vector<double> B(st.s.size() * desc.size());
   for (auto _ : state) {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, st.s.size(), 16), [&](const tbb::blocked_range<std::size_t>& r) {
-      auto& ws = wss.local();
-      for (std::size_t i = r.begin(); i < r.end(); ++i)
-        desc.compute(st.s, st.nl, i, ws, std::span<double>(B.data() + i * desc.size(), desc.size()));
+      desc.compute_atoms(st.s, st.nl, r.begin(), r.end(), wss.local(),
+                         std::span<double>(B.data() + r.begin() * desc.size(), (r.end() - r.begin()) * desc.size()));
     });
     benchmark::DoNotOptimize(B.data());
   }

@@ -447,6 +447,15 @@ TEST_CASE("evaluate_atoms and the parallel evaluate_structure agree with per-ato
     double e = desc.evaluate_atoms(c.s, nl, 0, 1, ws, f, fa, va);
     e += desc.evaluate_atoms(c.s, nl, 1, c.s.size(), ws, f, fa, va);
     CHECK(close(fa, va, e) < 1e-13);
+    // values of a range of atoms, grouped the same way
+    const auto bref = all_b(desc, c.s);
+    std::vector<double> bg((c.s.size() - 1) * desc.size());
+    desc.compute_atoms(c.s, nl, 1, c.s.size(), ws, bg);
+    double berr = 0.0;
+    for (std::size_t i = 1; i < c.s.size(); ++i)
+      for (std::size_t k = 0; k < desc.size(); ++k)
+        berr = std::max(berr, std::abs(bg[(i - 1) * desc.size() + k] - bref[i][k]) / std::max(1.0, std::abs(bref[i][k])));
+    CHECK(berr < 1e-13);
     for (int threads : {1, 2}) {
       tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
       std::vector<Vec3> fp(c.s.size());

@@ -448,37 +448,72 @@ class Bispectrum {
                         Workspace& ws, EnergyOfB&& energy_of, std::span<Vec3> forces, Mat3& virial) const {
     if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
     if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
-    const auto& t = tables();
-    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nz = t.z.size();
-    if (ws.group_u.size() != 2 * nu * W) ws.group_u.assign(2 * nu * W, 0.0);
-    if (ws.group_z.size() != 2 * nz * W) ws.group_z.assign(2 * nz * W, 0.0);
     double total = 0.0;
     for (std::size_t i0 = first; i0 < last; i0 += W) {
       const std::size_t count = std::min(W, last - i0);
-      // U_tot of each atom into its lane (unused lanes: a copy of the first atom)
-      for (std::size_t lane = 0; lane < W; ++lane) {
-        if (lane < count) prepare_u(s, nl, i0 + lane, ws);
-        for (std::size_t k = 0; k < nu; ++k) {
-          ws.group_u[k * W + lane] = lane < count ? ws.utot_r[k] : ws.group_u[k * W];
-          ws.group_u[(nu + k) * W + lane] = lane < count ? ws.utot_i[k] : ws.group_u[(nu + k) * W];
-        }
-      }
-      z_kernel<simd>(ws.group_u.data(), ws.group_u.data() + nu * W, ws.group_z.data(), ws.group_z.data() + nz * W);
+      group_z(s, nl, i0, count, ws);
       // then each atom on its own: U again (cheap), its Z lane, B, E, Y and the forces
       for (std::size_t lane = 0; lane < count; ++lane) {
         const std::size_t i = i0 + lane;
         prepare_u(s, nl, i, ws);
-        for (std::size_t k = 0; k < nz; ++k) {
-          ws.z_r[k] = ws.group_z[k * W + lane];
-          ws.z_i[k] = ws.group_z[(nz + k) * W + lane];
-        }
+        take_group_lane(ws, lane);
         total += finish_evaluate(i, ws, energy_of, forces, virial);
       }
     }
     return total;
   }
 
+  /// compute() for the atoms [first, last): B of atom i at B[(i - first) * size() + c]. Like
+  /// evaluate_atoms, it couples W atoms at a time in SIMD lanes.
+  void compute_atoms(const Structure& s, const NeighbourList& nl, std::size_t first, std::size_t last, Workspace& ws,
+                     std::span<double> B) const {
+    if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
+    check_size(B.size(), (last - first) * size(), "B");
+    for (std::size_t i0 = first; i0 < last; i0 += W) {
+      const std::size_t count = std::min(W, last - i0);
+      group_z(s, nl, i0, count, ws);
+      for (std::size_t lane = 0; lane < count; ++lane) {
+        const std::size_t i = i0 + lane;
+        const auto& t = tables();
+        const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+        // B needs U_tot of the atom: it is still in its lane of group_u
+        for (std::size_t k = 0; k < nu; ++k) {
+          ws.utot_r[k] = ws.group_u[k * W + lane];
+          ws.utot_i[k] = ws.group_u[(nu + k) * W + lane];
+        }
+        take_group_lane(ws, lane);
+        bispectrum(ws, B.subspan((i - first) * size(), size()));
+      }
+    }
+  }
+
  private:
+  /// U_tot of atoms i0..i0+count-1 into the lanes of ws.group_u (unused lanes: a copy of the first
+  /// atom), then Z of all of them at once into ws.group_z.
+  void group_z(const Structure& s, const NeighbourList& nl, std::size_t i0, std::size_t count, Workspace& ws) const {
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nz = t.z.size();
+    if (ws.group_u.size() != 2 * nu * W) ws.group_u.assign(2 * nu * W, 0.0);
+    if (ws.group_z.size() != 2 * nz * W) ws.group_z.assign(2 * nz * W, 0.0);
+    for (std::size_t lane = 0; lane < W; ++lane) {
+      if (lane < count) prepare_u(s, nl, i0 + lane, ws);
+      for (std::size_t k = 0; k < nu; ++k) {
+        ws.group_u[k * W + lane] = lane < count ? ws.utot_r[k] : ws.group_u[k * W];
+        ws.group_u[(nu + k) * W + lane] = lane < count ? ws.utot_i[k] : ws.group_u[(nu + k) * W];
+      }
+    }
+    z_kernel<simd>(ws.group_u.data(), ws.group_u.data() + nu * W, ws.group_z.data(), ws.group_z.data() + nz * W);
+  }
+
+  /// Z of one lane of ws.group_z into ws.z.
+  void take_group_lane(Workspace& ws, std::size_t lane) const noexcept {
+    const std::size_t nz = tables().z.size();
+    for (std::size_t k = 0; k < nz; ++k) {
+      ws.z_r[k] = ws.group_z[k * W + lane];
+      ws.z_i[k] = ws.group_z[(nz + k) * W + lane];
+    }
+  }
+
   /// The part of evaluate() after Z: B, E_i = energy_of(B), Y, forces and virial.
   template <class EnergyOfB>
   double finish_evaluate(std::size_t i, Workspace& ws, EnergyOfB&& energy_of, std::span<Vec3> forces,
