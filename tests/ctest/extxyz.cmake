@@ -57,7 +57,7 @@ option(PESTLE_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 if(PESTLE_BUILD_FUZZERS)
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     add_executable(fuzz_extxyz ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_extxyz.cpp)
-    target_link_libraries(fuzz_extxyz PRIVATE pestle::pestle)
+    target_link_libraries(fuzz_extxyz PRIVATE pestle::pestle pestle_project_flags)
     target_compile_options(fuzz_extxyz PRIVATE -g -O1 -fsanitize=fuzzer,address,undefined
                            -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     target_link_options(fuzz_extxyz PRIVATE -fsanitize=fuzzer,address,undefined)
