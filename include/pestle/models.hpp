@@ -3,3 +3,4 @@
 // descriptor with a model.
 #include "pestle/models/linear.hpp"
 #include "pestle/models/potential.hpp"
+#include "pestle/models/snap.hpp"
