@@ -1,8 +1,54 @@
 #pragma once
+// pestle fit CONFIG.json [-o MODEL.json]: fits the potential a config describes
+// (include/pestle/fit/config.hpp documents the keys) and writes a JSON model file.
+#include <chrono>
+#include <iostream>
+
 #include "cli.hpp"
+#include "pestle/fit/config.hpp"
+#include "pestle/fit/metrics.hpp"
+#include "pestle/io/model_json.hpp"
 
 namespace pestle::cli {
 
-inline int run_fit(const Args&) { throw pestle::Error("'fit' is not implemented yet"); }
+inline int run_fit(const Args& args) {
+  std::string config_path, output;
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    if (args[k] == "-o" || args[k] == "--output") {
+      if (k + 1 >= args.size()) throw UsageError("-o needs a file name");
+      output = args[++k];
+    } else if (!args[k].empty() && args[k][0] == '-') {
+      throw UsageError("unknown option '" + args[k] + "'");
+    } else if (config_path.empty()) {
+      config_path = args[k];
+    } else {
+      throw UsageError("more than one config file given");
+    }
+  }
+  if (config_path.empty()) throw UsageError("no config file given");
+  const FitConfig config = load_fit_config(config_path);
+  if (output.empty()) output = config.output.string();
+  if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
+
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  std::cerr << "pestle fit: reading " << config.training.size() << " training file(s)\n";
+  const Dataset data = load_training_data(config);
+  std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting "
+            << config.model_name() << " (twojmax " << config.descriptor.twojmax << ", rcutfac "
+            << config.descriptor.rcutfac << ", solver " << solver_name(config.options.solver.kind) << ")\n";
+  FitSummary summary;
+  const AnyPotential potential = fit_from_config(config, data, &summary);
+  std::cerr << "pestle fit: solved " << summary.solution.columns << " coefficients from "
+            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows (rank "
+            << summary.solution.rank << ") in " << seconds() << " s\n";
+  const ErrorReport train = error_report(potential, data);
+  save_model(output, potential, fit_metadata(config.options, summary, &train), config.options.design.reference_energies);
+  std::cout << "wrote " << output << "\n"
+            << "training errors: energy RMSE " << train.overall.energy_rmse_meV_per_atom() << " meV/atom, force RMSE "
+            << train.overall.force_rmse() << " eV/Å (components)\n";
+  return 0;
+}
 
 }  // namespace pestle::cli

@@ -29,6 +29,8 @@
 #include "pestle/core/error.hpp"
 #include "pestle/descriptors/bispectrum.hpp"
 #include "pestle/fit/linear_fit.hpp"
+#include "pestle/io/extxyz.hpp"
+#include "pestle/models/snap.hpp"
 
 namespace pestle {
 
@@ -182,6 +184,27 @@ inline FitConfig load_fit_config(const std::filesystem::path& file) {
   } catch (const InputError& e) {
     throw InputError(file.string() + ": " + e.what());
   }
+}
+
+/// All training files of a config, concatenated in the order given.
+inline Dataset load_training_data(const FitConfig& c) {
+  Dataset all;
+  for (const auto& file : c.training) {
+    Dataset d = read_extxyz(file.string());
+    for (auto& f : d.frames) all.push_back(std::move(f));
+  }
+  if (all.empty()) throw InputError("the training files of '" + c.source.string() + "' hold no structures");
+  return all;
+}
+
+/// Fits the model a config describes on the given data (the one place that maps the
+/// config's model name onto a concrete potential type).
+inline AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr) {
+  Bispectrum<dynamic> descriptor(c.descriptor);
+  const std::vector<int> species = snap_species(c.descriptor);
+  if (c.model == SnapModelKind::linear)
+    return fit_linear_model<Linear>(descriptor, data, species, c.options, summary);
+  return fit_linear_model<Quadratic>(descriptor, data, species, c.options, summary);
 }
 
 }  // namespace pestle
