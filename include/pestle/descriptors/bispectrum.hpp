@@ -797,23 +797,29 @@ class Bispectrum {
     const auto& t = tables();
     const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nt = t.triples.size();
     const double* hw = t.half_weight.data();
+    std::array<const double*, 3> dr, di;
     for (std::size_t d = 0; d < 3; ++d) {
-      const double* dr = ws.du.data() + d * 2 * nu * W;
-      const double* di = dr + nu * W;
-      for (std::size_t q = 0; q < nt; ++q) {
-        const auto& tr = t.triples[q];
-        const std::size_t ju = static_cast<std::size_t>(t.u_block[tr.j]);
-        const std::size_t n = static_cast<std::size_t>((tr.j + 1) * (tr.j / 2 + 1));
-        const double* zr = ws.z_r.data() + tr.z_offset;
-        const double* zi = ws.z_i.data() + tr.z_offset;
-        simd s(0.0);
-        for (std::size_t k = 0; k < n; ++k) {
-          const double h = hw[ju + k];
-          s = xsimd::fma(simd::load_aligned(dr + (ju + k) * W), simd(h * zr[k]),
-                         xsimd::fma(simd::load_aligned(di + (ju + k) * W), simd(h * zi[k]), s));
+      dr[d] = ws.du.data() + d * 2 * nu * W;
+      di[d] = dr[d] + nu * W;
+    }
+    for (std::size_t q = 0; q < nt; ++q) {
+      const auto& tr = t.triples[q];
+      const std::size_t ju = static_cast<std::size_t>(t.u_block[tr.j]);
+      const std::size_t n = static_cast<std::size_t>((tr.j + 1) * (tr.j / 2 + 1));
+      const double* zr = ws.z_r.data() + tr.z_offset;
+      const double* zi = ws.z_i.data() + tr.z_offset;
+      // six independent accumulators (3 directions × re/im) keep the FMA pipeline full
+      std::array<simd, 3> sr{simd(0.0), simd(0.0), simd(0.0)}, si{simd(0.0), simd(0.0), simd(0.0)};
+      for (std::size_t k = 0; k < n; ++k) {
+        const double h = hw[ju + k];
+        const simd hzr(h * zr[k]), hzi(h * zi[k]);
+        const std::size_t o = (ju + k) * W;
+        for (std::size_t d = 0; d < 3; ++d) {
+          sr[d] = xsimd::fma(simd::load_aligned(dr[d] + o), hzr, sr[d]);
+          si[d] = xsimd::fma(simd::load_aligned(di[d] + o), hzi, si[d]);
         }
-        (2.0 * s).store_aligned(ws.dtriple.data() + (d * nt + q) * W);
       }
+      for (std::size_t d = 0; d < 3; ++d) (2.0 * (sr[d] + si[d])).store_aligned(ws.dtriple.data() + (d * nt + q) * W);
     }
   }
 
@@ -827,21 +833,26 @@ class Bispectrum {
     const double* ur = ws.u.data() + batch * 2 * nu * W;
     const double* ui = ur + nu * W;
     const double* hw = t.half_weight.data();
-    simd su(0.0);
-    std::array<simd, 3> sd{simd(0.0), simd(0.0), simd(0.0)};
+    // separate accumulators for re/im and each direction: independent FMA chains
+    simd sur(0.0), sui(0.0);
+    std::array<simd, 3> sdr{simd(0.0), simd(0.0), simd(0.0)}, sdi{simd(0.0), simd(0.0), simd(0.0)};
     for (int j = 0; j <= J; ++j) {
       const std::size_t begin = static_cast<std::size_t>(t.u_block[j]);
       const std::size_t end = begin + static_cast<std::size_t>((j / 2 + 1) * (j + 1));
       for (std::size_t k = begin; k < end; ++k) {
         const simd yr(hw[k] * ws.y_r[k]), yi(hw[k] * ws.y_i[k]);
-        su = xsimd::fma(simd::load_aligned(ur + k * W), yr, xsimd::fma(simd::load_aligned(ui + k * W), yi, su));
+        sur = xsimd::fma(simd::load_aligned(ur + k * W), yr, sur);
+        sui = xsimd::fma(simd::load_aligned(ui + k * W), yi, sui);
         for (std::size_t d = 0; d < 3; ++d) {
           const double* dr = ws.du.data() + d * 2 * nu * W;
           const double* di = dr + nu * W;
-          sd[d] = xsimd::fma(simd::load_aligned(dr + k * W), yr, xsimd::fma(simd::load_aligned(di + k * W), yi, sd[d]));
+          sdr[d] = xsimd::fma(simd::load_aligned(dr + k * W), yr, sdr[d]);
+          sdi[d] = xsimd::fma(simd::load_aligned(di + k * W), yi, sdi[d]);
         }
       }
     }
+    const simd su = sur + sui;
+    const std::array<simd, 3> sd{sdr[0] + sdi[0], sdr[1] + sdi[1], sdr[2] + sdi[2]};
     const simd wf = field(ws, batch, WF);
     alignas(64) std::array<std::array<double, W>, 3> out;
     for (std::size_t d = 0; d < 3; ++d)
@@ -871,17 +882,22 @@ class Bispectrum {
       V zr(0.0), zi(0.0);
       int u1 = e.u1, u2 = e.u2, cgb = e.cgb;
       for (int ib = 0; ib < e.nb; ++ib) {
-        V sr(0.0), si(0.0);
-        int cga = e.cga;
-        for (int ia = 0; ia < e.na; ++ia) {
-          const V c(cg[cga]);
-          const V ar = ld(ur, u1 + ia), ai = ld(ui, u1 + ia), br = ld(ur, u2 - ia), bi = ld(ui, u2 - ia);
+        // two accumulator pairs (even/odd ia): the sums are latency-bound chains otherwise
+        V sr0(0.0), si0(0.0), sr1(0.0), si1(0.0);
+        int cga = e.cga, ia = 0;
+        auto term = [&](int a, V& sr, V& si) {
+          const V c(cg[cga + a * e.j2]);
+          const V ar = ld(ur, u1 + a), ai = ld(ui, u1 + a), br = ld(ur, u2 - a), bi = ld(ui, u2 - a);
           sr += c * (ar * br - ai * bi);
           si += c * (ar * bi + ai * br);
-          cga += e.j2;
+        };
+        for (; ia + 1 < e.na; ia += 2) {
+          term(ia, sr0, si0);
+          term(ia + 1, sr1, si1);
         }
-        zr += V(cg[cgb]) * sr;
-        zi += V(cg[cgb]) * si;
+        if (ia < e.na) term(ia, sr0, si0);
+        zr += V(cg[cgb]) * (sr0 + sr1);
+        zi += V(cg[cgb]) * (si0 + si1);
         u1 += e.j1 + 1;
         u2 -= e.j2 + 1;
         cgb += e.j2;
