@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "cmd_cv.hpp"
 #include "cmd_errors.hpp"
 #include "cmd_fit.hpp"
 #include "cmd_info.hpp"
@@ -20,6 +21,9 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_fit},
       {"predict", "pestle predict MODEL.json IN.xyz -o OUT.xyz", "write energies, forces and stress of a model",
        pestle::cli::run_predict},
+      {"cv", "pestle cv CONFIG.json [--folds K] [--rcutfac a,b] [--energy-weights ...] [--ridges ...] [--alpha A] [--write-config OUT.json]",
+       "choose rcutfac, energy weight and ridge of a fit config by k-fold cross-validation on its training data",
+       pestle::cli::run_cv},
       {"errors", "pestle errors MODEL.json DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",
        pestle::cli::run_errors},
   };

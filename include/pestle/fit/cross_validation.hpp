@@ -104,7 +104,8 @@ class FoldedNormalEquations {
           rows += p.rows;
         }
       LeastSquares ls(static_cast<std::size_t>(n_), solver);
-      ls.add_normal_equations(G.selfadjointView<Eigen::Lower>(), h, s, rows);
+      const Eigen::MatrixXd full = G.selfadjointView<Eigen::Lower>();
+      ls.add_normal_equations(full, h, s, rows);
       Eigen::VectorXd beta;
       try {
         beta = ls.solve().coefficients;

@@ -136,6 +136,21 @@ class LeastSquares {
     }
   }
 
+  /// Adds rows already summarised by their weighted normal equations G = AᵀW²A, h = AᵀW²b,
+  /// s = bᵀW²b (e.g. cached per cross-validation fold). Normal-equation solvers only.
+  void add_normal_equations(const Eigen::Ref<const Eigen::MatrixXd>& G, const Eigen::Ref<const Eigen::VectorXd>& h,
+                            double s, std::size_t rows) {
+    if (opt_.kind == SolverKind::svd)
+      throw InputError("the svd solver needs rows, not normal equations; use ridge, bayesian_ridge or ard");
+    if (G.rows() != G_.rows() || G.cols() != G_.cols() || h.size() != h_.size())
+      throw InputError("normal equations have the wrong shape");
+    if (!G.allFinite() || !h.allFinite() || !std::isfinite(s)) throw NumericalError("normal equations are not finite");
+    G_.triangularView<Eigen::Upper>() += G;
+    h_ += h;
+    bb_ += s;
+    rows_ += rows;
+  }
+
   /// Solves with the accumulated rows. Throws InputError when no row has weight and
   /// NumericalError for a singular or under-determined problem that is not regularised.
   Solution solve() {
