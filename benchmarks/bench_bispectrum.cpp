@@ -2,6 +2,7 @@
 // 0.05 Å), rcutfac 4.6, R = 0.5, w = 1, rfac0 0.99363, twojmax 6 and 8 (compile-time).
 //   values       B of every atom (compute_atoms: W atoms per SIMD group)
 //   derivatives  B and dB/dr of every atom (compute_with_derivatives, one atom at a time)
+//   derivatives grouped: the same through compute_with_derivatives_atoms (W atoms per SIMD group)
 //   adjoint      energy + forces + virial of a linear model through the adjoint path (evaluate),
 //                via evaluate_structure (oneTBB over atoms, per-thread workspaces and force arrays)
 // on one thread and on all threads.
@@ -116,6 +117,24 @@ void BM_Derivatives(benchmark::State& state) {
 }
 
 template <int J>
+void BM_DerivativesGrouped(benchmark::State& state) {
+  const int threads = threads_of(state);
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const auto& st = setup<J>();
+  const pestle::Bispectrum<J> desc(params(J));
+  tbb::enumerable_thread_specific<typename pestle::Bispectrum<J>::Workspace> wss([&] { return desc.make_workspace(); });
+  for (auto _ : state) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, st.s.size(), 16), [&](const tbb::blocked_range<std::size_t>& r) {
+      desc.compute_with_derivatives_atoms(st.s, st.nl, r.begin(), r.end(), wss.local(),
+                                          [](std::size_t, std::span<const double>, std::span<const double> dB) {
+                                            benchmark::DoNotOptimize(dB.data());
+                                          });
+    });
+  }
+  report(state, st.s.size(), threads);
+}
+
+template <int J>
 void BM_Adjoint(benchmark::State& state) {
   const int threads = threads_of(state);
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
@@ -144,6 +163,7 @@ void BM_Adjoint(benchmark::State& state) {
   BENCHMARK_TEMPLATE(fn, 8)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 PESTLE_SNAP_BENCH(BM_Values)
 PESTLE_SNAP_BENCH(BM_Derivatives)
+PESTLE_SNAP_BENCH(BM_DerivativesGrouped)
 PESTLE_SNAP_BENCH(BM_Adjoint)
 
 BENCHMARK_MAIN();

@@ -456,6 +456,23 @@ TEST_CASE("evaluate_atoms and the parallel evaluate_structure agree with per-ato
       for (std::size_t k = 0; k < desc.size(); ++k)
         berr = std::max(berr, std::abs(bg[(i - 1) * desc.size() + k] - bref[i][k]) / std::max(1.0, std::abs(bref[i][k])));
     CHECK(berr < 1e-13);
+    // values and derivatives of a range of atoms
+    double derr = 0.0;
+    std::size_t visited = 0;
+    std::vector<double> b1(desc.size());
+    desc.compute_with_derivatives_atoms(c.s, nl, 1, c.s.size(), ws, [&](std::size_t i, std::span<const double> B,
+                                                                         std::span<const double> dB) {
+      auto ws1 = desc.make_workspace();
+      std::vector<double> d1(nl.count(i) * 3 * desc.size());
+      desc.compute_with_derivatives(c.s, nl, i, ws1, b1, d1);
+      REQUIRE(dB.size() == d1.size());
+      for (std::size_t k = 0; k < B.size(); ++k) derr = std::max(derr, std::abs(B[k] - b1[k]) / std::max(1.0, std::abs(b1[k])));
+      for (std::size_t k = 0; k < dB.size(); ++k) derr = std::max(derr, std::abs(dB[k] - d1[k]) / std::max(1.0, std::abs(d1[k])));
+      CHECK(i == visited + 1);
+      ++visited;
+    });
+    CHECK(visited == c.s.size() - 1);
+    CHECK(derr < 1e-13);
     for (int threads : {1, 2}) {
       tbb::global_control gc(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
       std::vector<Vec3> fp(c.s.size());

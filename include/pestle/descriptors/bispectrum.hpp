@@ -335,6 +335,7 @@ class Bispectrum {
     aligned_vector acc;       ///< [re|im][U index][lane] partial sums of U_tot
     aligned_vector dtriple;   ///< one batch: [direction][triple][lane] 2Σ' Re(conj ∂U_j · Z)
     aligned_vector group_u, group_z;  ///< evaluate_atoms: U_tot and Z of W atoms, [re|im][index][atom]
+    std::vector<double> db;           ///< compute_with_derivatives_atoms: dB of the current atom
   };
 
   explicit Bispectrum(BispectrumParams p) : p_(std::move(p)) {
@@ -407,26 +408,29 @@ class Bispectrum {
     check_size(dB.size(), nl.count(i) * 3 * size(), "dB");
     prepare(s, nl, i, ws);
     bispectrum(ws, B);
-    std::fill(dB.begin(), dB.end(), 0.0);
-    const auto& t = tables();
-    const std::size_t nbf = size(), nt = t.triples.size();
-    const double fnorm = p_.bnormflag ? 0.0 : 1.0;
-    for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
-      batch_dutot(ws, batch);
-      batch_triple_contractions(ws);
-      for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
-        double* out = dB.data() + ws.neighbours[batch * W + lane].slot * 3 * nbf;
-        for (std::size_t c = 0; c < nbf; ++c) {
-          const auto& b = t.b[c];
-          // ∂B(j1,j2,j) = ∂U_j·Z(j1,j2,j) + (j+1)/(j1+1) ∂U_j1·Z(j,j2,j1) + (j+1)/(j2+1) ∂U_j2·Z(j,j1,j2)
-          const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
-          const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
-          for (std::size_t d = 0; d < 3; ++d) {
-            const double* D = ws.dtriple.data() + d * nt * W + lane;
-            out[d * nbf + c] = D[static_cast<std::size_t>(b.t0) * W] + f1 * D[static_cast<std::size_t>(b.t1) * W] +
-                               f2 * D[static_cast<std::size_t>(b.t2) * W];
-          }
-        }
+    derivatives(ws, dB);
+  }
+
+  /// compute_with_derivatives() for the atoms [first, last), W atoms per SIMD group for the coupling;
+  /// calls on_atom(i, B, dB) for each atom with spans valid during the call (layout as above).
+  template <class OnAtom>
+  void compute_with_derivatives_atoms(const Structure& s, const NeighbourList& nl, std::size_t first,
+                                      std::size_t last, Workspace& ws, OnAtom&& on_atom) const {
+    if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
+    for (std::size_t i0 = first; i0 < last; i0 += W) {
+      const std::size_t count = std::min(W, last - i0);
+      group_z(s, nl, i0, count, ws);
+      for (std::size_t lane = 0; lane < count; ++lane) {
+        const std::size_t i = i0 + lane;
+        prepare_u(s, nl, i, ws);
+        take_group_lane(ws, lane);
+        const std::span<double> B(ws.b.data(), size());
+        bispectrum(ws, B);
+        const std::size_t n = nl.count(i) * 3 * size();
+        if (ws.db.size() < n) ws.db.resize(n);
+        const std::span<double> dB(ws.db.data(), n);
+        derivatives(ws, dB);
+        on_atom(i, std::span<const double>(B), std::span<const double>(dB));
       }
     }
   }
@@ -511,6 +515,32 @@ class Bispectrum {
     for (std::size_t k = 0; k < nz; ++k) {
       ws.z_r[k] = ws.group_z[k * W + lane];
       ws.z_i[k] = ws.group_z[(nz + k) * W + lane];
+    }
+  }
+
+  /// dB of the prepared atom (ws holds its neighbours, U and Z) into dB (layout of compute_with_derivatives).
+  void derivatives(Workspace& ws, std::span<double> dB) const {
+    std::fill(dB.begin(), dB.end(), 0.0);
+    const auto& t = tables();
+    const std::size_t nbf = size(), nt = t.triples.size();
+    const double fnorm = p_.bnormflag ? 0.0 : 1.0;
+    for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
+      batch_dutot(ws, batch);
+      batch_triple_contractions(ws);
+      for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
+        double* out = dB.data() + ws.neighbours[batch * W + lane].slot * 3 * nbf;
+        for (std::size_t c = 0; c < nbf; ++c) {
+          const auto& b = t.b[c];
+          // ∂B(j1,j2,j) = ∂U_j·Z(j1,j2,j) + (j+1)/(j1+1) ∂U_j1·Z(j,j2,j1) + (j+1)/(j2+1) ∂U_j2·Z(j,j1,j2)
+          const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
+          const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
+          for (std::size_t d = 0; d < 3; ++d) {
+            const double* D = ws.dtriple.data() + d * nt * W + lane;
+            out[d * nbf + c] = D[static_cast<std::size_t>(b.t0) * W] + f1 * D[static_cast<std::size_t>(b.t1) * W] +
+                               f2 * D[static_cast<std::size_t>(b.t2) * W];
+          }
+        }
+      }
     }
   }
 
