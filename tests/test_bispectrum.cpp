@@ -75,8 +75,13 @@ struct Case {
 std::vector<Case> cases(int twojmax) {
   Mat3 tric;
   tric << 5.6, 0.0, 0.0, 1.3, 5.2, 0.0, -0.8, 0.9, 5.4;
+  auto other_flags = moni_params(twojmax);  // the non-default branches: bnormflag, no bzero, rmin0 > 0
+  other_flags.bnormflag = true;
+  other_flags.bzeroflag = false;
+  other_flags.rmin0 = 0.4;
   return {{"bcc Mo 1x1x1 (self images)", bcc(1, 3.16, 0.08, 7), mo_params(twojmax)},
-          {"triclinic Mo/Ni", random_structure(tric, 9, {42, 28, 42}, 2.0, 11), moni_params(twojmax)}};
+          {"triclinic Mo/Ni", random_structure(tric, 9, {42, 28, 42}, 2.0, 11), moni_params(twojmax)},
+          {"triclinic Mo/Ni, bnormflag, rmin0 0.4", random_structure(tric, 9, {28, 42, 42}, 2.0, 12), other_flags}};
 }
 
 /// A nonlinear atomic energy: Σ c_k B_k + ½ Σ (d_k B_k)².
@@ -363,6 +368,30 @@ TEST_CASE("compile-time and run-time twojmax give identical results", "[bispectr
   compare_template_runtime<4>();
   compare_template_runtime<6>();
   compare_template_runtime<8>();
+}
+
+TEST_CASE("an isolated atom has B = bzero, so B - bzero vanishes", "[bispectrum]") {
+  for (bool bnorm : {false, true}) {
+    auto p = mo_params(8);
+    p.bnormflag = bnorm;
+    Structure s;
+    s.add_atom(42, Vec3(0, 0, 0));
+    s.add_atom(42, Vec3(0, 0, 20.0));  // far outside the cutoff
+    const auto nl = build_neighbour_list(s, Bispectrum<8>(p).neighbour_options());
+    p.bzeroflag = true;
+    const Bispectrum<8> with(p);
+    p.bzeroflag = false;
+    const Bispectrum<8> without(p);
+    auto ws = with.make_workspace();
+    std::vector<double> b0(with.size()), b1(with.size());
+    with.compute(s, nl, 0, ws, b0);
+    without.compute(s, nl, 0, ws, b1);
+    const auto idx = with.index_list();
+    for (std::size_t k = 0; k < b0.size(); ++k) {
+      CHECK(std::abs(b0[k]) < 1e-13);
+      CHECK(b1[k] == Approx(bnorm ? 1.0 : idx[k][2] + 1.0).epsilon(1e-13));
+    }
+  }
 }
 
 TEST_CASE("a neighbour list with a larger cutoff gives the same descriptor", "[bispectrum]") {
