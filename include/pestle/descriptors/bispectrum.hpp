@@ -7,6 +7,10 @@
 // twojmax is either a template argument (all tables built by the compiler, workspace arrays of static
 // size) or chosen at run time (Bispectrum<dynamic>). Both use the same code: the table builder is one
 // constexpr function, and the containers are std::array or std::vector according to the size policy.
+//
+// Vectorisation (xsimd, W = SIMD width in doubles): U and ∂U of W neighbours are computed together,
+// one neighbour per lane; the *_atoms members couple W atoms at a time, one atom per lane, with the same
+// Z kernel that the one-atom members run on plain doubles.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -990,7 +994,8 @@ class Bispectrum {
 
 /// Energy, forces and virial of a whole structure for a per-atom energy of B, in parallel over atoms
 /// (oneTBB; one Workspace and one force array per thread, summed afterwards, so the result depends
-/// on the thread count only through round-off). Forces and virial are overwritten.
+/// on the thread count only through round-off). Forces and virial are overwritten. energy_of is
+/// called from several threads at once.
 template <int TwoJMax, class EnergyOfB>
 double evaluate_structure(const Bispectrum<TwoJMax>& desc, const Structure& s, const NeighbourList& nl,
                           const EnergyOfB& energy_of, std::span<Vec3> forces, Mat3& virial) {
