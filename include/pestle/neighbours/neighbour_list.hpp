@@ -112,9 +112,18 @@ struct PairEntry {
 };
 
 /// The documented neighbour order: by j, then by image (lexicographic).
-inline bool entry_before(const PairEntry& a, const PairEntry& b) {
+template <class Entry>
+inline bool entry_before(const Entry& a, const Entry& b) {
   return std::tie(a.j, a.image) < std::tie(b.j, b.image);
 }
+
+/// A neighbour found by the cell-list search, kept small (24 bytes) between the search and
+/// the copy into the list; the displacement is recomputed there by the same expression.
+struct FoundPair {
+  int j;
+  std::array<int, 3> image;
+  double distance;
+};
 
 /// Pair cutoffs looked up by species index rather than by scanning the option list.
 class CutoffTable {
@@ -165,6 +174,18 @@ inline void write_entries(NeighbourList& nl, std::size_t first, const PairEntry*
     nl.displacement[first + k] = e.displacement;
     nl.distance[first + k] = e.distance;
     nl.image[first + k] = e.image;
+  }
+}
+
+/// Writes the neighbours of atom i into its row of `nl` (from position `first` on).
+inline void write_found(NeighbourList& nl, const Structure& s, std::size_t i, std::size_t first,
+                        const FoundPair* found, std::size_t count) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto& f = found[k];
+    nl.index[first + k] = f.j;
+    nl.displacement[first + k] = pair_displacement(s, i, std::size_t(f.j), f.image);
+    nl.distance[first + k] = f.distance;
+    nl.image[first + k] = f.image;
   }
 }
 
@@ -227,7 +248,7 @@ inline NeighbourList build_neighbour_list_brute_force(const Structure& s, const 
             found.push_back({static_cast<int>(j), img, dd, r});
           }
     }
-    std::sort(found.begin(), found.end(), detail::entry_before);
+    std::sort(found.begin(), found.end(), detail::entry_before<detail::PairEntry>);
     const std::size_t first = nl.index.size();
     detail::resize_pairs(nl, first + found.size());
     detail::write_entries(nl, first, found.data(), found.size());
@@ -349,14 +370,14 @@ struct CellSearch {
 
   /// Appends the sorted neighbours of the atom at bin-order position ki to `out`, scanning
   /// the stencil of its bin; notes overlaps in `overlap`.
-  void search_atom(std::size_t ki, const std::vector<StencilEntry>& stencil, std::vector<PairEntry>& out,
+  void search_atom(std::size_t ki, const std::vector<StencilEntry>& stencil, std::vector<FoundPair>& out,
                    Overlap& overlap) const {
     const std::size_t first = out.size();
     for (const auto& e : stencil) scan_bin(ki, e, out, overlap);
-    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), entry_before);
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), entry_before<FoundPair>);
   }
 
-  void scan_bin(std::size_t ki, const StencilEntry& e, std::vector<PairEntry>& out, Overlap& overlap) const {
+  void scan_bin(std::size_t ki, const StencilEntry& e, std::vector<FoundPair>& out, Overlap& overlap) const {
     const std::size_t i = std::size_t(id[ki]);
     const Vec3 centre = wrapped[ki] - e.translation;  // neighbour image = wrapped_j + translation
     const auto& g = e.image;
@@ -373,7 +394,7 @@ struct CellSearch {
       if (dist >= cutoffs(i, j)) continue;
       if (dist < opt.overlap_distance) overlap.note(i, static_cast<int>(j), dist);
       if (opt.half && j == i && !positive_image(img)) continue;
-      out.push_back({static_cast<int>(j), img, dd, dist});
+      out.push_back({static_cast<int>(j), img, dist});
     }
   }
 };
@@ -397,7 +418,7 @@ inline NeighbourList build_neighbour_list(const Structure& s, const NeighbourOpt
   // every atom's neighbours are sorted, and the buffers are copied to CSR rows by atom.
   const std::size_t block = std::clamp<std::size_t>(n / 64, 16, 1024);
   const std::size_t blocks = (n + block - 1) / block;
-  std::vector<std::vector<detail::PairEntry>> entries(blocks);
+  std::vector<std::vector<detail::FoundPair>> entries(blocks);
   std::vector<detail::Overlap> overlaps(blocks);
   nl.offsets.assign(n + 1, 0);
   tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
@@ -430,10 +451,10 @@ inline NeighbourList build_neighbour_list(const Structure& s, const NeighbourOpt
     std::size_t from = 0;
     for (std::size_t k = lo; k < hi; ++k) {
       const std::size_t i = std::size_t(search.id[k]);
-      detail::write_entries(nl, nl.offsets[i], entries[b].data() + from, nl.count(i));
+      detail::write_found(nl, s, i, nl.offsets[i], entries[b].data() + from, nl.count(i));
       from += nl.count(i);
     }
-    std::vector<detail::PairEntry>().swap(entries[b]);
+    std::vector<detail::FoundPair>().swap(entries[b]);
   });
   return nl;
 }
