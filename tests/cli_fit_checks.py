@@ -1,0 +1,67 @@
+"""End-to-end checks of `pestle fit`, `errors`, `predict` and `cv` on real Zuo data.
+
+usage: cli_fit_checks.py PESTLE_BINARY TESTS_DIR SCRATCH_DIR
+Each check asserts a property that fails if the command misbehaves; the script stops at the
+first failure with a message saying which.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+pestle, tests, scratch = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+scratch.mkdir(parents=True, exist_ok=True)
+zuo = tests.resolve().parent.parent / "shared" / "data" / "zuo2020"
+cli = tests / "data" / "cli"
+
+
+def run(*args, expect_ok=True):
+    p = subprocess.run([pestle, *map(str, args)], capture_output=True, text=True)
+    if expect_ok and p.returncode != 0:
+        sys.exit(f"FAILED: pestle {' '.join(map(str, args))}\n{p.stdout}\n{p.stderr}")
+    if not expect_ok and p.returncode == 0:
+        sys.exit(f"FAILED: pestle {' '.join(map(str, args))} should have failed\n{p.stdout}")
+    return p
+
+
+model = scratch / "mo_snap.json"
+run("fit", cli / "mo_snap.json", "-o", model)
+saved = json.loads(model.read_text())
+assert saved["model"] == "snap" and saved["descriptor"]["rcutfac"] == 4.6, "model file lacks the hyperparameters"
+assert len(saved["coefficients"]["Mo"]) == 31, "linear twojmax-6 SNAP has 1 + 30 coefficients"
+
+# errors --json: the documented keys, and an accuracy a working fit reaches on the test set
+errors = json.loads(run("errors", model, zuo / "Mo_test.xyz", "--json").stdout)
+for key in ("energy_rmse_meV_per_atom", "energy_mae_meV_per_atom", "force_rmse_eV_per_A", "force_mae_eV_per_A"):
+    assert key in errors, f"errors --json lacks {key}"
+assert errors["energy_mae_meV_per_atom"] <= errors["energy_rmse_meV_per_atom"]
+assert errors["energy_rmse_meV_per_atom"] < 30.0, f"Mo SNAP test energy RMSE {errors['energy_rmse_meV_per_atom']}"
+assert errors["force_rmse_eV_per_A"] < 0.6, f"Mo SNAP test force RMSE {errors['force_rmse_eV_per_A']}"
+
+# predict writes the model's own energies and forces: errors of the model against them vanish
+predicted = scratch / "mo_predicted.xyz"
+run("predict", model, zuo / "Mo_test.xyz", "-o", predicted)
+self_errors = json.loads(run("errors", model, predicted, "--json").stdout)
+assert self_errors["energy_rmse_meV_per_atom"] < 1e-9, self_errors
+assert self_errors["force_rmse_eV_per_A"] < 1e-12, self_errors
+assert "energies:R:1" in predicted.read_text().splitlines()[1], "per-atom energies column missing"
+
+# -o overrides "output"; a config without either is a usage error
+run("fit", cli / "mo_snap.json", expect_ok=False)
+
+# bad configs fail with a message naming the problem
+p = run("fit", cli / "unknown_key.json", "-o", scratch / "x.json", expect_ok=False)
+assert "unknown key 'wieghts'" in p.stderr, p.stderr
+p = run("fit", cli / "odd_twojmax.json", "-o", scratch / "x.json", expect_ok=False)
+assert "twojmax must be even" in p.stderr, p.stderr
+p = run("errors", scratch / "missing.json", zuo / "Mo_test.xyz", expect_ok=False)
+assert "cannot open model file" in p.stderr, p.stderr
+
+# cv picks a setting from the grid and writes a config that fits
+tuned = scratch / "mo_tuned.json"
+p = run("cv", cli / "mo_snap.json", "--folds", "3", "--rcutfac", "4.4,4.6", "--energy-weights", "100,1000",
+        "--ridges", "1e-8", "--write-config", tuned)
+assert "<- best" in p.stdout, p.stdout
+t = json.loads(tuned.read_text())
+assert t["descriptor"]["rcutfac"] in (4.4, 4.6) and t["weights"]["energy"] in (100, 1000)
+print("all CLI fit checks passed")
