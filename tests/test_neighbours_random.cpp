@@ -192,3 +192,32 @@ TEST_CASE("triclinic Si cells of the Zuo et al. training set", "[neighbours][dat
   }
   CHECK(triclinic > 10);
 }
+
+TEST_CASE("Si cells agree with ASE's neighbor_list (pair counts and distance sums)", "[neighbours][data]") {
+  // Reference: ase 3.22.1, ase.neighborlist.neighbor_list('ijdS', atoms, rc) on the same frames
+  // (full list; len(i) and sum(d)). Frame 0 is triclinic (angles 88.3°, 44.5°, 73.9°).
+  struct Reference {
+    std::size_t frame;
+    double cutoff;
+    std::size_t pairs;
+    double distance_sum;
+  };
+  const Reference reference[] = {
+      {0, 5.0, 1682, 6470.835712782715},    {0, 9.0, 10086, 68247.12844324624},
+      {37, 5.0, 1732, 6831.033213720373},   {37, 9.0, 9466, 64714.84845828936},
+      {101, 5.0, 1782, 7029.716974465184},  {101, 9.0, 9686, 66003.44531350947},
+      {150, 5.0, 1604, 6186.828496002928},  {150, 9.0, 9460, 64117.160744716246},
+      {213, 5.0, 1792, 7058.49389807895},   {213, 9.0, 10112, 69827.89671661946},
+  };
+  const auto frames = test::read_xyz_structures(test::shared("data/zuo2020/Si_train.xyz"));
+  for (const auto& ref : reference) {
+    INFO("frame " << ref.frame << ", cutoff " << ref.cutoff);
+    NeighbourOptions opt;
+    opt.cutoff = ref.cutoff;
+    const auto nl = build_neighbour_list(frames.at(ref.frame), opt);
+    CHECK(nl.pairs() == ref.pairs);
+    double sum = 0.0;
+    for (double d : nl.distance) sum += d;
+    CHECK(sum == Approx(ref.distance_sum).epsilon(1e-12));
+  }
+}
