@@ -22,6 +22,7 @@
 #include <Eigen/Dense>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/error.hpp"
@@ -226,7 +227,10 @@ void assemble_design(const D& d, const Dataset& data, const DesignLayout& layout
     const std::size_t stop = std::min(data.size(), start + block);
     rows.assign(stop - start, RowBlock{});
     tbb::parallel_for(start, stop, [&](std::size_t k) {
-      rows[k - start] = structure_rows<Map>(d, data[k], k, layout, opt, scratch.local());
+      // isolate: while this thread waits inside a nested parallel loop (the neighbour search)
+      // it must not pick up another structure that would share its scratch
+      tbb::this_task_arena::isolate(
+          [&] { rows[k - start] = structure_rows<Map>(d, data[k], k, layout, opt, scratch.local()); });
     });
     for (const RowBlock& r : rows) sink(r);
   }
