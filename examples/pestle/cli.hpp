@@ -26,6 +26,40 @@ class UsageError : public pestle::Error {
   using pestle::Error::Error;
 };
 
+/// A command line split into positional arguments, the value of -o/--output and the
+/// boolean flags a command accepts; anything else starting with '-' is a UsageError.
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::string output;
+  std::vector<std::string> flags;
+  bool has(const std::string& flag) const {
+    for (const auto& f : flags)
+      if (f == flag) return true;
+    return false;
+  }
+};
+
+inline ParsedArgs parse_args(const Args& args, std::initializer_list<const char*> allowed_flags = {}) {
+  ParsedArgs out;
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    const std::string& a = args[k];
+    if (a == "-o" || a == "--output") {
+      if (k + 1 >= args.size()) throw UsageError(a + " needs a file name");
+      out.output = args[++k];
+      continue;
+    }
+    if (a.empty() || a[0] != '-') {
+      out.positional.push_back(a);
+      continue;
+    }
+    bool known = false;
+    for (const char* f : allowed_flags) known = known || a == f;
+    if (!known) throw UsageError("unknown option '" + a + "'");
+    out.flags.push_back(a);
+  }
+  return out;
+}
+
 inline int guarded(const Command& c, const Args& args) {
   try {
     return c.run(args);

@@ -35,13 +35,10 @@ inline void print_metrics_row(const std::string& name, const ErrorMetrics& m) {
 }
 
 inline int run_errors(const Args& args) {
-  std::vector<std::string> files;
-  bool as_json = false;
-  for (const auto& a : args) {
-    if (a == "--json") as_json = true;
-    else if (!a.empty() && a[0] == '-') throw UsageError("unknown option '" + a + "'");
-    else files.push_back(a);
-  }
+  const ParsedArgs parsed = parse_args(args, {"--json"});
+  const std::vector<std::string>& files = parsed.positional;
+  const bool as_json = parsed.has("--json");
+  if (!parsed.output.empty()) throw UsageError("errors writes to stdout; -o is not an option here");
   if (files.size() != 2) throw UsageError("expected MODEL.json and DATA.xyz");
   const AnyPotential potential = load_model(files[0]);
   const Dataset data = read_extxyz(files[1]);

@@ -12,20 +12,11 @@
 namespace pestle::cli {
 
 inline int run_fit(const Args& args) {
-  std::string config_path, output;
-  for (std::size_t k = 0; k < args.size(); ++k) {
-    if (args[k] == "-o" || args[k] == "--output") {
-      if (k + 1 >= args.size()) throw UsageError("-o needs a file name");
-      output = args[++k];
-    } else if (!args[k].empty() && args[k][0] == '-') {
-      throw UsageError("unknown option '" + args[k] + "'");
-    } else if (config_path.empty()) {
-      config_path = args[k];
-    } else {
-      throw UsageError("more than one config file given");
-    }
-  }
-  if (config_path.empty()) throw UsageError("no config file given");
+  const ParsedArgs parsed = parse_args(args);
+  if (parsed.positional.size() > 1) throw UsageError("more than one config file given");
+  if (parsed.positional.empty()) throw UsageError("no config file given");
+  const std::string config_path = parsed.positional[0];
+  std::string output = parsed.output;
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");

@@ -27,18 +27,9 @@ inline void store_prediction(Frame& f, const PotentialResult& p) {
 }
 
 inline int run_predict(const Args& args) {
-  std::vector<std::string> files;
-  std::string output;
-  for (std::size_t k = 0; k < args.size(); ++k) {
-    if (args[k] == "-o" || args[k] == "--output") {
-      if (k + 1 >= args.size()) throw UsageError("-o needs a file name");
-      output = args[++k];
-    } else if (!args[k].empty() && args[k][0] == '-') {
-      throw UsageError("unknown option '" + args[k] + "'");
-    } else {
-      files.push_back(args[k]);
-    }
-  }
+  const ParsedArgs parsed = parse_args(args);
+  const std::vector<std::string>& files = parsed.positional;
+  const std::string& output = parsed.output;
   if (files.size() != 2) throw UsageError("expected MODEL.json and IN.xyz");
   if (output.empty()) throw UsageError("no output file: give -o OUT.xyz");
   const AnyPotential potential = load_model(files[0]);
