@@ -555,7 +555,11 @@ class Bispectrum {
     const std::span<double> B(ws.b.data(), size()), dE(ws.de_db.data(), size());
     bispectrum(ws, B);
     std::fill(dE.begin(), dE.end(), 0.0);
-    const double e = energy_of(std::span<const double>(B), dE);
+    double e = 0.0;
+    if constexpr (std::is_invocable_v<EnergyOfB&, std::size_t, std::span<const double>, std::span<double>>)
+      e = energy_of(i, std::span<const double>(B), dE);  // callers that need the atom (its species, E_i)
+    else
+      e = energy_of(std::span<const double>(B), dE);
     adjoint_y(ws);
     for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
       std::array<Vec3, W> g;

@@ -17,7 +17,12 @@
 // a small multiple of the energy and no per-feature gradients are stored. It adds
 //   forces[i] += g_ij, forces[j] -= g_ij      with g_ij = ∂E_i/∂r_ij,
 //   virial    -= r_ij ⊗ g_ij                  (eV; virial = -V·stress, ASE sign)
-// and returns E_i.
+// and returns E_i. A callback may instead take the atom first, energy_of(i, q, dE_dq), when the
+// energy depends on which atom it is (its species) or the caller records E_i.
+//
+// Grouped evaluation (optional, GroupedAdjointDescriptor): evaluate_atoms(s, nl, first, last,
+// ws, energy_of, forces, virial) does evaluate() for the atoms [first, last) and returns Σ E_i;
+// descriptors that couple several atoms at once (SIMD lanes) are much faster this way.
 #include <concepts>
 #include <cstddef>
 #include <span>

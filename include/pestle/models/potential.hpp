@@ -50,6 +50,20 @@ concept AdjointDescriptor =
       { d.evaluate(s, nl, i, ws, detail::ProbeEnergy{}, f, w) } -> std::convertible_to<double>;
     };
 
+namespace detail {
+struct ProbeAtomEnergy {
+  double operator()(std::size_t, std::span<const double>, std::span<double>) const { return 0.0; }
+};
+}  // namespace detail
+
+/// An adjoint descriptor that also evaluates a range of atoms at once (descriptor.hpp).
+template <class D>
+concept GroupedAdjointDescriptor =
+    AdjointDescriptor<D> && requires(const D& d, const Structure& s, const NeighbourList& nl, std::size_t i,
+                                     typename D::Workspace& ws, std::span<Vec3> f, Mat3& w) {
+      { d.evaluate_atoms(s, nl, i, i, ws, detail::ProbeAtomEnergy{}, f, w) } -> std::convertible_to<double>;
+    };
+
 /// Energy, forces and stress of one structure.
 struct PotentialResult {
   double energy = 0.0;               ///< eV
@@ -113,12 +127,20 @@ class Potential {
     };
     tbb::enumerable_thread_specific<Local> locals(
         [&] { return Local{descriptor_.make_workspace(), std::vector<Vec3>(s.size(), Vec3::Zero()), Mat3::Zero()}; });
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 4), [&](const auto& range) {
+    // E_i of atom i from its features; records E_i as a side effect.
+    auto energy_of = [&](std::size_t i, std::span<const double> q, std::span<double> g) {
+      return r.atom_energies[i] = model_.atom_energy(static_cast<std::size_t>(species[i]), q, g);
+    };
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 16), [&](const auto& range) {
       Local& l = locals.local();
-      for (std::size_t i = range.begin(); i != range.end(); ++i) {
-        const auto sp = static_cast<std::size_t>(species[i]);
-        auto energy_of = [&](std::span<const double> q, std::span<double> g) { return model_.atom_energy(sp, q, g); };
-        r.atom_energies[i] = descriptor_.evaluate(s, nl, i, l.ws, energy_of, std::span<Vec3>(l.forces), l.virial);
+      if constexpr (GroupedAdjointDescriptor<D>) {
+        descriptor_.evaluate_atoms(s, nl, range.begin(), range.end(), l.ws, energy_of, std::span<Vec3>(l.forces),
+                                   l.virial);
+      } else {
+        for (std::size_t i = range.begin(); i != range.end(); ++i) {
+          auto energy_of_i = [&](std::span<const double> q, std::span<double> g) { return energy_of(i, q, g); };
+          descriptor_.evaluate(s, nl, i, l.ws, energy_of_i, std::span<Vec3>(l.forces), l.virial);
+        }
       }
     });
     r.forces.assign(s.size(), Vec3::Zero());

@@ -17,6 +17,7 @@ namespace pestle {
 
 using SnapPotential = Potential<Bispectrum<dynamic>, Linear>;
 using QSnapPotential = Potential<Bispectrum<dynamic>, Quadratic>;
+static_assert(GroupedAdjointDescriptor<Bispectrum<dynamic>>, "SNAP potentials evaluate atoms in SIMD groups");
 
 /// Model species of a SNAP potential: the descriptor's element order.
 inline std::vector<int> snap_species(const BispectrumParams& p) {
