@@ -46,6 +46,15 @@ assert self_errors["energy_rmse_meV_per_atom"] < 1e-9, self_errors
 assert self_errors["force_rmse_eV_per_A"] < 1e-12, self_errors
 assert "energies:R:1" in predicted.read_text().splitlines()[1], "per-atom energies column missing"
 
+# export to LAMMPS snap files: the coefficient file holds every coefficient of the model
+prefix = scratch / "mo_export"
+run("export", model, "-o", prefix)
+coeff_lines = [l for l in (scratch / "mo_export.snapcoeff").read_text().splitlines() if l.strip() and not l.startswith("#")]
+assert coeff_lines[0].split() == ["1", "31"], coeff_lines[0]
+assert [float(x) for x in coeff_lines[2:]] == saved["coefficients"]["Mo"], "snapcoeff coefficients differ from the model"
+param = (scratch / "mo_export.snapparam").read_text()
+assert "twojmax 6" in param and "rcutfac 4.6" in param and "bzeroflag 0" in param, param
+
 # -o overrides "output"; a config without either is a usage error
 run("fit", cli / "mo_snap.json", expect_ok=False)
 

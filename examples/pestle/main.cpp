@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "cmd_cv.hpp"
 #include "cmd_errors.hpp"
+#include "cmd_export.hpp"
 #include "cmd_fit.hpp"
 #include "cmd_info.hpp"
 #include "cmd_predict.hpp"
@@ -26,6 +27,8 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_cv},
       {"errors", "pestle errors MODEL.json DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",
        pestle::cli::run_errors},
+      {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
+       pestle::cli::run_export},
   };
   return table;
 }
