@@ -18,23 +18,15 @@
 
 #include <tbb/global_control.h>
 
+#include "pestle/core/lattices.hpp"
 #include "pestle/descriptors/bispectrum.hpp"
 
 namespace {
 
 pestle::Structure bcc_mo() {
-  const int n = 10;
-  const double a = 3.16;
-  std::mt19937 rng(4928459);
-  std::normal_distribution<double> g(0.0, 0.05);
-  pestle::Structure s;
-  s.cell = pestle::Mat3::Identity() * (a * n);
-  s.pbc = {true, true, true};
-  for (int x = 0; x < n; ++x)
-    for (int y = 0; y < n; ++y)
-      for (int z = 0; z < n; ++z)
-        for (const pestle::Vec3& b : {pestle::Vec3(0, 0, 0), pestle::Vec3(0.5, 0.5, 0.5)})
-          s.add_atom(42, a * (pestle::Vec3(x, y, z) + b) + pestle::Vec3(g(rng), g(rng), g(rng)));
+  // 2000-atom bcc Mo of the LAMMPS timing runs (a = 3.16 Å), lightly rattled
+  pestle::Structure s = pestle::cubic_supercell(pestle::cubic_basis::bcc, 3.16, 10, 42);
+  pestle::rattle(s, 0.05, 4928459);
   return s;
 }
 

@@ -21,6 +21,7 @@
 #include <random>
 #include <string>
 
+#include "pestle/core/lattices.hpp"
 #include "pestle/fit.hpp"
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/snap_files.hpp"
@@ -162,17 +163,9 @@ void zuo_mo_fit(benchmark::State& state) {
 BENCHMARK(zuo_mo_fit)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 pestle::Structure bcc_mo(int n) {
-  std::mt19937 rng(4928459);
-  std::normal_distribution<double> g(0.0, 0.05);
-  pestle::Structure s;
-  const double a = 3.16;
-  s.cell = pestle::Mat3::Identity() * (a * n);
-  s.pbc = {true, true, true};
-  for (int x = 0; x < n; ++x)
-    for (int y = 0; y < n; ++y)
-      for (int z = 0; z < n; ++z)
-        for (const pestle::Vec3& b : {pestle::Vec3(0, 0, 0), pestle::Vec3(0.5, 0.5, 0.5)})
-          s.add_atom(42, a * (pestle::Vec3(x, y, z) + b) + pestle::Vec3(g(rng), g(rng), g(rng)));
+  // 2000-atom bcc Mo of the LAMMPS timing runs (a = 3.16 Å), lightly rattled
+  pestle::Structure s = pestle::cubic_supercell(pestle::cubic_basis::bcc, 3.16, n, 42);
+  pestle::rattle(s, 0.05, 4928459);
   return s;
 }
 

@@ -55,3 +55,27 @@ TEST_CASE("info keeps insertion order and typed access", "[core]") {
   CHECK(info.get<std::int64_t>("b") == 3);
   CHECK(!info.get<double>("b"));
 }
+
+#include "pestle/neighbours/neighbour_list.hpp"
+
+TEST_CASE("cubic supercells have the coordination of their lattice", "[core]") {
+  const double a = 3.0;
+  struct Case { const std::vector<Vec3>* basis; std::size_t atoms_per_cell; double first_shell; std::size_t coordination; };
+  for (const Case& c : {Case{&cubic_basis::sc, 1, a, 6}, Case{&cubic_basis::bcc, 2, a * std::sqrt(3.0) / 2, 8},
+                        Case{&cubic_basis::fcc, 4, a / std::sqrt(2.0), 12}, Case{&cubic_basis::diamond, 8, a * std::sqrt(3.0) / 4, 4}}) {
+    const Structure s = cubic_supercell(*c.basis, a, 2, 14);
+    REQUIRE(s.size() == 8 * c.atoms_per_cell);
+    NeighbourOptions opt;
+    opt.cutoff = c.first_shell * 1.01;
+    const auto nl = build_neighbour_list(s, opt);
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK(nl.count(i) == c.coordination);
+  }
+  Structure r = cubic_supercell(cubic_basis::bcc, a, 2, 42);
+  const Structure before = r;
+  rattle(r, 0.05, 7);
+  double shift = 0.0;
+  for (std::size_t i = 0; i < r.size(); ++i) shift = std::max(shift, (r.positions[i] - before.positions[i]).norm());
+  CHECK(shift > 0.0);
+  CHECK(shift < 0.5);
+  CHECK_THROWS_AS(cubic_supercell(cubic_basis::bcc, -1.0, 2, 42), InputError);
+}
