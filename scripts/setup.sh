@@ -7,8 +7,11 @@ packages=(
   build-essential cmake
   libeigen3-dev libxsimd-dev libboost-math-dev catch2 libbenchmark-dev libtbb-dev
   nlohmann-json3-dev
+  libpugixml-dev        # QUIP/GAP XML potential files
+  libyaml-cpp-dev       # pacemaker .yace potential files
   clang                 # libFuzzer for the extended-XYZ fuzzer
   python3 python3-ase python3-numpy   # ASE cross-check of the extended-XYZ dialect
+  python3-sklearn python3-scipy       # cross-check of the Bayesian optimiser's GP surrogate
   lammps lammps-data    # reference potentials and the LAMMPS cross-checks
 )
 
