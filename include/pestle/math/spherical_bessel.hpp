@@ -1,0 +1,90 @@
+#pragma once
+// Modified spherical Bessel functions of the first kind, scaled: s_l(x) = exp(-x) · i_l(x).
+//
+// i_l grows like e^x / (2x) for large x, so the scaled form keeps every value of order
+// 1/x and lets a caller multiply by a Gaussian exp(-α(r - r_n)²) instead of an exploding
+// exp(+x) times a vanishing exp(-α(r² + r_n²)) (SOAP radial integrals, docs/soap.md).
+//
+// Recurrence (DLMF 10.51.3):  i_{l-1}(x) - i_{l+1}(x) = (2l+1)/x · i_l(x).
+// i_l is the minimal solution of this recurrence as l grows, so the upward direction loses
+// digits once l exceeds x. We therefore
+//   * recur upwards from the closed forms of i_{-1} = cosh(x)/x and i_0 = sinh(x)/x when
+//     x is at least l_max + 1 (every step has l < x, where both solutions behave alike);
+//   * otherwise sum the power series (DLMF 10.53.1) for the two highest orders and recur
+//     downwards, which is stable for a minimal solution.
+#include <cmath>
+#include <cstddef>
+#include <span>
+
+#include "pestle/core/error.hpp"
+
+namespace pestle::math {
+
+namespace detail {
+
+/// exp(-x)·i_l(x) by its power series,
+///   i_l(x) = x^l / (2l+1)!! · Σ_k (x²/2)^k / (k! (2l+3)(2l+5)…(2l+2k+1)).
+/// All terms are positive, so there is no cancellation; used for x < l + 2.
+inline double scaled_bessel_series(int l, double x) {
+  double lead = 1.0;  // x^l / (2l+1)!!
+  for (int k = 1; k <= l; ++k) lead *= x / (2.0 * k + 1.0);
+  const double h = 0.5 * x * x;
+  double term = 1.0, sum = 1.0;
+  for (int k = 1; k < 500; ++k) {
+    term *= h / (k * (2.0 * l + 2.0 * k + 1.0));
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return lead * sum * std::exp(-x);
+}
+
+}  // namespace detail
+
+/// out[l] = exp(-x)·i_l(x) for l = 0 .. out.size()-1, x ≥ 0. At x = 0: out = {1, 0, 0, ...}.
+inline void scaled_modified_spherical_bessel(double x, std::span<double> out) {
+  if (out.empty()) return;
+  if (!(x >= 0.0) || !std::isfinite(x)) throw InputError("modified spherical Bessel: argument must be finite and >= 0");
+  const int l_top = static_cast<int>(out.size()) - 1;
+  if (x == 0.0) {
+    out[0] = 1.0;
+    for (int l = 1; l <= l_top; ++l) out[static_cast<std::size_t>(l)] = 0.0;
+    return;
+  }
+  if (x >= l_top + 1.0) {
+    // upward: s_{-1} = (1 + e^{-2x})/(2x), s_0 = (1 - e^{-2x})/(2x)
+    const double e2 = std::exp(-2.0 * x);
+    double prev = (1.0 + e2) / (2.0 * x);
+    double cur = -std::expm1(-2.0 * x) / (2.0 * x);
+    out[0] = cur;
+    for (int l = 0; l < l_top; ++l) {
+      const double next = prev - (2.0 * l + 1.0) / x * cur;
+      prev = cur;
+      cur = next;
+      out[static_cast<std::size_t>(l + 1)] = cur;
+    }
+    return;
+  }
+  // downward from the two highest orders, each from its series
+  double upper = detail::scaled_bessel_series(l_top + 1, x);
+  double cur = detail::scaled_bessel_series(l_top, x);
+  out[static_cast<std::size_t>(l_top)] = cur;
+  for (int l = l_top; l > 0; --l) {
+    const double lower = upper + (2.0 * l + 1.0) / x * cur;
+    upper = cur;
+    cur = lower;
+    out[static_cast<std::size_t>(l - 1)] = cur;
+  }
+}
+
+/// exp(-x)·i_l(x) for a single order (convenience; tests and tables).
+inline double scaled_modified_spherical_bessel(int l, double x) {
+  if (l < 0) throw InputError("modified spherical Bessel: order must be >= 0");
+  double buf[64];
+  if (l < 63) {
+    scaled_modified_spherical_bessel(x, std::span<double>(buf, static_cast<std::size_t>(l + 1)));
+    return buf[l];
+  }
+  return x == 0.0 ? 0.0 : detail::scaled_bessel_series(l, x);
+}
+
+}  // namespace pestle::math
