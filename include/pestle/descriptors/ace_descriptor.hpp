@@ -1,0 +1,362 @@
+#pragma once
+// AceDescriptor: the ACE evaluator (docs/ace.md §3–4). Features of atom i are the coefficient
+// columns of its basis set, q_p = Σ_ν B_ν,p (densities ρ_p of a nonlinear model, or one B
+// function per column for a linear model / design matrix), plus optionally the core density
+// ρ_core = Σ_j c(r_ij) as the last feature.
+//
+// Evaluation never forms B_ν: all m-combinations Π_t A_t of an element are merged into one
+// prefix tree (the factors of a product are sorted, so products sharing their first factors
+// share tree nodes); a node's value is its parent's value times one A. Energies walk the tree
+// forward; forces walk it backward (reverse-mode, one complex multiply-add per node and
+// output) to get W = ∂E/∂A, fold W onto m >= 0 with A_l,-m = (-1)^m conj(A_lm), and contract
+// W with ∂(R_nl Y_lm)/∂r_ij per neighbour ("adjoint of A"). Radial functions come from a
+// cubic Hermite table (ace_radial.hpp), spherical harmonics from ace_harmonics.hpp.
+// Satisfies AdjointDescriptor (descriptor.hpp), so Potential<AceDescriptor, Model> works.
+#include <algorithm>
+#include <array>
+#include <complex>
+#include <map>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "pestle/core/error.hpp"
+#include "pestle/core/structure.hpp"
+#include "pestle/core/types.hpp"
+#include "pestle/descriptors/ace_basis.hpp"
+#include "pestle/descriptors/ace_harmonics.hpp"
+#include "pestle/descriptors/ace_radial.hpp"
+#include "pestle/neighbours/neighbour_list.hpp"
+
+namespace pestle {
+
+class AceDescriptor {
+  using cplx = std::complex<double>;
+
+ public:
+  struct Options {
+    bool core_density = true;  ///< append ρ_core as the last feature
+  };
+
+  /// Scratch memory of one thread.
+  struct Workspace {
+    std::vector<double> rhat, inv_r, rad, drad;  // per kept neighbour
+    std::vector<int> mu;
+    std::vector<std::size_t> entry;              // neighbour-list entry of each kept neighbour
+    std::vector<cplx> Y, dY;
+    std::vector<double> p, dp;
+    std::vector<cplx> A, W, value, adjoint;
+    std::vector<double> A1, W1, q, dEdq, theta;
+    std::size_t kept = 0;
+  };
+
+  AceDescriptor() = default;
+  explicit AceDescriptor(AceBasisSet basis) : AceDescriptor(std::move(basis), Options()) {}
+  AceDescriptor(AceBasisSet basis, Options opt) : basis_(std::move(basis)), opt_(opt) {
+    basis_.validate();
+    harmonics_ = AceHarmonics(basis_.lmax);
+    table_ = AceRadialTable(basis_.radial, basis_.spline_delta);
+    nlm_ = harmonics_.count();
+    l1sq_ = std::size_t(basis_.lmax + 1) * std::size_t(basis_.lmax + 1);
+    na_ = std::size_t(basis_.nelements()) * std::size_t(basis_.radial.nradmax) * l1sq_;
+    na1_ = std::size_t(basis_.nelements()) * std::size_t(basis_.radial.nradbase);
+    for (std::size_t mu = 0; mu < basis_.elements.size(); ++mu) {
+      const int z = basis_.elements[mu];
+      if (z < 1 || z > 118) throw InputError("ACE basis: element with atomic number " + std::to_string(z));
+      if (species_of_z_[std::size_t(z)] >= 0) throw InputError("ACE basis: element " + std::to_string(z) + " listed twice");
+      species_of_z_[std::size_t(z)] = int(mu);
+    }
+    for (std::size_t mu0 = 0; mu0 < basis_.functions.size(); ++mu0) trees_.push_back(build_tree(basis_.functions[mu0]));
+  }
+
+  const AceBasisSet& basis() const noexcept { return basis_; }
+  std::size_t size() const noexcept { return std::size_t(basis_.columns) + (opt_.core_density ? 1 : 0); }
+  std::size_t columns() const noexcept { return std::size_t(basis_.columns); }
+  bool has_core_density() const noexcept { return opt_.core_density; }
+  /// Product-tree nodes of an element (a measure of evaluation cost).
+  std::size_t tree_nodes(int mu0) const { return trees_.at(std::size_t(mu0)).parent.size() - 1; }
+
+  NeighbourOptions neighbour_options() const {
+    NeighbourOptions o;
+    o.cutoff = basis_.radial.cutoff;
+    return o;
+  }
+
+  /// Species index of an atomic number, -1 if the basis does not cover it.
+  int species_index(int z) const noexcept { return z >= 0 && z < 119 ? species_of_z_[std::size_t(z)] : -1; }
+
+  Workspace make_workspace() const {
+    Workspace ws;
+    ws.p.resize(nlm_), ws.dp.resize(nlm_);
+    ws.A.resize(na_), ws.W.resize(na_);
+    ws.A1.resize(na1_), ws.W1.resize(na1_);
+    ws.q.resize(size()), ws.dEdq.resize(size());
+    std::size_t nodes = 0;
+    for (const auto& t : trees_) nodes = std::max(nodes, t.parent.size());
+    ws.value.resize(nodes), ws.adjoint.resize(nodes), ws.theta.resize(nodes);
+    return ws;
+  }
+
+  void compute(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws, std::span<double> q) const {
+    densities(s, nl, i, ws);
+    std::copy(ws.q.begin(), ws.q.end(), q.begin());
+  }
+
+  /// q and dq[(n*3+d)*size()+c] = ∂q_c/∂(r_ij)_d for the n-th neighbour entry (descriptor.hpp).
+  void compute_with_derivatives(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws,
+                                std::span<double> q, std::span<double> dq) const {
+    densities(s, nl, i, ws);
+    std::copy(ws.q.begin(), ws.q.end(), q.begin());
+    const std::size_t nf = size(), first = nl.begin(i);
+    std::fill(dq.begin(), dq.begin() + std::ptrdiff_t(nl.count(i) * 3 * nf), 0.0);
+    for (std::size_t c = 0; c < nf; ++c) {
+      std::fill(ws.dEdq.begin(), ws.dEdq.end(), 0.0);
+      ws.dEdq[c] = 1.0;
+      backward(s, i, ws);
+      for (std::size_t k = 0; k < ws.kept; ++k) {
+        const Vec3 g = pair_gradient(ws, k);
+        const std::size_t n = ws.entry[k] - first;
+        for (int d = 0; d < 3; ++d) dq[(n * 3 + std::size_t(d)) * nf + c] = g[d];
+      }
+    }
+  }
+
+  /// Adjoint evaluation (descriptor.hpp): E_i = energy_of(q, dE/dq); adds forces and virial.
+  template <class EnergyOf>
+  double evaluate(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws, EnergyOf&& energy_of,
+                  std::span<Vec3> forces, Mat3& virial) const {
+    densities(s, nl, i, ws);
+    double e = 0.0;
+    if constexpr (std::is_invocable_v<EnergyOf, std::size_t, std::span<const double>, std::span<double>>)
+      e = energy_of(i, std::span<const double>(ws.q), std::span<double>(ws.dEdq));
+    else
+      e = energy_of(std::span<const double>(ws.q), std::span<double>(ws.dEdq));
+    backward(s, i, ws);
+    for (std::size_t k = 0; k < ws.kept; ++k) {
+      const Vec3 g = pair_gradient(ws, k);
+      const std::size_t entry = ws.entry[k];
+      forces[i] += g;
+      forces[std::size_t(nl.index[entry])] -= g;
+      virial -= nl.displacement[entry] * g.transpose();
+    }
+    return e;
+  }
+
+ private:
+  /// Prefix tree of the products of one element's basis (node 0 is the empty product, 1).
+  struct Tree {
+    std::vector<int> parent{-1}, factor{-1};   // per node: parent node, A index multiplied in
+    std::vector<std::size_t> coeff_begin{0, 0};  // node k's coefficients: [coeff_begin[k], coeff_begin[k+1])
+    std::vector<int> column;
+    std::vector<double> coeff;
+    // rank 1: q[column1] += coeff1 * A1[index1]
+    std::vector<int> index1, column1;
+    std::vector<double> coeff1;
+  };
+
+  std::size_t a_index(int mu, int n, int l, int m) const {
+    return (std::size_t(mu) * std::size_t(basis_.radial.nradmax) + std::size_t(n)) * l1sq_ + std::size_t(l * l + l + m);
+  }
+
+  Tree build_tree(const std::vector<AceBasisFunction>& fns) const {
+    Tree t;
+    std::map<std::pair<int, int>, int> child;            // (parent, factor) -> node
+    std::vector<std::vector<std::pair<int, double>>> coeffs(1);
+    const std::size_t cols = std::size_t(basis_.columns);
+    for (const auto& fn : fns) {
+      if (fn.rank == 1) {
+        for (std::size_t c = 0; c < cols; ++c)
+          for (std::size_t k = 0; k < fn.num_ms(); ++k) {
+            const double v = fn.coeffs[k * cols + c];
+            if (v == 0.0) continue;
+            t.index1.push_back(fn.mus[0] * basis_.radial.nradbase + fn.ns[0]);
+            t.column1.push_back(int(c));
+            t.coeff1.push_back(v);
+          }
+        continue;
+      }
+      for (std::size_t k = 0; k < fn.num_ms(); ++k) {
+        std::vector<int> factors(std::size_t(fn.rank));
+        for (std::size_t r = 0; r < factors.size(); ++r)
+          factors[r] = int(a_index(fn.mus[r], fn.ns[r], fn.ls[r], fn.ms[k * factors.size() + r]));
+        std::sort(factors.begin(), factors.end());
+        int node = 0;
+        for (int a : factors) {
+          auto [it, inserted] = child.try_emplace({node, a}, int(t.parent.size()));
+          if (inserted) {
+            t.parent.push_back(node);
+            t.factor.push_back(a);
+            coeffs.emplace_back();
+          }
+          node = it->second;
+        }
+        for (std::size_t c = 0; c < cols; ++c) coeffs[std::size_t(node)].emplace_back(int(c), fn.coeffs[k * cols + c]);
+      }
+    }
+    t.coeff_begin.assign(coeffs.size() + 1, 0);
+    for (std::size_t n = 0; n < coeffs.size(); ++n) {
+      // merge repeated columns (the same product listed by two functions)
+      std::map<int, double> merged;
+      for (auto [c, v] : coeffs[n]) merged[c] += v;
+      for (auto [c, v] : merged)
+        if (v != 0.0) t.column.push_back(c), t.coeff.push_back(v);
+      t.coeff_begin[n + 1] = t.column.size();
+    }
+    return t;
+  }
+
+  void ensure_capacity(Workspace& ws, std::size_t n) const {
+    if (ws.inv_r.size() >= n) return;
+    const std::size_t nf = table_.function_count();
+    ws.rhat.resize(3 * n), ws.inv_r.resize(n), ws.mu.resize(n), ws.entry.resize(n);
+    ws.rad.resize(n * nf), ws.drad.resize(n * nf);
+    ws.Y.resize(n * nlm_), ws.dY.resize(3 * n * nlm_);
+  }
+
+  int species_of_atom(const Structure& s, std::size_t j) const {
+    const int mu = species_index(s.numbers[j]);
+    if (mu < 0)
+      throw InputError("ACE: atom " + std::to_string(j) + " is " + std::string(element_symbol(s.numbers[j])) +
+                       ", an element the ACE basis does not cover");
+    return mu;
+  }
+
+  /// Neighbour data, A-basis and the features ws.q of atom i (forward pass).
+  void densities(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
+    const int mu0 = species_of_atom(s, i);
+    ensure_capacity(ws, nl.count(i));
+    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase);
+    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax;
+    std::fill(ws.A.begin(), ws.A.end(), cplx(0.0));
+    std::fill(ws.A1.begin(), ws.A1.end(), 0.0);
+    double core = 0.0;
+    std::size_t kept = 0;
+    for (std::size_t e = nl.begin(i); e != nl.end(i); ++e) {
+      const int mu = species_of_atom(s, std::size_t(nl.index[e]));
+      const double r = nl.distance[e];
+      if (!(r < basis_.radial.pair(mu0, mu).rcut)) continue;
+      const std::size_t k = kept++;
+      ws.mu[k] = mu, ws.entry[k] = e, ws.inv_r[k] = 1.0 / r;
+      const Vec3 u = nl.displacement[e] / r;
+      ws.rhat[3 * k] = u[0], ws.rhat[3 * k + 1] = u[1], ws.rhat[3 * k + 2] = u[2];
+      double* rad = ws.rad.data() + k * nf;
+      table_.evaluate(std::size_t(mu0 * basis_.nelements() + mu), r, rad, ws.drad.data() + k * nf);
+      cplx* Y = ws.Y.data() + k * nlm_;
+      harmonics_.compute(u[0], u[1], u[2], Y, ws.dY.data() + 3 * k * nlm_, ws.p.data(), ws.dp.data());
+      double* A1 = ws.A1.data() + std::size_t(mu) * nb;
+      for (std::size_t g = 0; g < nb; ++g) A1[g] += rad[g];
+      for (int n = 0; n < nrad; ++n) {
+        cplx* A = ws.A.data() + a_index(mu, n, 0, 0);
+        const double* R = rad + nb + std::size_t(n * (lmax + 1));
+        for (int l = 0; l <= lmax; ++l) {
+          const double Rl = R[l];
+          cplx* Al = A + l * l + l;
+          const cplx* Yl = Y + AceHarmonics::index(l, 0);
+          for (int m = 0; m <= l; ++m) Al[m] += Rl * Yl[m];
+        }
+      }
+      core += rad[nf - 1];
+    }
+    ws.kept = kept;
+    // A_l,-m = (-1)^m conj(A_lm)
+    for (int mu = 0; mu < basis_.nelements(); ++mu)
+      for (int n = 0; n < nrad; ++n)
+        for (int l = 1; l <= lmax; ++l)
+          for (int m = 1; m <= l; ++m) {
+            const cplx a = std::conj(ws.A[a_index(mu, n, l, m)]);
+            ws.A[a_index(mu, n, l, -m)] = (m % 2 == 0) ? a : -a;
+          }
+    // features
+    const Tree& t = trees_[std::size_t(mu0)];
+    std::fill(ws.q.begin(), ws.q.end(), 0.0);
+    for (std::size_t k = 0; k < t.index1.size(); ++k) ws.q[std::size_t(t.column1[k])] += t.coeff1[k] * ws.A1[std::size_t(t.index1[k])];
+    cplx* v = ws.value.data();
+    v[0] = 1.0;
+    const std::size_t nodes = t.parent.size();
+    for (std::size_t k = 1; k < nodes; ++k) {
+      v[k] = v[t.parent[k]] * ws.A[std::size_t(t.factor[k])];
+      const double re = v[k].real();
+      for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) ws.q[std::size_t(t.column[c])] += t.coeff[c] * re;
+    }
+    if (opt_.core_density) ws.q[columns()] = core;
+  }
+
+  /// W = ∂E/∂A (folded onto m >= 0) and W1 = ∂E/∂A1 from ws.dEdq (reverse pass over the tree).
+  void backward(const Structure& s, std::size_t i, Workspace& ws) const {
+    const Tree& t = trees_[std::size_t(species_index(s.numbers[i]))];
+    std::fill(ws.W.begin(), ws.W.end(), cplx(0.0));
+    std::fill(ws.W1.begin(), ws.W1.end(), 0.0);
+    for (std::size_t k = 0; k < t.index1.size(); ++k) ws.W1[std::size_t(t.index1[k])] += t.coeff1[k] * ws.dEdq[std::size_t(t.column1[k])];
+    const std::size_t nodes = t.parent.size();
+    cplx* adj = ws.adjoint.data();
+    for (std::size_t k = 1; k < nodes; ++k) {
+      double th = 0.0;
+      for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) th += t.coeff[c] * ws.dEdq[std::size_t(t.column[c])];
+      adj[k] = th;
+    }
+    for (std::size_t k = nodes - 1; k >= 1; --k) {
+      const std::size_t a = std::size_t(t.factor[k]), p = std::size_t(t.parent[k]);
+      ws.W[a] += adj[k] * ws.value[p];
+      if (p != 0) adj[p] += adj[k] * ws.A[a];
+    }
+    // δE = Re Σ W δA with δA_l,-m = (-1)^m conj(δA_lm): fold the m < 0 half onto m > 0.
+    const int lmax = basis_.lmax;
+    for (int mu = 0; mu < basis_.nelements(); ++mu)
+      for (int n = 0; n < basis_.radial.nradmax; ++n)
+        for (int l = 1; l <= lmax; ++l)
+          for (int m = 1; m <= l; ++m) {
+            const cplx w = std::conj(ws.W[a_index(mu, n, l, -m)]);
+            ws.W[a_index(mu, n, l, m)] += (m % 2 == 0) ? w : -w;
+          }
+  }
+
+  /// g = ∂E_i/∂r_ij for the k-th kept neighbour, from ws.W, ws.W1 (after backward()).
+  Vec3 pair_gradient(const Workspace& ws, std::size_t k) const {
+    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase);
+    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax, mu = ws.mu[k];
+    const double* rad = ws.rad.data() + k * nf;
+    const double* drad = ws.drad.data() + k * nf;
+    const cplx* Y = ws.Y.data() + k * nlm_;
+    const cplx* dY = ws.dY.data() + 3 * k * nlm_;
+    double radial = 0.0;  // ∂E/∂r along r̂
+    const double* W1 = ws.W1.data() + std::size_t(mu) * nb;
+    for (std::size_t g = 0; g < nb; ++g) radial += W1[g] * drad[g];
+    radial += energy_core_weight(ws) * drad[nf - 1];
+    double tx = 0.0, ty = 0.0, tz = 0.0;  // Σ Re(W R ∇_u Y)
+    for (int l = 0; l <= lmax; ++l)
+      for (int m = 0; m <= l; ++m) {
+        cplx S = 0.0, T = 0.0;
+        for (int n = 0; n < nrad; ++n) {
+          const cplx w = ws.W[a_index(mu, n, l, m)];
+          const std::size_t f = nb + std::size_t(n * (lmax + 1) + l);
+          S += w * drad[f];
+          T += w * rad[f];
+        }
+        const std::size_t lm = AceHarmonics::index(l, m);
+        radial += re_mul(S, Y[lm]);
+        tx += re_mul(T, dY[3 * lm]), ty += re_mul(T, dY[3 * lm + 1]), tz += re_mul(T, dY[3 * lm + 2]);
+      }
+    const Vec3 u(ws.rhat[3 * k], ws.rhat[3 * k + 1], ws.rhat[3 * k + 2]);
+    const Vec3 tv(tx, ty, tz);
+    return radial * u + (tv - u * u.dot(tv)) * ws.inv_r[k];
+  }
+
+  static double re_mul(cplx a, cplx b) noexcept { return a.real() * b.real() - a.imag() * b.imag(); }
+  double energy_core_weight(const Workspace& ws) const { return opt_.core_density ? ws.dEdq[columns()] : 0.0; }
+
+  AceBasisSet basis_;
+  Options opt_;
+  AceHarmonics harmonics_;
+  AceRadialTable table_;
+  std::size_t nlm_ = 0, l1sq_ = 0, na_ = 0, na1_ = 0;
+  std::array<int, 119> species_of_z_ = [] {
+    std::array<int, 119> a{};
+    a.fill(-1);
+    return a;
+  }();
+  std::vector<Tree> trees_;
+};
+
+}  // namespace pestle

@@ -1,0 +1,299 @@
+#pragma once
+// Reader for pacemaker's C-tilde potential files (.ace, as read by LAMMPS ML-PACE of 2021,
+// e.g. Debian's /usr/share/lammps/potentials/Cu-PBE-core-rep.ace). Layout (docs/ace.md §6):
+//   nelements=N / elements: E1..EN / lmax=L / [embedding-function: NAME] /
+//   K FS parameters: w_1 m_1 ... w_P m_P / core energy-cutoff parameters: (ρcut Δρ)×N / [E0: e×N] /
+//   radbasename=NAME / nradbase= / nradmax= / cutoffmax= / deltaSplineBins= /
+//   core repulsion parameters: (pre λ)×N² / radparameter= ×N² / cutoff= ×N² / dcut= ×N² /
+//   crad= ×N²·nradbase·nradmax·(L+1) in (μi, μj, k, n, l) order /
+//   rankmax= / ndensitymax= / num_c_tilde_max= / num_ms_combinations_max= /
+//   total_basis_size_rank1: ×N, those functions / total_basis_size: ×N, those functions;
+//   a function: ctilde_basis_func: rank=R ndens=D mu0=M mu=( .. ) n=( .. ) l=( .. ) num_ms=K
+//   and K lines "< m_1 .. m_R >: c_1 .. c_D" (n is 1-based in the file).
+// Every problem is a ParseError naming the file, the line and the reason.
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/descriptors/ace_basis.hpp"
+#include "pestle/descriptors/ace_descriptor.hpp"
+#include "pestle/models/ace.hpp"
+
+namespace pestle {
+
+/// Everything an .ace file holds.
+struct AceFile {
+  AceBasisSet basis;
+  std::string embedding = "FinnisSinclair";
+  std::vector<double> fs_parameters;  ///< w_1 m_1 w_2 m_2 ...
+  std::vector<double> rho_core_cut, drho_core_cut, e0;  ///< per element
+};
+
+namespace detail {
+
+class AceTokens {
+ public:
+  AceTokens(std::istream& in, std::string file) : file_(std::move(file)) {
+    std::string line;
+    for (std::size_t no = 1; std::getline(in, line); ++no) {
+      std::istringstream ls(line);
+      for (std::string t; ls >> t;) tokens_.push_back(t), lines_.push_back(no);
+    }
+    last_line_ = lines_.empty() ? 1 : lines_.back();
+  }
+
+  [[noreturn]] void fail(const std::string& reason) const {
+    throw ParseError(file_, pos_ < lines_.size() ? lines_[pos_] : last_line_, reason);
+  }
+  bool done() const noexcept { return pos_ >= tokens_.size(); }
+  const std::string& peek(const std::string& what) const {
+    if (done()) throw ParseError(file_, last_line_, "file ends while reading " + what);
+    return tokens_[pos_];
+  }
+  std::string next(const std::string& what) {
+    const std::string& t = peek(what);
+    ++pos_;
+    return t;
+  }
+  /// Skip tokens until one starts with `key` (header comments before nelements=).
+  void skip_to(const std::string& key) {
+    while (!done() && tokens_[pos_].rfind(key, 0) != 0) ++pos_;
+    if (done()) throw ParseError(file_, last_line_, "no '" + key + "' found: not a pacemaker .ace file");
+  }
+  /// Expect the words of `key` (e.g. "core repulsion parameters:"); fail naming it otherwise.
+  void expect(const std::string& key) {
+    std::istringstream ks(key);
+    for (std::string w; ks >> w;)
+      if (peek("'" + key + "'") != w) fail("expected '" + key + "', found '" + tokens_[pos_] + "'");
+      else ++pos_;
+  }
+  /// "key=value" or "key= value": the value as a string.
+  std::string keyed(const std::string& key) {
+    const std::string& t = peek("'" + key + "'");
+    if (t.rfind(key, 0) != 0) fail("expected '" + key + "', found '" + t + "'");
+    ++pos_;
+    if (t.size() > key.size()) return t.substr(key.size());
+    return next("the value of '" + key + "'");
+  }
+  bool at(const std::string& key) const { return !done() && tokens_[pos_].rfind(key, 0) == 0; }
+
+  double number(const std::string& what) {
+    const std::string t = next(what);
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(t, &used);
+      if (used != t.size() || !std::isfinite(v)) throw std::invalid_argument(t);
+      return v;
+    } catch (const std::exception&) {
+      --pos_;
+      fail("expected a number for " + what + ", found '" + t + "'");
+    }
+  }
+  long integer(const std::string& what, const std::string& text) const {
+    try {
+      std::size_t used = 0;
+      const long v = std::stol(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+      return v;
+    } catch (const std::exception&) {
+      fail("expected an integer for " + what + ", found '" + text + "'");
+    }
+  }
+  long integer(const std::string& what) { return integer(what, next(what)); }
+  long keyed_integer(const std::string& key) {
+    const std::string v = keyed(key);
+    return integer(key, v);
+  }
+  double keyed_number(const std::string& key) {
+    const std::string v = keyed(key);
+    if (v.empty()) fail("missing value of " + key);
+    try {
+      std::size_t used = 0;
+      const double d = std::stod(v, &used);
+      if (used != v.size() || !std::isfinite(d)) throw std::invalid_argument(v);
+      return d;
+    } catch (const std::exception&) {
+      fail("expected a number after '" + key + "', found '" + v + "'");
+    }
+  }
+  const std::string& file() const noexcept { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string> tokens_;
+  std::vector<std::size_t> lines_;
+  std::size_t pos_ = 0, last_line_ = 1;
+};
+
+inline AceBasisFunction read_ace_function(AceTokens& tk, int mu0, int nelements, int lmax, int ndens, int nmax, int rank_expected) {
+  AceBasisFunction fn;
+  tk.expect("ctilde_basis_func:");
+  fn.rank = int(tk.keyed_integer("rank="));
+  if (fn.rank < 1 || fn.rank > 12) tk.fail("rank " + std::to_string(fn.rank) + " out of range");
+  if ((rank_expected == 1) != (fn.rank == 1)) tk.fail(rank_expected == 1 ? "expected a rank-1 function" : "rank-1 function among rank > 1");
+  if (tk.keyed_integer("ndens=") != ndens) tk.fail("ndens differs from ndensitymax");
+  if (tk.keyed_integer("mu0=") != mu0) tk.fail("mu0 differs from the element block it is listed in");
+  auto list = [&](const std::string& key, std::vector<int>& out, int lo, int hi) {
+    tk.expect(key);
+    for (int r = 0; r < fn.rank; ++r) {
+      const long v = tk.integer(key);
+      if (v < lo || v > hi) tk.fail(key + " entry " + std::to_string(v) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      out.push_back(int(v));
+    }
+    tk.expect(")");
+  };
+  list("mu=(", fn.mus, 0, nelements - 1);
+  list("n=(", fn.ns, 1, nmax);
+  for (int& n : fn.ns) --n;
+  list("l=(", fn.ls, 0, fn.rank == 1 ? 0 : lmax);
+  const long nms = tk.keyed_integer("num_ms=");
+  if (nms < 1 || nms > 1000000) tk.fail("num_ms out of range");
+  for (long k = 0; k < nms; ++k) {
+    tk.expect("<");
+    for (int r = 0; r < fn.rank; ++r) {
+      const long m = tk.integer("m");
+      if (std::abs(m) > fn.ls[std::size_t(r)]) tk.fail("|m| > l in an m-combination");
+      fn.ms.push_back(int(m));
+    }
+    tk.expect(">:");
+    for (int p = 0; p < ndens; ++p) fn.coeffs.push_back(tk.number("a c-tilde coefficient"));
+  }
+  return fn;
+}
+
+}  // namespace detail
+
+inline AceFile read_ace_file(std::istream& in, const std::string& name) {
+  detail::AceTokens tk(in, name);
+  AceFile f;
+  AceBasisSet& b = f.basis;
+  tk.skip_to("nelements=");
+  const long ne = tk.keyed_integer("nelements=");
+  if (ne < 1 || ne > 118) tk.fail("nelements must be in [1, 118]");
+  const std::size_t N = std::size_t(ne);
+  tk.expect("elements:");
+  for (std::size_t k = 0; k < N; ++k) {
+    const std::string sym = tk.next("element symbols");
+    const int z = find_atomic_number(sym);
+    if (z <= 0) tk.fail("unknown element '" + sym + "'");
+    b.elements.push_back(z);
+  }
+  const long lmax = tk.keyed_integer("lmax=");
+  if (lmax < 0 || lmax > 40) tk.fail("lmax out of range");
+  b.lmax = int(lmax);
+  if (tk.at("embedding-function:")) {
+    tk.expect("embedding-function:");
+    f.embedding = tk.next("embedding-function");
+    if (f.embedding != "FinnisSinclair" && f.embedding != "FinnisSinclairShiftedScaled")
+      tk.fail("unknown embedding-function '" + f.embedding + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
+  }
+  const long nfs = tk.integer("the number of FS parameters");
+  tk.expect("FS parameters:");
+  if (nfs < 2 || nfs % 2 != 0 || nfs > 1000) tk.fail("the number of FS parameters must be even and positive");
+  for (long k = 0; k < nfs; ++k) f.fs_parameters.push_back(tk.number("FS parameters"));
+  tk.expect("core energy-cutoff parameters:");
+  for (std::size_t k = 0; k < N; ++k) {
+    f.rho_core_cut.push_back(tk.number("rho_core_cut"));
+    f.drho_core_cut.push_back(tk.number("drho_core_cut"));
+    if (!(f.drho_core_cut.back() > 0.0)) tk.fail("drho_core_cut must be positive");
+  }
+  f.e0.assign(N, 0.0);
+  if (tk.at("E0:")) {
+    tk.expect("E0:");
+    for (std::size_t k = 0; k < N; ++k) f.e0[k] = tk.number("E0");
+  }
+  AceRadialBasis& rb = b.radial;
+  const std::string radname = tk.keyed("radbasename=");
+  if (radname == "ChebPow") rb.kind = AceRadialKind::cheb_pow;
+  else if (radname == "ChebExpCos") rb.kind = AceRadialKind::cheb_exp_cos;
+  else if (radname == "ChebLinear") rb.kind = AceRadialKind::cheb_linear;
+  else tk.fail("unknown radial basis '" + radname + "' (pestle reads ChebPow, ChebExpCos, ChebLinear)");
+  rb.nradbase = int(tk.keyed_integer("nradbase="));
+  rb.nradmax = int(tk.keyed_integer("nradmax="));
+  if (rb.nradbase < 1 || rb.nradbase > 1000 || rb.nradmax < 0 || rb.nradmax > 1000) tk.fail("nradbase/nradmax out of range");
+  rb.cutoff = tk.keyed_number("cutoffmax=");
+  b.spline_delta = tk.keyed_number("deltaSplineBins=");
+  if (!(rb.cutoff > 0.0) || !(b.spline_delta > 0.0) || b.spline_delta >= rb.cutoff)
+    tk.fail("cutoffmax and deltaSplineBins must be positive, deltaSplineBins < cutoffmax");
+  rb.lmax = b.lmax;
+  rb.nelements = int(N);
+  rb.pairs.resize(N * N);
+  tk.expect("core repulsion parameters:");
+  for (auto& p : rb.pairs) p.core_prefactor = tk.number("core repulsion prefactor"), p.core_lambda = tk.number("core repulsion lambda");
+  auto per_pair = [&](const std::string& key, auto set) {
+    tk.expect(key);
+    for (auto& p : rb.pairs) set(p, tk.number(key));
+  };
+  per_pair("radparameter=", [](AceRadialPair& p, double v) { p.lambda = v; });
+  per_pair("cutoff=", [](AceRadialPair& p, double v) { p.rcut = v; });
+  for (const auto& p : rb.pairs)
+    if (!(p.rcut > 0.0) || p.rcut > rb.cutoff * (1 + 1e-12)) tk.fail("a pair cutoff is not in (0, cutoffmax]");
+  per_pair("dcut=", [](AceRadialPair& p, double v) { p.dcut = v; });
+  tk.expect("crad=");
+  const std::size_t L1 = std::size_t(b.lmax + 1), NB = std::size_t(rb.nradbase), NR = std::size_t(rb.nradmax);
+  for (auto& p : rb.pairs) {
+    p.crad.assign(NR * L1 * NB, 0.0);
+    for (std::size_t k = 0; k < NB; ++k)
+      for (std::size_t n = 0; n < NR; ++n)
+        for (std::size_t l = 0; l < L1; ++l) p.crad[(n * L1 + l) * NB + k] = tk.number("crad");
+  }
+  const long rankmax = tk.keyed_integer("rankmax=");
+  const long ndens = tk.keyed_integer("ndensitymax=");
+  if (rankmax < 1 || ndens < 1 || ndens > 100) tk.fail("rankmax and ndensitymax must be positive");
+  if (nfs != 2 * ndens) tk.fail("expected 2 FS parameters per density (" + std::to_string(2 * ndens) + "), found " + std::to_string(nfs));
+  b.columns = int(ndens);
+  tk.keyed_integer("num_c_tilde_max=");
+  tk.keyed_integer("num_ms_combinations_max=");
+  b.functions.assign(N, {});
+  for (int block = 1; block <= 2; ++block) {
+    tk.expect(block == 1 ? "total_basis_size_rank1:" : "total_basis_size:");
+    std::vector<long> counts;
+    for (std::size_t k = 0; k < N; ++k) {
+      counts.push_back(tk.integer("basis size"));
+      if (counts.back() < 0 || counts.back() > 10000000) tk.fail("basis size out of range");
+    }
+    for (std::size_t mu = 0; mu < N; ++mu)
+      for (long k = 0; k < counts[mu]; ++k) {
+        auto fn = detail::read_ace_function(tk, int(mu), int(N), b.lmax, int(ndens), block == 1 ? rb.nradbase : rb.nradmax, block);
+        if (fn.rank > rankmax) tk.fail("function rank exceeds rankmax");
+        b.functions[mu].push_back(std::move(fn));
+      }
+  }
+  if (!tk.done()) tk.fail("unexpected text after the last basis function");
+  try {
+    b.validate();
+  } catch (const InputError& e) {
+    throw ParseError(name, 0, e.what());
+  }
+  return f;
+}
+
+inline AceFile read_ace_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot open ACE file '" + path + "'");
+  return read_ace_file(in, path);
+}
+
+/// The potential an .ace file describes: pestle's ACE evaluator with the file's embedding.
+inline AcePotential make_ace_potential(const AceFile& f) {
+  AceDescriptor d(f.basis, {.core_density = true});
+  std::vector<AceElementModel> params(f.basis.elements.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    auto& p = params[k];
+    for (std::size_t q = 0; q + 1 < f.fs_parameters.size(); q += 2)
+      p.weights.push_back(f.fs_parameters[q]), p.exponents.push_back(f.fs_parameters[q + 1]);
+    p.e0 = f.e0[k], p.rho_core_cut = f.rho_core_cut[k], p.drho_core_cut = f.drho_core_cut[k];
+  }
+  if (f.embedding == "FinnisSinclairShiftedScaled")
+    return AcePotential(std::move(d), AceModel<AceShiftedScaledEmbedding>(f.basis.elements, params, true));
+  return AcePotential(std::move(d), AceModel<AceSmoothPowerEmbedding>(f.basis.elements, params, true));
+}
+
+inline AcePotential read_ace_potential(const std::string& path) { return make_ace_potential(read_ace_file(path)); }
+
+}  // namespace pestle
