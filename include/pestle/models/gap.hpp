@@ -1,0 +1,273 @@
+#pragma once
+// GAP models (Bartók et al., PRL 104, 136403 (2010)) in QUIP's convention: the model as QUIP's
+// GAP XML holds it (GapModel) and its evaluation (GapPotential): energy, per-atom energies,
+// forces, virial and stress, reproducing QUIP's `quip` to round-off (docs/gap-xml.md).
+//
+//   E = Σ_atoms e0(Z_i) + Σ_terms Σ_instances e_t(x) · f_c(instance)
+//
+// Each term couples a descriptor (soap, distance_2b or distance_Nb) with its kernel and sparse set
+// (kernels.hpp). SOAP instances are atoms; distance_* instances are pairs/triplets whose energy is
+// shared equally by their atoms (QUIP's local_e). Sign conventions: F = −∂E/∂r; the virial is
+// W = −Σ r_ij ⊗ ∂E/∂r_ij (= −∂E/∂ε for a homogeneous strain, the quantity QUIP writes); the
+// stress is σ = −W/V (ASE sign, eV/Å³).
+//
+// Speed: SOAP terms are evaluated in blocks of atoms. For a block the SOAP vectors q_i are
+// stacked into Q (B × d), the kernel is contracted with two matrix products (C = Q Xᵀ, then
+// g = (w ⊙ ζ C^(ζ−1)) X), and the SOAP adjoint evaluate() receives the precomputed E_i and
+// g_i = ∂E_i/∂q_i, so forces never need per-neighbour descriptor gradients. Blocks run in parallel
+// with oneTBB. The only runtime dispatch is std::visit over the term list (one variant).
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/core/structure.hpp"
+#include "pestle/core/types.hpp"
+#include "pestle/descriptors/distance_nb.hpp"
+#include "pestle/descriptors/soap.hpp"
+#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/models/kernels.hpp"
+#include "pestle/models/potential.hpp"
+#include "pestle/neighbours/neighbour_list.hpp"
+
+namespace pestle {
+
+/// QUIP's covariance_type codes.
+enum class GapCovariance : int { ard_se = 1, dot_product = 2 };
+
+/// One term (QUIP's gpCoordinates) of a GAP model.
+struct GapTerm {
+  std::string label;
+  std::string descriptor_string;          ///< as written in the XML
+  io::QuipDescriptor descriptor;          ///< parsed
+  GapCovariance covariance = GapCovariance::dot_product;
+  double zeta = 0.0;                      ///< dot_product exponent
+  std::vector<double> theta;              ///< ard_se length scales (one per dimension)
+  std::vector<std::vector<int>> permutations;  ///< 0-based index maps; at least the identity
+  SparseSet sparse;                       ///< sparse points, α, sparse cutoffs, δ, f0
+  std::size_t dimensions() const { return sparse.dimensions(); }
+};
+
+/// A GAP model as QUIP's XML holds it.
+struct GapModel {
+  std::string label;
+  std::int64_t gap_version = io::quip_current_gap_version;
+  std::array<double, max_atomic_number + 1> e0{};  ///< per Z, eV
+  std::vector<GapTerm> terms;
+  std::string command_line;  ///< gap_fit command line, if the file had one (kept for writing)
+
+  double e0_of(int z) const { return (z >= 0 && z <= max_atomic_number) ? e0[std::size_t(z)] : 0.0; }
+};
+
+namespace gap_detail {
+
+inline SoapParams soap_params(const io::QuipSoap& q) {
+  SoapParams p;
+  p.cutoff = q.cutoff;
+  p.cutoff_transition_width = q.cutoff_transition_width;
+  p.n_max = q.n_max;
+  p.l_max = q.l_max;
+  p.atom_sigma = q.atom_sigma;
+  p.central_weight = q.central_weight;
+  p.species_Z = q.species_Z;
+  p.center_Z = q.Z;
+  p.central_reference_all_species = q.central_reference_all_species;
+  p.normalise = q.normalise;
+  p.covariance_sigma0 = q.covariance_sigma0;
+  p.basis_error_exponent = q.basis_error_exponent;
+  return p;
+}
+
+/// Per-thread accumulators of one evaluation.
+struct Accumulators {
+  std::vector<double> atom_energy;
+  std::vector<Vec3> forces;
+  Mat3 virial = Mat3::Zero();
+  explicit Accumulators(std::size_t n) : atom_energy(n, 0.0), forces(n, Vec3::Zero()) {}
+};
+
+/// A distance_2b / distance_Nb term with the ARD squared-exponential kernel.
+template <class D>
+struct ClusterTerm {
+  D descriptor;
+  ArdSquaredExponential kernel;
+  SparseSet sparse;
+  Eigen::VectorXd sparse_self;
+
+  double cutoff() const { return descriptor.cutoff(); }
+
+  void evaluate(const Structure& s, const NeighbourList& nl, bool forces,
+                tbb::enumerable_thread_specific<Accumulators>& acc) const {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 8), [&](const auto& range) {
+      Accumulators& a = acc.local();
+      std::vector<double> grad(descriptor.size());
+      for (std::size_t i = range.begin(); i != range.end(); ++i)
+        descriptor.for_each(s, nl, i, [&](const ClusterInstance& c) { add(c, forces, grad, a); });
+    });
+  }
+
+  void add(const ClusterInstance& c, bool forces, std::vector<double>& grad, Accumulators& a) const {
+    const std::span<const double> x(c.x.data(), std::size_t(c.dims));
+    const double e = kernel.predict(sparse, sparse_self, x, forces ? std::span<double>(grad) : std::span<double>());
+    const double share = e * c.fc / c.atoms;
+    for (int k = 0; k < c.atoms; ++k) a.atom_energy[std::size_t(c.atom[std::size_t(k)])] += share;
+    if (!forces) return;
+    for (int k = 0; k < c.atoms; ++k) {
+      // ∂(e f_c)/∂r_k = f_c Σ_c g_c ∂x_c/∂r_k + e ∂f_c/∂r_k
+      Vec3 de = e * c.dfc[std::size_t(k)];
+      for (int d = 0; d < c.dims; ++d) de += c.fc * grad[std::size_t(d)] * c.dx[std::size_t(d)][std::size_t(k)];
+      a.forces[std::size_t(c.atom[std::size_t(k)])] -= de;
+      a.virial -= c.rel[std::size_t(k)] * de.transpose();
+    }
+  }
+};
+
+/// A SOAP term with the dot-product kernel, evaluated in blocks of atoms.
+struct SoapTerm {
+  Soap<> descriptor;
+  DotProductKernel kernel;
+  SparseSet sparse;
+  Eigen::VectorXd weights;  ///< α_s f_s δ²
+
+  static constexpr std::size_t block = 32;
+  double cutoff() const { return descriptor.params().cutoff; }
+
+  struct Scratch {
+    Soap<>::Workspace ws;
+    RowMatrix Q, C, G;
+    Eigen::VectorXd E;
+    std::vector<std::size_t> atoms;
+  };
+
+  void evaluate(const Structure& s, const NeighbourList& nl, bool forces,
+                tbb::enumerable_thread_specific<Accumulators>& acc) const {
+    std::vector<std::size_t> centres;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (descriptor.applies_to(s.numbers[i])) centres.push_back(i);
+    tbb::enumerable_thread_specific<Scratch> scratch([&] { return Scratch{descriptor.make_workspace(), {}, {}, {}, {}, {}}; });
+    const std::size_t blocks = (centres.size() + block - 1) / block;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks, 1), [&](const auto& range) {
+      Accumulators& a = acc.local();
+      Scratch& sc = scratch.local();
+      for (std::size_t b = range.begin(); b != range.end(); ++b) {
+        const std::size_t first = b * block, last = std::min(centres.size(), first + block);
+        sc.atoms.assign(centres.begin() + std::ptrdiff_t(first), centres.begin() + std::ptrdiff_t(last));
+        evaluate_block(s, nl, forces, sc, a);
+      }
+    });
+  }
+
+  void evaluate_block(const Structure& s, const NeighbourList& nl, bool forces, Scratch& sc, Accumulators& a) const {
+    const auto rows = Eigen::Index(sc.atoms.size());
+    const auto d = Eigen::Index(descriptor.size());
+    sc.Q.resize(rows, d);
+    for (Eigen::Index r = 0; r < rows; ++r)
+      descriptor.compute(s, nl, sc.atoms[std::size_t(r)], sc.ws, std::span<double>(sc.Q.row(r).data(), std::size_t(d)));
+    kernel.predict_block(sparse, weights, sc.Q, sc.C, sc.E, sc.G);
+    for (Eigen::Index r = 0; r < rows; ++r) a.atom_energy[sc.atoms[std::size_t(r)]] += sc.E[r];
+    if (!forces) return;
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      // hand the precomputed E_i and g_i = ∂E_i/∂q_i to the SOAP adjoint
+      auto energy_of = [&](std::span<const double>, std::span<double> g) {
+        std::copy(sc.G.row(r).data(), sc.G.row(r).data() + d, g.begin());
+        return sc.E[r];
+      };
+      descriptor.evaluate(s, nl, sc.atoms[std::size_t(r)], sc.ws, energy_of, std::span<Vec3>(a.forces), a.virial);
+    }
+  }
+};
+
+}  // namespace gap_detail
+
+/// A GAP model ready to evaluate.
+class GapPotential {
+ public:
+  using Term = std::variant<gap_detail::ClusterTerm<Distance2b>, gap_detail::ClusterTerm<DistanceNb>, gap_detail::SoapTerm>;
+
+  explicit GapPotential(GapModel model) : model_(std::move(model)) {
+    if (model_.terms.empty()) throw InputError("GAP model has no terms");
+    for (const GapTerm& t : model_.terms) terms_.push_back(make_term(t));
+    for (const Term& t : terms_) cutoff_ = std::max(cutoff_, std::visit([](const auto& x) { return x.cutoff(); }, t));
+  }
+
+  const GapModel& model() const noexcept { return model_; }
+  /// Largest cutoff of any term, Å.
+  double cutoff() const noexcept { return cutoff_; }
+
+  /// Energy, per-atom energies, forces, virial and (fully periodic cells) stress.
+  PotentialResult compute(const Structure& s) const { return run(s, true); }
+
+  /// Energy and per-atom energies only (forces left empty).
+  PotentialResult compute_energy(const Structure& s) const { return run(s, false); }
+
+  double energy(const Structure& s) const { return run(s, false).energy; }
+
+ private:
+  static Term make_term(const GapTerm& t) {
+    if (t.sparse.size() == 0) throw InputError("GAP term '" + t.label + "' has no sparse points");
+    const std::size_t want = io::quip_descriptor_dimensions(t.descriptor);
+    if (t.dimensions() != want)
+      throw InputError("GAP term '" + t.label + "': sparse points have " + std::to_string(t.dimensions()) +
+                       " dimensions but the descriptor has " + std::to_string(want));
+    if (const auto* soap = std::get_if<io::QuipSoap>(&t.descriptor)) {
+      if (t.covariance != GapCovariance::dot_product)
+        throw InputError("GAP term '" + t.label + "': soap with covariance_type " +
+                         std::to_string(int(t.covariance)) + " is not supported (pestle uses dot_product for soap)");
+      gap_detail::SoapTerm term{Soap<>(gap_detail::soap_params(*soap)), DotProductKernel(t.zeta), t.sparse, {}};
+      term.weights = DotProductKernel::weights(term.sparse);
+      return term;
+    }
+    if (t.covariance != GapCovariance::ard_se)
+      throw InputError("GAP term '" + t.label + "': " + std::string(t.descriptor_string.substr(0, 20)) +
+                       "... with covariance_type 2 (dot_product) is not supported (pestle uses ard_se for distances)");
+    ArdSquaredExponential kernel(t.theta, t.permutations);
+    if (kernel.dimensions() != want)
+      throw InputError("GAP term '" + t.label + "': theta has " + std::to_string(kernel.dimensions()) +
+                       " values but the descriptor has " + std::to_string(want) + " dimensions");
+    Eigen::VectorXd self = kernel.sparse_self(t.sparse);
+    if (const auto* d2 = std::get_if<io::QuipDistance2b>(&t.descriptor))
+      return gap_detail::ClusterTerm<Distance2b>{Distance2b(*d2), std::move(kernel), t.sparse, std::move(self)};
+    return gap_detail::ClusterTerm<DistanceNb>{DistanceNb(std::get<io::QuipDistanceNb>(t.descriptor)), std::move(kernel),
+                                               t.sparse, std::move(self)};
+  }
+
+  PotentialResult run(const Structure& s, bool forces) const {
+    s.validate();
+    NeighbourOptions opt;
+    opt.cutoff = cutoff_;
+    const NeighbourList nl = build_neighbour_list(s, opt);
+    tbb::enumerable_thread_specific<gap_detail::Accumulators> acc([&] { return gap_detail::Accumulators(s.size()); });
+    for (const Term& t : terms_) std::visit([&](const auto& term) { term.evaluate(s, nl, forces, acc); }, t);
+
+    PotentialResult r;
+    r.atom_energies.assign(s.size(), 0.0);
+    for (std::size_t i = 0; i < s.size(); ++i) r.atom_energies[i] = model_.e0_of(s.numbers[i]);
+    if (forces) r.forces.assign(s.size(), Vec3::Zero());
+    for (const auto& a : acc) {
+      for (std::size_t i = 0; i < s.size(); ++i) r.atom_energies[i] += a.atom_energy[i];
+      if (forces) {
+        for (std::size_t i = 0; i < s.size(); ++i) r.forces[i] += a.forces[i];
+        r.virial += a.virial;
+      }
+    }
+    for (double e : r.atom_energies) r.energy += e;
+    if (forces && s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0) r.stress = Mat3(-r.virial / s.volume());
+    return r;
+  }
+
+  GapModel model_;
+  std::vector<Term> terms_;
+  double cutoff_ = 0.0;
+};
+
+}  // namespace pestle

@@ -1,0 +1,213 @@
+#pragma once
+// Covariance kernels of GAP models (QUIP's gp_predict.F90 conventions), as policies with a value and
+// a gradient with respect to the descriptor. Each kernel carries its sparse set: the sparse points
+// x_s, their weights α_s, their "sparse cutoffs" f_s (the covariance cutoff of the environment each
+// point was taken from) and the term's signal variance δ. The local energy of a descriptor x is
+//
+//   DotProduct (covariance_type 2):   e(x) = Σ_s α_s f_s δ² (x·x_s)^ζ
+//   ArdSquaredExponential (type 1):   e(x) = Σ_s α_s f_s [δ² k̃(x, x_s) + f0²],
+//       k(x, y) = Σ_p exp(−½ |y_π(p)/θ − x/θ|²) over the permutations π(p) of the descriptor entries,
+//       k̃(x, y) = k(x, y) / sqrt(k(x, x) k(y, y)) when there is more than one permutation, else k.
+//
+// (f0 is the `signal_mean` attribute.) Formulas and references: docs/gap-xml.md.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "pestle/core/error.hpp"
+
+namespace pestle {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The sparse set of one GAP term.
+struct SparseSet {
+  RowMatrix points;             ///< M × d, one sparse point per row
+  Eigen::VectorXd alpha;        ///< M weights
+  Eigen::VectorXd cutoff;       ///< M sparse cutoffs f_s
+  double delta = 1.0;           ///< signal variance δ (an energy scale, eV)
+  double f0 = 0.0;              ///< signal mean (added as f0² in the ARD kernel)
+  std::size_t size() const noexcept { return std::size_t(points.rows()); }
+  std::size_t dimensions() const noexcept { return std::size_t(points.cols()); }
+};
+
+/// x^ζ for the dot-product kernel; integer ζ by repeated multiplication (exact for negative x).
+class DotProductKernel {
+ public:
+  explicit DotProductKernel(double zeta) : zeta_(zeta) {
+    if (!(zeta > 0.0) || !std::isfinite(zeta)) throw InputError("dot_product kernel: zeta must be positive");
+    const double r = std::round(zeta);
+    integer_ = (r == zeta && r <= 64) ? int(r) : 0;
+  }
+  double zeta() const noexcept { return zeta_; }
+
+  /// c^ζ and ζ c^(ζ−1).
+  void power(double c, double& value, double& derivative) const noexcept {
+    if (integer_ > 0) {
+      double p = 1.0;
+      for (int k = 1; k < integer_; ++k) p *= c;
+      derivative = zeta_ * p;
+      value = p * c;
+    } else {
+      value = std::pow(c, zeta_);
+      derivative = zeta_ * std::pow(c, zeta_ - 1.0);
+    }
+  }
+
+  /// Weights w_s = α_s f_s δ² that multiply (x·x_s)^ζ.
+  static Eigen::VectorXd weights(const SparseSet& sp) {
+    return (sp.alpha.array() * sp.cutoff.array() * (sp.delta * sp.delta)).matrix();
+  }
+
+  /// e(x) and ∂e/∂x for one descriptor vector (`grad` may be empty).
+  double predict(const SparseSet& sp, const Eigen::VectorXd& w, std::span<const double> x,
+                 std::span<double> grad) const {
+    const Eigen::Map<const Eigen::VectorXd> q(x.data(), Eigen::Index(x.size()));
+    const Eigen::VectorXd c = sp.points * q;
+    double e = 0.0;
+    Eigen::VectorXd g(c.size());
+    for (Eigen::Index s = 0; s < c.size(); ++s) {
+      double v, dv;
+      power(c[s], v, dv);
+      e += w[s] * v;
+      g[s] = w[s] * dv;
+    }
+    if (!grad.empty()) Eigen::Map<Eigen::VectorXd>(grad.data(), Eigen::Index(grad.size())) = sp.points.transpose() * g;
+    return e;
+  }
+
+  /// Blocked prediction for B descriptor vectors at once (rows of Q): two matrix products,
+  /// C = Q Xᵀ (B × M), then E_b = Σ_s w_s C_bs^ζ and G = (w_s ζ C_bs^(ζ−1)) X (B × d).
+  void predict_block(const SparseSet& sp, const Eigen::VectorXd& w, const RowMatrix& Q, RowMatrix& C,
+                     Eigen::VectorXd& energies, RowMatrix& gradients) const {
+    C.noalias() = Q * sp.points.transpose();
+    energies.resize(Q.rows());
+    for (Eigen::Index b = 0; b < C.rows(); ++b) {
+      double e = 0.0;
+      for (Eigen::Index s = 0; s < C.cols(); ++s) {
+        double v, dv;
+        power(C(b, s), v, dv);
+        e += w[s] * v;
+        C(b, s) = w[s] * dv;
+      }
+      energies[b] = e;
+    }
+    gradients.noalias() = C * sp.points;
+  }
+
+ private:
+  double zeta_;
+  int integer_ = 0;
+};
+
+/// QUIP's ARD squared-exponential kernel with permutational symmetrisation.
+class ArdSquaredExponential {
+ public:
+  /// theta: one length scale per descriptor entry; permutations: 0-based index maps (each of size d).
+  ArdSquaredExponential(std::vector<double> theta, std::vector<std::vector<int>> permutations)
+      : theta_(std::move(theta)), perms_(std::move(permutations)) {
+    const std::size_t d = theta_.size();
+    if (d == 0) throw InputError("ard_se kernel: theta is empty");
+    for (double t : theta_)
+      if (!(t > 0.0) || !std::isfinite(t)) throw InputError("ard_se kernel: every theta must be positive");
+    if (perms_.empty()) perms_.push_back(identity(d));
+    for (const auto& p : perms_) {
+      if (p.size() != d) throw InputError("ard_se kernel: a permutation has the wrong length");
+      std::vector<int> sorted = p;
+      std::sort(sorted.begin(), sorted.end());
+      if (sorted != identity(d)) throw InputError("ard_se kernel: a permutation is not a permutation of 1..d");
+    }
+  }
+  const std::vector<double>& theta() const noexcept { return theta_; }
+  const std::vector<std::vector<int>>& permutations() const noexcept { return perms_; }
+  std::size_t dimensions() const noexcept { return theta_.size(); }
+
+  /// Precomputes what depends on the sparse points only: their self-covariances.
+  Eigen::VectorXd sparse_self(const SparseSet& sp) const {
+    Eigen::VectorXd out = Eigen::VectorXd::Ones(Eigen::Index(sp.size()));
+    if (perms_.size() > 1)
+      for (std::size_t s = 0; s < sp.size(); ++s) {
+        std::vector<double> x(sp.points.row(Eigen::Index(s)).data(), sp.points.row(Eigen::Index(s)).data() + dimensions());
+        out[Eigen::Index(s)] = self(x, {});
+      }
+    return out;
+  }
+
+  /// k(x, x) = Σ_p exp(−½|x_π/θ − x/θ|²) and its gradient (if `grad` is not empty).
+  double self(std::span<const double> x, std::span<double> grad) const {
+    const std::size_t d = dimensions();
+    double k = 0.0;
+    if (!grad.empty()) std::fill(grad.begin(), grad.end(), 0.0);
+    std::vector<double> v(d);
+    for (const auto& p : perms_) {
+      double r2 = 0.0;
+      for (std::size_t c = 0; c < d; ++c) {
+        v[c] = x[std::size_t(p[c])] / theta_[std::size_t(p[c])] - x[c] / theta_[c];
+        r2 += v[c] * v[c];
+      }
+      const double e = std::exp(-0.5 * r2);
+      k += e;
+      if (!grad.empty())
+        for (std::size_t c = 0; c < d; ++c) {
+          grad[c] += e * v[c] / theta_[c];
+          grad[std::size_t(p[c])] -= e * v[c] / theta_[std::size_t(p[c])];
+        }
+    }
+    return k;
+  }
+
+  /// e(x) and ∂e/∂x (if `grad` is not empty); `sparse_self` from sparse_self().
+  double predict(const SparseSet& sp, const Eigen::VectorXd& sparse_self_cov, std::span<const double> x,
+                 std::span<double> grad) const {
+    const std::size_t d = dimensions();
+    const bool symmetrised = perms_.size() > 1;
+    std::vector<double> dself(grad.empty() ? 0 : d), gk(d), v(d);
+    const double kxx = symmetrised ? self(x, dself) : 1.0;
+    if (!grad.empty()) std::fill(grad.begin(), grad.end(), 0.0);
+    const double delta2 = sp.delta * sp.delta, f02 = sp.f0 * sp.f0;
+    double energy = 0.0;
+    for (std::size_t s = 0; s < sp.size(); ++s) {
+      const double* xs = sp.points.row(Eigen::Index(s)).data();
+      double k = 0.0;
+      std::fill(gk.begin(), gk.end(), 0.0);
+      for (const auto& p : perms_) {
+        double r2 = 0.0;
+        for (std::size_t c = 0; c < d; ++c) {
+          v[c] = xs[p[c]] / theta_[c] - x[c] / theta_[c];
+          r2 += v[c] * v[c];
+        }
+        const double e = delta2 * std::exp(-0.5 * r2);
+        k += e;
+        if (!grad.empty())
+          for (std::size_t c = 0; c < d; ++c) gk[c] += e * v[c] / theta_[c];
+      }
+      if (symmetrised) {
+        const double norm = std::sqrt(sparse_self_cov[Eigen::Index(s)] * kxx);
+        if (!grad.empty())
+          for (std::size_t c = 0; c < d; ++c) gk[c] = gk[c] / norm - 0.5 * dself[c] * k / norm / kxx;
+        k /= norm;
+      }
+      const double weight = sp.alpha[Eigen::Index(s)] * sp.cutoff[Eigen::Index(s)];
+      energy += weight * (k + f02);
+      if (!grad.empty())
+        for (std::size_t c = 0; c < d; ++c) grad[c] += weight * gk[c];
+    }
+    return energy;
+  }
+
+ private:
+  static std::vector<int> identity(std::size_t d) {
+    std::vector<int> p(d);
+    for (std::size_t c = 0; c < d; ++c) p[c] = int(c);
+    return p;
+  }
+  std::vector<double> theta_;
+  std::vector<std::vector<int>> perms_;
+};
+
+}  // namespace pestle
