@@ -9,9 +9,11 @@
 // i_l is the minimal solution of this recurrence as l grows, so the upward direction loses
 // digits once l exceeds x. We therefore
 //   * recur upwards from the closed forms of i_{-1} = cosh(x)/x and i_0 = sinh(x)/x when
-//     x is at least l_max + 1 (every step has l < x, where both solutions behave alike);
+//     x ≥ max(2(l_max+1), l_max²/4) (measured relative error below 3e-15 up to l_max = 20;
+//     at x = l_max + 1 it is already 2e-12 for l_max = 12);
 //   * otherwise sum the power series (DLMF 10.53.1) for the two highest orders and recur
 //     downwards, which is stable for a minimal solution.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -24,13 +26,13 @@ namespace detail {
 
 /// exp(-x)·i_l(x) by its power series,
 ///   i_l(x) = x^l / (2l+1)!! · Σ_k (x²/2)^k / (k! (2l+3)(2l+5)…(2l+2k+1)).
-/// All terms are positive, so there is no cancellation; used for x < l + 2.
+/// All terms are positive, so there is no cancellation.
 inline double scaled_bessel_series(int l, double x) {
   double lead = 1.0;  // x^l / (2l+1)!!
   for (int k = 1; k <= l; ++k) lead *= x / (2.0 * k + 1.0);
   const double h = 0.5 * x * x;
   double term = 1.0, sum = 1.0;
-  for (int k = 1; k < 500; ++k) {
+  for (int k = 1; k < 4000; ++k) {
     term *= h / (k * (2.0 * l + 2.0 * k + 1.0));
     sum += term;
     if (term < 1e-17 * sum) break;
@@ -50,7 +52,7 @@ inline void scaled_modified_spherical_bessel(double x, std::span<double> out) {
     for (int l = 1; l <= l_top; ++l) out[static_cast<std::size_t>(l)] = 0.0;
     return;
   }
-  if (x >= l_top + 1.0) {
+  if (x >= std::max(2.0 * (l_top + 1), 0.25 * l_top * l_top)) {
     // upward: s_{-1} = (1 + e^{-2x})/(2x), s_0 = (1 - e^{-2x})/(2x)
     const double e2 = std::exp(-2.0 * x);
     double prev = (1.0 + e2) / (2.0 * x);
