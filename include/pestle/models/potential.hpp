@@ -88,6 +88,9 @@ class Potential {
 
   const D& descriptor() const noexcept { return descriptor_; }
   const M& model() const noexcept { return model_; }
+  /// Interaction range in Å (the descriptor's neighbour cutoff); with compute() this makes a
+  /// Potential a Calculator (reference/calculator.hpp).
+  double cutoff() const { return descriptor_.neighbour_options().cutoff; }
 
   /// Total energy only (no derivatives), eV.
   double energy(const Structure& s) const {

@@ -197,8 +197,9 @@ class Eam {
     f.nr = integer_at(grid[2], path, "Nr");
     f.dr = real_at(grid[3], path, "dr");
     f.cut = real_at(grid[4], path, "the cutoff");
-    if (f.nrho < 5 || f.nr < 5 || !(f.drho > 0) || !(f.dr > 0) || !(f.cut > 0))
-      throw ParseError(path, 3, "Nrho and Nr must be >= 5 and drho, dr, cutoff positive");
+    // (LAMMPS's common grid drops the last point, and the spline needs 5)
+    if (f.nrho < 6 || f.nr < 6 || !(f.drho > 0) || !(f.dr > 0) || !(f.cut > 0))
+      throw ParseError(path, 3, "Nrho and Nr must be >= 6 and drho, dr, cutoff positive");
     f.frho = in.reals(std::size_t(f.nrho), "F(rho)");
     f.zr = in.reals(std::size_t(f.nr), "Z(r)");
     f.rhor = in.reals(std::size_t(f.nr), "rho(r)");
