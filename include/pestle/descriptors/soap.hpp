@@ -258,7 +258,7 @@ class Soap {
     ws.p.resize(size_);
     ws.de_dq.resize(size_);
     ws.de_dc.resize(nlm_ * K_);
-    ws.sv.resize(4 * L1_ * K_);
+    ws.sv.resize(10 * L1_ * K_);
     ws.dp.resize(3 * size_);
     return ws;
   }
@@ -447,7 +447,9 @@ class Soap {
 
   /// ∂p/∂r of neighbour k into ws.dp (3 rows of size()).
   ///   Σ_m ∂c_{a lm}/∂r · c_{b lm} = ρ'_al S_bl û + ρ_al V_bl  (a in the neighbour's channel),
-  ///   S_bl = Σ_m Y_lm c_{b lm},  V_bl = Σ_m ∇Y_lm c_{b lm}.
+  ///   S_bl = Σ_m Y_lm c_{b lm},  V_bl = Σ_m ∇Y_lm c_{b lm},
+  /// so one neighbour costs O(K² l_max) rather than O(K² l_max²). Everything is laid out with l
+  /// fastest, as in the output vector, so the innermost loops run over l without branches.
   void neighbour_derivative(Workspace& ws, std::size_t k) const {
     const Neighbour& nb = ws.neighbours[k];
     const auto n = static_cast<std::size_t>(p_.n_max);
@@ -459,62 +461,82 @@ class Soap {
     const double* rho = ws.rho.data() + k * nr;
     const double* drho = ws.drho.data() + k * nr;
     const Vec3 u = nb.r / nb.d;
-    // S and V for every l and channel b: sv[(l·4 + {S,Vx,Vy,Vz})·K + b]
-    double* sv = ws.sv.data();
-    std::fill(ws.sv.begin(), ws.sv.end(), 0.0);
+    // work arrays, each K × L1 with l fastest: S·ûx, S·ûy, S·ûz would be redundant, so keep
+    // S' = S (times ρ' later), Vx, Vy, Vz, and the neighbour's ρ, ρ' (zero outside its channel block)
+    const std::size_t kl = K_ * L1_;
+    double* S = ws.sv.data();
+    double* Vx = S + kl;
+    double* Vy = Vx + kl;
+    double* Vz = Vy + kl;
+    double* R = Vz + kl;
+    double* dR = R + kl;
+    std::fill(ws.sv.begin(), ws.sv.begin() + static_cast<std::ptrdiff_t>(6 * kl), 0.0);
+    // accumulate with b fastest (vectorises over channels), then transpose to l fastest
+    double* T = ws.sv.data() + 6 * kl;  // 4 blocks of L1 × K
+    std::fill(T, T + 4 * kl, 0.0);
     for (int l = 0; l <= p_.l_max; ++l) {
-      double* S = sv + static_cast<std::size_t>(l) * 4 * K_;
-      double* Vx = S + K_;
-      double* Vy = Vx + K_;
-      double* Vz = Vy + K_;
+      const auto lu = static_cast<std::size_t>(l);
+      double* __restrict ts = T + lu * K_;
+      double* __restrict tx = ts + kl;
+      double* __restrict ty = tx + kl;
+      double* __restrict tz = ty + kl;
       for (int m = -l; m <= l; ++m) {
         const std::size_t lm = math::sph_index(l, m);
-        const double* c = ws.c.data() + lm * K_;
+        const double* __restrict c = ws.c.data() + lm * K_;
         const double yv = y[lm], ax = gx[lm], ay = gy[lm], az = gz[lm];
         for (std::size_t b = 0; b < K_; ++b) {
-          S[b] += yv * c[b];
-          Vx[b] += ax * c[b];
-          Vy[b] += ay * c[b];
-          Vz[b] += az * c[b];
+          ts[b] += yv * c[b];
+          tx[b] += ax * c[b];
+          ty[b] += ay * c[b];
+          tz[b] += az * c[b];
         }
       }
     }
+    for (std::size_t l = 0; l < L1_; ++l)
+      for (std::size_t b = 0; b < K_; ++b) {
+        const std::size_t o = b * L1_ + l, i = l * K_ + b;
+        S[o] = T[i];
+        Vx[o] = T[kl + i];
+        Vy[o] = T[2 * kl + i];
+        Vz[o] = T[3 * kl + i];
+      }
+    const std::size_t first = static_cast<std::size_t>(nb.channel) * n;
+    for (std::size_t a = 0; a < n; ++a)
+      for (std::size_t l = 0; l < L1_; ++l) {
+        R[(first + a) * L1_ + l] = rho[l * n + a];
+        dR[(first + a) * L1_ + l] = drho[l * n + a];
+      }
     double* dx = ws.dp.data();
     double* dyv = dx + size_;
     double* dz = dyv + size_;
-    const std::size_t first = static_cast<std::size_t>(nb.channel) * n;
-    for (int l = 0; l <= p_.l_max; ++l) {
-      const double t = inv_sqrt_2l1_[static_cast<std::size_t>(l)];
-      const double* S = sv + static_cast<std::size_t>(l) * 4 * K_;
-      const double* Vx = S + K_;
-      const double* Vy = Vx + K_;
-      const double* Vz = Vy + K_;
-      const double* rl = rho + static_cast<std::size_t>(l) * n;
-      const double* drl = drho + static_cast<std::size_t>(l) * n;
-      for (std::size_t a = 0; a < K_; ++a) {
-        const bool in_a = a >= first && a < first + n;
-        const double ra = in_a ? rl[a - first] : 0.0, dra = in_a ? drl[a - first] : 0.0;
-        for (std::size_t b = 0; b <= a; ++b) {
-          const bool in_b = b >= first && b < first + n;
-          double gxv = 0.0, gyv = 0.0, gzv = 0.0;
-          if (in_a) {
-            const double radial = dra * S[b];
-            gxv += radial * u.x() + ra * Vx[b];
-            gyv += radial * u.y() + ra * Vy[b];
-            gzv += radial * u.z() + ra * Vz[b];
-          }
-          if (in_b) {
-            const double rb = rl[b - first], drb = drl[b - first];
-            const double radial = drb * S[a];
-            gxv += radial * u.x() + rb * Vx[a];
-            gyv += radial * u.y() + rb * Vy[a];
-            gzv += radial * u.z() + rb * Vz[a];
-          }
-          const double f = t * (a == b ? 1.0 : std::numbers::sqrt2);
-          const std::size_t idx = index(l, a, b);
-          dx[idx] = gxv * f;
-          dyv[idx] = gyv * f;
-          dz[idx] = gzv * f;
+    const double ux = u.x(), uy = u.y(), uz = u.z();
+    const double* t = inv_sqrt_2l1_.data();
+    const std::size_t L1 = L1_;
+    for (std::size_t a = 0; a < K_; ++a) {
+      const bool in_a = a >= first && a < first + n;
+      for (std::size_t b = 0; b <= a; ++b) {
+        const std::size_t o = index(0, a, b);
+        const bool in_b = b >= first && b < first + n;
+        if (!in_a && !in_b) {
+          std::fill(dx + o, dx + o + L1, 0.0);
+          std::fill(dyv + o, dyv + o + L1, 0.0);
+          std::fill(dz + o, dz + o + L1, 0.0);
+          continue;
+        }
+        const double f = a == b ? 1.0 : std::numbers::sqrt2;
+        const double *__restrict Ra = R + a * L1, *__restrict Rb = R + b * L1, *__restrict dRa = dR + a * L1,
+                               *__restrict dRb = dR + b * L1;
+        const double *__restrict Sa = S + a * L1, *__restrict Sb = S + b * L1;
+        const double *__restrict Vxa = Vx + a * L1, *__restrict Vxb = Vx + b * L1, *__restrict Vya = Vy + a * L1,
+                               *__restrict Vyb = Vy + b * L1;
+        const double *__restrict Vza = Vz + a * L1, *__restrict Vzb = Vz + b * L1;
+        double *__restrict ox = dx + o, *__restrict oy = dyv + o, *__restrict oz = dz + o;
+        for (std::size_t l = 0; l < L1; ++l) {
+          const double w = f * t[l];
+          const double radial = (dRa[l] * Sb[l] + dRb[l] * Sa[l]) * w;
+          ox[l] = radial * ux + (Ra[l] * Vxb[l] + Rb[l] * Vxa[l]) * w;
+          oy[l] = radial * uy + (Ra[l] * Vyb[l] + Rb[l] * Vya[l]) * w;
+          oz[l] = radial * uz + (Ra[l] * Vzb[l] + Rb[l] * Vza[l]) * w;
         }
       }
     }
