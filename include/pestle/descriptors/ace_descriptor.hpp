@@ -156,8 +156,13 @@ class AceDescriptor {
     std::vector<double> coeff1;
   };
 
+  /// A-basis layout: [μ][l² + l + m][n], n innermost (contiguous for the radial contractions).
   std::size_t a_index(int mu, int n, int l, int m) const {
-    return (std::size_t(mu) * std::size_t(basis_.radial.nradmax) + std::size_t(n)) * l1sq_ + std::size_t(l * l + l + m);
+    return (std::size_t(mu) * l1sq_ + std::size_t(l * l + l + m)) * std::size_t(basis_.radial.nradmax) + std::size_t(n);
+  }
+  /// Complex product without the NaN/Inf recovery of operator* (which calls __muldc3).
+  static cplx mul(cplx a, cplx b) noexcept {
+    return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
   }
 
   Tree build_tree(const std::vector<AceBasisFunction>& fns) const {
@@ -247,14 +252,13 @@ class AceDescriptor {
       harmonics_.compute(u[0], u[1], u[2], Y, ws.dY.data() + 3 * k * nlm_, ws.p.data(), ws.dp.data());
       double* A1 = ws.A1.data() + std::size_t(mu) * nb;
       for (std::size_t g = 0; g < nb; ++g) A1[g] += rad[g];
-      for (int n = 0; n < nrad; ++n) {
-        cplx* A = ws.A.data() + a_index(mu, n, 0, 0);
-        const double* R = rad + nb + std::size_t(n * (lmax + 1));
-        for (int l = 0; l <= lmax; ++l) {
-          const double Rl = R[l];
-          cplx* Al = A + l * l + l;
-          const cplx* Yl = Y + AceHarmonics::index(l, 0);
-          for (int m = 0; m <= l; ++m) Al[m] += Rl * Yl[m];
+      for (int l = 0; l <= lmax; ++l) {
+        const double* __restrict R = rad + nb + std::size_t(l * nrad);
+        double* __restrict A = reinterpret_cast<double*>(ws.A.data() + a_index(mu, 0, l, 0));
+        for (int m = 0; m <= l; ++m, A += 2 * nrad) {  // A_lm,n += R_nl Y_lm for m = 0..l (contiguous)
+          const cplx y = Y[AceHarmonics::index(l, m)];
+          const double yr = y.real(), yi = y.imag();
+          for (int n = 0; n < nrad; ++n) A[2 * n] += R[n] * yr, A[2 * n + 1] += R[n] * yi;
         }
       }
       core += rad[nf - 1];
@@ -276,7 +280,7 @@ class AceDescriptor {
     v[0] = 1.0;
     const std::size_t nodes = t.parent.size();
     for (std::size_t k = 1; k < nodes; ++k) {
-      v[k] = v[t.parent[k]] * ws.A[std::size_t(t.factor[k])];
+      v[k] = mul(v[t.parent[k]], ws.A[std::size_t(t.factor[k])]);
       const double re = v[k].real();
       for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) ws.q[std::size_t(t.column[c])] += t.coeff[c] * re;
     }
@@ -291,6 +295,7 @@ class AceDescriptor {
     for (std::size_t k = 0; k < t.index1.size(); ++k) ws.W1[std::size_t(t.index1[k])] += t.coeff1[k] * ws.dEdq[std::size_t(t.column1[k])];
     const std::size_t nodes = t.parent.size();
     cplx* adj = ws.adjoint.data();
+    adj[0] = 0.0;
     for (std::size_t k = 1; k < nodes; ++k) {
       double th = 0.0;
       for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) th += t.coeff[c] * ws.dEdq[std::size_t(t.column[c])];
@@ -298,8 +303,8 @@ class AceDescriptor {
     }
     for (std::size_t k = nodes - 1; k >= 1; --k) {
       const std::size_t a = std::size_t(t.factor[k]), p = std::size_t(t.parent[k]);
-      ws.W[a] += adj[k] * ws.value[p];
-      if (p != 0) adj[p] += adj[k] * ws.A[a];
+      ws.W[a] += mul(adj[k], ws.value[p]);
+      adj[p] += mul(adj[k], ws.A[a]);
     }
     // δE = Re Σ W δA with δA_l,-m = (-1)^m conj(δA_lm): fold the m < 0 half onto m > 0.
     const int lmax = basis_.lmax;
@@ -325,19 +330,22 @@ class AceDescriptor {
     for (std::size_t g = 0; g < nb; ++g) radial += W1[g] * drad[g];
     radial += energy_core_weight(ws) * drad[nf - 1];
     double tx = 0.0, ty = 0.0, tz = 0.0;  // Σ Re(W R ∇_u Y)
-    for (int l = 0; l <= lmax; ++l)
+    for (int l = 0; l <= lmax; ++l) {
+      const double* R = rad + nb + std::size_t(l * nrad);
+      const double* dR = drad + nb + std::size_t(l * nrad);
       for (int m = 0; m <= l; ++m) {
-        cplx S = 0.0, T = 0.0;
+        const double* w = reinterpret_cast<const double*>(ws.W.data() + a_index(mu, 0, l, m));
+        double sr = 0.0, si = 0.0, tr = 0.0, ti = 0.0;
         for (int n = 0; n < nrad; ++n) {
-          const cplx w = ws.W[a_index(mu, n, l, m)];
-          const std::size_t f = nb + std::size_t(n * (lmax + 1) + l);
-          S += w * drad[f];
-          T += w * rad[f];
+          sr += w[2 * n] * dR[n], si += w[2 * n + 1] * dR[n];
+          tr += w[2 * n] * R[n], ti += w[2 * n + 1] * R[n];
         }
+        const cplx S(sr, si), T(tr, ti);
         const std::size_t lm = AceHarmonics::index(l, m);
         radial += re_mul(S, Y[lm]);
         tx += re_mul(T, dY[3 * lm]), ty += re_mul(T, dY[3 * lm + 1]), tz += re_mul(T, dY[3 * lm + 2]);
       }
+    }
     const Vec3 u(ws.rhat[3 * k], ws.rhat[3 * k + 1], ws.rhat[3 * k + 2]);
     const Vec3 tv(tx, ty, tz);
     return radial * u + (tv - u * u.dot(tv)) * ws.inv_r[k];

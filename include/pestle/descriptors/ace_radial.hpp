@@ -152,16 +152,18 @@ struct AceRadialBasis {
     dc = v * denv + dv * env;
   }
 
-  /// Every function of the pair at r: out[f] and dout[f], f over g_k, R_nl (n-major), core.
+  /// Every function of the pair at r: out[f] and dout[f], f over g_k, then R_nl at
+  /// nradbase + l*nradmax + n (l-major, so the n of one l are contiguous), then the core.
   void all(const AceRadialPair& p, double r, double* out, double* dout) const {
-    const std::size_t nb = std::size_t(nradbase);
+    const std::size_t nb = std::size_t(nradbase), nr = std::size_t(nradmax), l1 = std::size_t(lmax + 1);
     base(p, r, out, dout);
-    for (std::size_t nl = 0; nl < radial_count(); ++nl) {
-      double v = 0.0, dv = 0.0;
-      const double* c = p.crad.data() + nl * nb;
-      for (std::size_t k = 0; k < nb; ++k) v += c[k] * out[k], dv += c[k] * dout[k];
-      out[nb + nl] = v, dout[nb + nl] = dv;
-    }
+    for (std::size_t n = 0; n < nr; ++n)
+      for (std::size_t l = 0; l < l1; ++l) {
+        double v = 0.0, dv = 0.0;
+        const double* c = p.crad.data() + (n * l1 + l) * nb;
+        for (std::size_t k = 0; k < nb; ++k) v += c[k] * out[k], dv += c[k] * dout[k];
+        out[nb + l * nr + n] = v, dout[nb + l * nr + n] = dv;
+      }
     core(p, r, out[nb + radial_count()], dout[nb + radial_count()]);
   }
 };
@@ -200,7 +202,7 @@ class AceRadialTable {
   double spacing() const noexcept { return 1.0 / scale_; }
 
   /// Values and r-derivatives of every function of pair `pair` at r (arrays of function_count()).
-  void evaluate(std::size_t pair, double r, double* out, double* dout) const {
+  void evaluate(std::size_t pair, double r, double* __restrict out, double* __restrict dout) const {
     const double x = r * scale_;
     const int n = static_cast<int>(std::floor(x));
     if (n <= 0) throw NumericalError("ACE: neighbour distance " + std::to_string(r) + " Å is inside the first table bin");
@@ -209,10 +211,10 @@ class AceRadialTable {
       return;
     }
     const double w = x - double(n);
-    const double* c = coefficients(pair, n);
-    const double* c1 = c + nfun_;
-    const double* c2 = c + 2 * nfun_;
-    const double* c3 = c + 3 * nfun_;
+    const double* __restrict c = coefficients(pair, n);
+    const double* __restrict c1 = c + nfun_;
+    const double* __restrict c2 = c + 2 * nfun_;
+    const double* __restrict c3 = c + 3 * nfun_;
     for (std::size_t f = 0; f < nfun_; ++f) {
       out[f] = c[f] + w * (c1[f] + w * (c2[f] + w * c3[f]));
       dout[f] = (c1[f] + w * (2.0 * c2[f] + 3.0 * w * c3[f])) * scale_;

@@ -50,6 +50,10 @@ class AceTokens {
   [[noreturn]] void fail(const std::string& reason) const {
     throw ParseError(file_, pos_ < lines_.size() ? lines_[pos_] : last_line_, reason);
   }
+  /// As fail(), at the line of the token read last (for checks of a value already read).
+  [[noreturn]] void fail_last(const std::string& reason) const {
+    throw ParseError(file_, pos_ > 0 && pos_ - 1 < lines_.size() ? lines_[pos_ - 1] : last_line_, reason);
+  }
   bool done() const noexcept { return pos_ >= tokens_.size(); }
   const std::string& peek(const std::string& what) const {
     if (done()) throw ParseError(file_, last_line_, "file ends while reading " + what);
@@ -134,15 +138,15 @@ inline AceBasisFunction read_ace_function(AceTokens& tk, int mu0, int nelements,
   AceBasisFunction fn;
   tk.expect("ctilde_basis_func:");
   fn.rank = int(tk.keyed_integer("rank="));
-  if (fn.rank < 1 || fn.rank > 12) tk.fail("rank " + std::to_string(fn.rank) + " out of range");
-  if ((rank_expected == 1) != (fn.rank == 1)) tk.fail(rank_expected == 1 ? "expected a rank-1 function" : "rank-1 function among rank > 1");
-  if (tk.keyed_integer("ndens=") != ndens) tk.fail("ndens differs from ndensitymax");
-  if (tk.keyed_integer("mu0=") != mu0) tk.fail("mu0 differs from the element block it is listed in");
+  if (fn.rank < 1 || fn.rank > 12) tk.fail_last("rank " + std::to_string(fn.rank) + " out of range");
+  if ((rank_expected == 1) != (fn.rank == 1)) tk.fail_last(rank_expected == 1 ? "expected a rank-1 function" : "rank-1 function among rank > 1");
+  if (tk.keyed_integer("ndens=") != ndens) tk.fail_last("ndens differs from ndensitymax");
+  if (tk.keyed_integer("mu0=") != mu0) tk.fail_last("mu0 differs from the element block it is listed in");
   auto list = [&](const std::string& key, std::vector<int>& out, int lo, int hi) {
     tk.expect(key);
     for (int r = 0; r < fn.rank; ++r) {
       const long v = tk.integer(key);
-      if (v < lo || v > hi) tk.fail(key + " entry " + std::to_string(v) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      if (v < lo || v > hi) tk.fail_last(key + " entry " + std::to_string(v) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       out.push_back(int(v));
     }
     tk.expect(")");
@@ -152,12 +156,12 @@ inline AceBasisFunction read_ace_function(AceTokens& tk, int mu0, int nelements,
   for (int& n : fn.ns) --n;
   list("l=(", fn.ls, 0, fn.rank == 1 ? 0 : lmax);
   const long nms = tk.keyed_integer("num_ms=");
-  if (nms < 1 || nms > 1000000) tk.fail("num_ms out of range");
+  if (nms < 1 || nms > 1000000) tk.fail_last("num_ms out of range");
   for (long k = 0; k < nms; ++k) {
     tk.expect("<");
     for (int r = 0; r < fn.rank; ++r) {
       const long m = tk.integer("m");
-      if (std::abs(m) > fn.ls[std::size_t(r)]) tk.fail("|m| > l in an m-combination");
+      if (std::abs(m) > fn.ls[std::size_t(r)]) tk.fail_last("|m| > l in an m-combination");
       fn.ms.push_back(int(m));
     }
     tk.expect(">:");
@@ -174,33 +178,33 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   AceBasisSet& b = f.basis;
   tk.skip_to("nelements=");
   const long ne = tk.keyed_integer("nelements=");
-  if (ne < 1 || ne > 118) tk.fail("nelements must be in [1, 118]");
+  if (ne < 1 || ne > 118) tk.fail_last("nelements must be in [1, 118]");
   const std::size_t N = std::size_t(ne);
   tk.expect("elements:");
   for (std::size_t k = 0; k < N; ++k) {
     const std::string sym = tk.next("element symbols");
     const int z = find_atomic_number(sym);
-    if (z <= 0) tk.fail("unknown element '" + sym + "'");
+    if (z <= 0) tk.fail_last("unknown element '" + sym + "'");
     b.elements.push_back(z);
   }
   const long lmax = tk.keyed_integer("lmax=");
-  if (lmax < 0 || lmax > 40) tk.fail("lmax out of range");
+  if (lmax < 0 || lmax > 40) tk.fail_last("lmax out of range");
   b.lmax = int(lmax);
   if (tk.at("embedding-function:")) {
     tk.expect("embedding-function:");
     f.embedding = tk.next("embedding-function");
     if (f.embedding != "FinnisSinclair" && f.embedding != "FinnisSinclairShiftedScaled")
-      tk.fail("unknown embedding-function '" + f.embedding + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
+      tk.fail_last("unknown embedding-function '" + f.embedding + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
   }
   const long nfs = tk.integer("the number of FS parameters");
   tk.expect("FS parameters:");
-  if (nfs < 2 || nfs % 2 != 0 || nfs > 1000) tk.fail("the number of FS parameters must be even and positive");
+  if (nfs < 2 || nfs % 2 != 0 || nfs > 1000) tk.fail_last("the number of FS parameters must be even and positive");
   for (long k = 0; k < nfs; ++k) f.fs_parameters.push_back(tk.number("FS parameters"));
   tk.expect("core energy-cutoff parameters:");
   for (std::size_t k = 0; k < N; ++k) {
     f.rho_core_cut.push_back(tk.number("rho_core_cut"));
     f.drho_core_cut.push_back(tk.number("drho_core_cut"));
-    if (!(f.drho_core_cut.back() > 0.0)) tk.fail("drho_core_cut must be positive");
+    if (!(f.drho_core_cut.back() > 0.0)) tk.fail_last("drho_core_cut must be positive");
   }
   f.e0.assign(N, 0.0);
   if (tk.at("E0:")) {
@@ -212,14 +216,14 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   if (radname == "ChebPow") rb.kind = AceRadialKind::cheb_pow;
   else if (radname == "ChebExpCos") rb.kind = AceRadialKind::cheb_exp_cos;
   else if (radname == "ChebLinear") rb.kind = AceRadialKind::cheb_linear;
-  else tk.fail("unknown radial basis '" + radname + "' (pestle reads ChebPow, ChebExpCos, ChebLinear)");
+  else tk.fail_last("unknown radial basis '" + radname + "' (pestle reads ChebPow, ChebExpCos, ChebLinear)");
   rb.nradbase = int(tk.keyed_integer("nradbase="));
   rb.nradmax = int(tk.keyed_integer("nradmax="));
-  if (rb.nradbase < 1 || rb.nradbase > 1000 || rb.nradmax < 0 || rb.nradmax > 1000) tk.fail("nradbase/nradmax out of range");
+  if (rb.nradbase < 1 || rb.nradbase > 1000 || rb.nradmax < 0 || rb.nradmax > 1000) tk.fail_last("nradbase/nradmax out of range");
   rb.cutoff = tk.keyed_number("cutoffmax=");
   b.spline_delta = tk.keyed_number("deltaSplineBins=");
   if (!(rb.cutoff > 0.0) || !(b.spline_delta > 0.0) || b.spline_delta >= rb.cutoff)
-    tk.fail("cutoffmax and deltaSplineBins must be positive, deltaSplineBins < cutoffmax");
+    tk.fail_last("cutoffmax and deltaSplineBins must be positive, deltaSplineBins < cutoffmax");
   rb.lmax = b.lmax;
   rb.nelements = int(N);
   rb.pairs.resize(N * N);
@@ -232,7 +236,7 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   per_pair("radparameter=", [](AceRadialPair& p, double v) { p.lambda = v; });
   per_pair("cutoff=", [](AceRadialPair& p, double v) { p.rcut = v; });
   for (const auto& p : rb.pairs)
-    if (!(p.rcut > 0.0) || p.rcut > rb.cutoff * (1 + 1e-12)) tk.fail("a pair cutoff is not in (0, cutoffmax]");
+    if (!(p.rcut > 0.0) || p.rcut > rb.cutoff * (1 + 1e-12)) tk.fail_last("a pair cutoff is not in (0, cutoffmax]");
   per_pair("dcut=", [](AceRadialPair& p, double v) { p.dcut = v; });
   tk.expect("crad=");
   const std::size_t L1 = std::size_t(b.lmax + 1), NB = std::size_t(rb.nradbase), NR = std::size_t(rb.nradmax);
@@ -244,8 +248,8 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   }
   const long rankmax = tk.keyed_integer("rankmax=");
   const long ndens = tk.keyed_integer("ndensitymax=");
-  if (rankmax < 1 || ndens < 1 || ndens > 100) tk.fail("rankmax and ndensitymax must be positive");
-  if (nfs != 2 * ndens) tk.fail("expected 2 FS parameters per density (" + std::to_string(2 * ndens) + "), found " + std::to_string(nfs));
+  if (rankmax < 1 || ndens < 1 || ndens > 100) tk.fail_last("rankmax and ndensitymax must be positive");
+  if (nfs != 2 * ndens) tk.fail_last("expected 2 FS parameters per density (" + std::to_string(2 * ndens) + "), found " + std::to_string(nfs));
   b.columns = int(ndens);
   tk.keyed_integer("num_c_tilde_max=");
   tk.keyed_integer("num_ms_combinations_max=");
@@ -255,12 +259,12 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
     std::vector<long> counts;
     for (std::size_t k = 0; k < N; ++k) {
       counts.push_back(tk.integer("basis size"));
-      if (counts.back() < 0 || counts.back() > 10000000) tk.fail("basis size out of range");
+      if (counts.back() < 0 || counts.back() > 10000000) tk.fail_last("basis size out of range");
     }
     for (std::size_t mu = 0; mu < N; ++mu)
       for (long k = 0; k < counts[mu]; ++k) {
         auto fn = detail::read_ace_function(tk, int(mu), int(N), b.lmax, int(ndens), block == 1 ? rb.nradbase : rb.nradmax, block);
-        if (fn.rank > rankmax) tk.fail("function rank exceeds rankmax");
+        if (fn.rank > rankmax) tk.fail_last("function rank exceeds rankmax");
         b.functions[mu].push_back(std::move(fn));
       }
   }
