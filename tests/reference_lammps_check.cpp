@@ -105,11 +105,16 @@ std::map<std::string, Case> cases() {
   c["eam_cu"] = Case{{29}, [] { return rattled_fcc(29, 3.615); }, funcfl_commands({"Cu_u3.eam"}), funcfl({"Cu_u3.eam"})};
   c["eam_cu_small_cell"] =
       Case{{29}, [] { return small_fcc(29, 3.615); }, funcfl_commands({"Cu_u3.eam"}), funcfl({"Cu_u3.eam"})};
+  // 45 % linear compression: densities beyond the table, where F is continued linearly
+  c["eam_cu_compressed"] = Case{{29}, [] { return strained(small_fcc(29, 3.615), Mat3::Identity() * -0.45); },
+                                funcfl_commands({"Cu_u3.eam"}), funcfl({"Cu_u3.eam"})};
   c["eam_cu_ni_funcfl"] = Case{{29, 28}, [] { return rattled_fcc(29, 3.57, 28); },
                                funcfl_commands({"Cu_u3.eam", "Ni_u3.eam"}), funcfl({"Cu_u3.eam", "Ni_u3.eam"})};
   const auto setfl = [](const std::string& f, const std::vector<int>&) { return Eam::from_setfl(f); };
   c["eam_alloy_cuni"] =
       manybody({28, 29}, [] { return rattled_fcc(29, 3.57, 28); }, "eam/alloy", "CuNi.eam.alloy", setfl);
+  c["eam_alloy_cuni_compressed"] = manybody(
+      {28, 29}, [] { return strained(small_fcc(29, 3.57, 28), Mat3::Identity() * -0.45); }, "eam/alloy", "CuNi.eam.alloy", setfl);
   c["eam_alloy_cuni_small_cell"] =
       manybody({28, 29}, [] { return small_fcc(29, 3.57, 28); }, "eam/alloy", "CuNi.eam.alloy", setfl);
 
