@@ -1,0 +1,212 @@
+#pragma once
+// pestle's own ACE B-basis (docs/ace.md §4): rotation-invariant products of the atomic base,
+// coupled by generalised Clebsch–Gordan coefficients and reduced to linearly independent
+// functions, written in the precontracted form of ace_basis.hpp (one column per B function, so
+// AceDescriptor returns the B values of an atom and their derivatives: a design-matrix row).
+//
+// For a multiset of factors (μ_t, n_t, l_t), t = 1..ν (ν >= 2, Σ l_t even), every coupling path
+// of intermediate angular momenta L_1 = l1⊗l2, L_2 = L_1⊗l3, ..., ending in L = 0 gives
+//   B = Σ_{m_1..m_ν} C(l1 m1 l2 m2 | L1 M1) C(L1 M1 l3 m3 | L2 M2) ··· C(L_{ν-2} M_{ν-2} l_ν m_ν | 0 0) Π_t A_{μ_t n_t l_t m_t}.
+// Because the A commute, each B is a vector over sorted monomials (μ n l m)^ν; paths of one multiset
+// span the invariants of that multiset but are generally dependent, so they are orthonormalised by
+// an SVD and only singular vectors with σ > 1e-10·σ_max are kept: no duplicates, no zero functions.
+// Odd Σ l would give purely imaginary invariants (zero after Re) and is skipped. Rank 1 is A_{μ k}
+// = Σ_j g_k(r_ij) (radial base, Y_00 = 1).
+#include <algorithm>
+#include <array>
+#include <map>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "pestle/core/error.hpp"
+#include "pestle/descriptors/ace_basis.hpp"
+#include "pestle/math/clebsch_gordan.hpp"
+
+namespace pestle {
+
+/// Which products to include: for rank ν = 1..ranks.size(), n < nmax[ν-1] and l <= lmax[ν-1].
+struct AceBasisSpec {
+  std::vector<int> elements;             ///< atomic numbers
+  std::vector<int> nmax = {6, 3, 2, 1};  ///< per rank (rank 1: number of g_k)
+  std::vector<int> lmax = {0, 3, 2, 1};  ///< per rank (rank 1 must be 0)
+  AceRadialKind radial = AceRadialKind::cheb_pow;
+  double lambda = 2.0;   ///< radparameter of the scaled distance
+  double rcut = 5.0;     ///< Å
+  double dcut = 0.01;    ///< Å (ChebExpCos)
+  double spline_delta = 0.001;
+};
+
+namespace detail {
+
+using AceFactor = std::array<int, 3>;          // (μ, n, l)
+using AceMonomial = std::vector<std::array<int, 4>>;  // sorted (μ, n, l, m)
+
+/// Non-decreasing tuples of factors of length `rank` (multisets), Σ l even.
+inline void ace_multisets(const std::vector<AceFactor>& factors, int rank, std::size_t from, std::vector<AceFactor>& cur,
+                          std::vector<std::vector<AceFactor>>& out) {
+  if (int(cur.size()) == rank) {
+    int lsum = 0;
+    for (const auto& f : cur) lsum += f[2];
+    if (lsum % 2 == 0) out.push_back(cur);
+    return;
+  }
+  for (std::size_t k = from; k < factors.size(); ++k) {
+    cur.push_back(factors[k]);
+    ace_multisets(factors, rank, k, cur, out);
+    cur.pop_back();
+  }
+}
+
+/// Coefficient of the m-tuple along the coupling path L (intermediate momenta), generalised CG.
+inline double ace_path_coefficient(const std::vector<AceFactor>& f, const std::vector<int>& m, const std::vector<int>& L) {
+  const std::size_t r = f.size();
+  int J = f[0][2], M = m[0];
+  double c = 1.0;
+  for (std::size_t t = 1; t < r; ++t) {
+    const int Jn = (t + 1 == r) ? 0 : L[t - 1];
+    const int Mn = M + m[t];
+    c *= math::clebsch_gordan(2 * J, 2 * M, 2 * f[t][2], 2 * m[t], 2 * Jn, 2 * Mn);
+    if (c == 0.0) return 0.0;
+    J = Jn, M = Mn;
+  }
+  return c;
+}
+
+inline void ace_paths(const std::vector<AceFactor>& f, std::size_t t, int J, std::vector<int>& cur, std::vector<std::vector<int>>& out) {
+  // cur holds L_1..L_{t-1}; the last intermediate must equal l_ν so that it couples to 0
+  const std::size_t r = f.size();
+  if (t + 1 == r) {
+    if (J == f[r - 1][2]) out.push_back(cur);
+    return;
+  }
+  for (int Jn = std::abs(J - f[t][2]); Jn <= J + f[t][2]; ++Jn) {
+    cur.push_back(Jn);
+    ace_paths(f, t + 1, Jn, cur, out);
+    cur.pop_back();
+  }
+}
+
+inline void ace_mtuples(const std::vector<AceFactor>& f, std::vector<int>& cur, std::vector<std::vector<int>>& out) {
+  if (cur.size() == f.size()) {
+    int s = 0;
+    for (int m : cur) s += m;
+    if (s == 0) out.push_back(cur);
+    return;
+  }
+  const int l = f[cur.size()][2];
+  for (int m = -l; m <= l; ++m) {
+    cur.push_back(m);
+    ace_mtuples(f, cur, out);
+    cur.pop_back();
+  }
+}
+
+}  // namespace detail
+
+/// The independent coupled B functions of the spec, one coefficient column per function.
+inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
+  if (spec.elements.empty()) throw InputError("ACE basis spec: no elements");
+  if (spec.nmax.size() != spec.lmax.size() || spec.nmax.empty()) throw InputError("ACE basis spec: nmax and lmax need one entry per rank");
+  if (spec.lmax[0] != 0) throw InputError("ACE basis spec: rank 1 has l = 0 only");
+  const int nel = int(spec.elements.size());
+  AceBasisSet b;
+  b.elements = spec.elements;
+  b.lmax = *std::max_element(spec.lmax.begin(), spec.lmax.end());
+  b.spline_delta = spec.spline_delta;
+  int nrad = 0;
+  for (std::size_t r = 1; r < spec.nmax.size(); ++r) nrad = std::max(nrad, spec.nmax[r]);
+  AceRadialBasis& rb = b.radial;
+  rb.kind = spec.radial, rb.lmax = b.lmax, rb.nelements = nel, rb.cutoff = spec.rcut;
+  rb.nradbase = std::max(spec.nmax[0], std::max(nrad, 1));
+  rb.nradmax = nrad;
+  rb.pairs.resize(std::size_t(nel * nel));
+  for (auto& p : rb.pairs) {
+    p.lambda = spec.lambda, p.rcut = spec.rcut, p.dcut = spec.dcut;
+    // R_nl = g_n: the simplest radial functions that keep the n independent
+    p.crad.assign(rb.radial_count() * std::size_t(rb.nradbase), 0.0);
+    for (int n = 0; n < nrad; ++n)
+      for (int l = 0; l <= b.lmax; ++l) p.crad[(std::size_t(n) * std::size_t(b.lmax + 1) + std::size_t(l)) * std::size_t(rb.nradbase) + std::size_t(n)] = 1.0;
+  }
+  // functions: collect (per central species) coefficient vectors, then set the column count
+  struct Fn {
+    AceBasisFunction shape;
+    std::vector<double> values;  // per m-combination
+  };
+  std::vector<std::vector<Fn>> per(static_cast<std::size_t>(nel));
+  for (int mu0 = 0; mu0 < nel; ++mu0) {
+    for (int mu = 0; mu < nel; ++mu)
+      for (int k = 0; k < spec.nmax[0]; ++k) {
+        Fn f;
+        f.shape.rank = 1, f.shape.mus = {mu}, f.shape.ns = {k}, f.shape.ls = {0}, f.shape.ms = {0};
+        f.values = {1.0};
+        per[std::size_t(mu0)].push_back(f);
+      }
+    for (int rank = 2; rank <= int(spec.nmax.size()); ++rank) {
+      std::vector<detail::AceFactor> factors;
+      for (int mu = 0; mu < nel; ++mu)
+        for (int n = 0; n < spec.nmax[std::size_t(rank - 1)]; ++n)
+          for (int l = 0; l <= spec.lmax[std::size_t(rank - 1)]; ++l) factors.push_back({mu, n, l});
+      std::vector<std::vector<detail::AceFactor>> sets;
+      std::vector<detail::AceFactor> cur;
+      detail::ace_multisets(factors, rank, 0, cur, sets);
+      for (const auto& set : sets) {
+        std::vector<std::vector<int>> paths, mts;
+        std::vector<int> tmp;
+        detail::ace_paths(set, 1, set[0][2], tmp, paths);
+        detail::ace_mtuples(set, tmp, mts);
+        // monomial index of every m-tuple (sorted factors with their m)
+        std::map<detail::AceMonomial, int> mono;
+        std::vector<int> col_of(mts.size());
+        std::vector<detail::AceMonomial> monos;
+        for (std::size_t k = 0; k < mts.size(); ++k) {
+          detail::AceMonomial mm;
+          for (std::size_t t = 0; t < set.size(); ++t) mm.push_back({set[t][0], set[t][1], set[t][2], mts[k][t]});
+          std::sort(mm.begin(), mm.end());
+          auto [it, inserted] = mono.try_emplace(mm, int(monos.size()));
+          if (inserted) monos.push_back(mm);
+          col_of[k] = it->second;
+        }
+        Eigen::MatrixXd P = Eigen::MatrixXd::Zero(Eigen::Index(paths.size()), Eigen::Index(monos.size()));
+        for (std::size_t p = 0; p < paths.size(); ++p)
+          for (std::size_t k = 0; k < mts.size(); ++k) P(Eigen::Index(p), col_of[k]) += detail::ace_path_coefficient(set, mts[k], paths[p]);
+        if (P.size() == 0) continue;
+        Eigen::JacobiSVD<Eigen::MatrixXd> svd(P, Eigen::ComputeThinV);
+        const auto& sv = svd.singularValues();
+        if (sv.size() == 0 || !(sv[0] > 1e-12)) continue;
+        for (Eigen::Index q = 0; q < sv.size(); ++q) {
+          if (!(sv[q] > 1e-10 * sv[0])) break;
+          Fn f;
+          f.shape.rank = rank;
+          for (const auto& fac : set) f.shape.mus.push_back(fac[0]), f.shape.ns.push_back(fac[1]), f.shape.ls.push_back(fac[2]);
+          for (std::size_t k = 0; k < monos.size(); ++k) {
+            const double v = svd.matrixV()(Eigen::Index(k), q);
+            if (std::abs(v) < 1e-14) continue;
+            // the monomial lists its factors sorted by (μ, n, l, m): the (μ, n, l) order of `set`
+            for (const auto& x : monos[k]) f.shape.ms.push_back(x[3]);
+            f.values.push_back(v);
+          }
+          per[std::size_t(mu0)].push_back(std::move(f));
+        }
+      }
+    }
+  }
+  std::size_t columns = 0;
+  for (const auto& v : per) columns = std::max(columns, v.size());
+  b.columns = int(columns);
+  b.functions.assign(std::size_t(nel), {});
+  for (int mu0 = 0; mu0 < nel; ++mu0) {
+    std::size_t col = 0;
+    for (auto& f : per[std::size_t(mu0)]) {
+      AceBasisFunction fn = f.shape;
+      fn.coeffs.assign(f.values.size() * columns, 0.0);
+      for (std::size_t k = 0; k < f.values.size(); ++k) fn.coeffs[k * columns + col] = f.values[k];
+      b.functions[std::size_t(mu0)].push_back(std::move(fn));
+      ++col;
+    }
+  }
+  b.validate();
+  return b;
+}
+
+}  // namespace pestle
