@@ -1,0 +1,193 @@
+// Hyperparameter search over a tiny SNAP fit (include/pestle/optimise/hyperparameter_search.hpp):
+// history rows, best model, resume without refitting, failed fits recorded, config errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "pestle/io/extxyz.hpp"
+#include "pestle/optimise/hyperparameter_search.hpp"
+#include "test_helpers.hpp"
+
+using namespace pestle::optimise;
+using nlohmann::json;
+
+namespace {
+
+/// A fresh folder with 8 training and 4 validation structures of the Zuo Mo set.
+std::filesystem::path tiny_data(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pestle_optimise_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  static const pestle::Dataset all = pestle::read_extxyz(pestle::test::shared("data/zuo2020/Mo_train.xyz"));
+  pestle::Dataset train, val;
+  for (std::size_t k = 0; k < 12; ++k) (k < 8 ? train : val).push_back(all[k * 15]);
+  pestle::write_extxyz((dir / "train.xyz").string(), train);
+  pestle::write_extxyz((dir / "val.xyz").string(), val);
+  return dir;
+}
+
+json tiny_search() {
+  return json::parse(R"({
+    "fit": {"model": "snap",
+            "descriptor": {"twojmax": 2, "rcutfac": 4.6, "rfac0": 0.99363, "rmin0": 0.0,
+                           "elements": {"Mo": {"radius": 0.5, "weight": 1.0}}},
+            "training": "train.xyz",
+            "weights": {"energy": 100, "force": 1, "per_atom_energy": true},
+            "solver": {"type": "ridge", "ridge": 1e-8}},
+    "space": [{"name": "rcutfac", "path": "/descriptor/rcutfac", "type": "real", "low": 4.0, "high": 5.0},
+              {"name": "twojmax", "path": "/descriptor/twojmax", "type": "categorical", "choices": [2, 4]}],
+    "validation": {"file": "val.xyz"},
+    "loss": {"alpha": 0.8},
+    "optimiser": {"initial_points": 3, "seed": 1, "candidates": 300},
+    "budget": 5
+  })");
+}
+
+std::vector<std::string> lines(const std::filesystem::path& f) {
+  std::ifstream in(f);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("search on a tiny SNAP fit: history, best model, resume after an interruption", "[optimise][search]") {
+  const auto dir = tiny_data("resume");
+  const SearchConfig config = parse_search_config(tiny_search(), dir);
+  std::ostringstream log;
+  {
+    HyperparameterSearch s(config, dir / "run", &log);
+    s.run(3);  // "interrupted" after three evaluations
+    CHECK(s.new_evaluations() == 3);
+  }
+  const auto first = lines(dir / "run" / "history.csv");
+  REQUIRE(first.size() == 4);
+  CHECK(first[0] ==
+        "iteration,status,rcutfac,twojmax,loss,energy_error,force_error,energy_rmse_meV_per_atom,force_component_rmse,"
+        "fit_seconds,message");
+  CHECK(std::filesystem::exists(dir / "run" / "best.model.json"));
+  CHECK(std::filesystem::exists(dir / "run" / "convergence.svg"));
+
+  HyperparameterSearch resumed(config, dir / "run", &log);
+  resumed.run(5);
+  CHECK(resumed.new_evaluations() == 2);  // exactly the two missing fits
+  const auto second = lines(dir / "run" / "history.csv");
+  REQUIRE(second.size() == 6);
+  for (std::size_t k = 0; k < 4; ++k) CHECK(second[k] == first[k]);  // finished rows untouched
+  CHECK(log.str().find("resumed 3 evaluations") != std::string::npos);
+  resumed.run(5);  // nothing left to do
+  CHECK(resumed.new_evaluations() == 0);
+
+  // The best row is what best.model.json holds, and its errors are reproduced by the model.
+  double best = 1e300;
+  for (const auto& r : resumed.history()) {
+    CHECK_FALSE(r.failed);
+    CHECK(r.loss == Approx(0.8 * r.errors.energy + 0.2 * r.errors.force));
+    best = std::min(best, r.loss);
+  }
+  json meta;
+  const pestle::AnyPotential model = pestle::load_model((dir / "run" / "best.model.json").string(), &meta);
+  CHECK(meta["search"]["loss"].get<double>() == Approx(best).epsilon(1e-9));
+  const pestle::Dataset val = pestle::read_extxyz((dir / "val.xyz").string());
+  double e2 = 0, f2 = 0;
+  std::size_t atoms = 0;
+  for (const auto& fr : val.frames) {
+    const auto p = model.compute(fr.structure);
+    e2 += std::pow(p.energy - *fr.labels.energy, 2) / static_cast<double>(fr.size());
+    for (std::size_t a = 0; a < fr.size(); ++a, ++atoms) f2 += (p.forces[a] - (*fr.labels.forces)[a]).squaredNorm();
+  }
+  CHECK(0.8 * std::sqrt(e2 / val.size()) + 0.2 * std::sqrt(f2 / atoms) == Approx(best).epsilon(1e-6));
+
+  // An uninterrupted run of 5 proposes the same points as 3 + 2.
+  HyperparameterSearch straight(config, dir / "straight", nullptr);
+  straight.run(5);
+  REQUIRE(straight.history().size() == 5);
+  for (std::size_t k = 0; k < 5; ++k) CHECK(straight.history()[k].point == resumed.history()[k].point);
+  resumed.write_parity_plot();
+  CHECK(std::filesystem::exists(dir / "run" / "parity.svg"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("search: a failed fit is recorded and the search goes on", "[optimise][search]") {
+  const auto dir = tiny_data("failed");
+  json j = tiny_search();
+  // Without force rows a quadratic model has more coefficients than the 8 energy rows; with
+  // no ridge the solver refuses (under-determined), a genuine failed fit.
+  j["fit"]["model"] = "qsnap";
+  j["fit"]["solver"]["ridge"] = 0.0;
+  j["space"] = json::parse(R"([{"name": "fweight", "path": "/weights/force", "type": "categorical", "choices": [0, 1]},
+                               {"name": "rcutfac", "path": "/descriptor/rcutfac", "type": "real", "low": 4.0, "high": 5.0}])");
+  j["optimiser"]["initial_points"] = 4;
+  j["validation"] = {{"folds", 2}};  // also exercises k-fold cross-validation
+  HyperparameterSearch s(parse_search_config(j, dir), dir / "run", nullptr);
+  s.run(4);
+  REQUIRE(s.history().size() == 4);
+  int failed = 0;
+  for (const auto& r : s.history()) {
+    if (r.failed) {
+      ++failed;
+      CHECK(r.message.find("under-determined") != std::string::npos);
+      CHECK(std::get<std::string>(r.point[0]) == "0");
+    } else {
+      CHECK(std::isfinite(r.loss));
+    }
+  }
+  CHECK(failed == 2);  // the Hammersley design puts half of its points on each choice
+  CHECK(std::filesystem::exists(dir / "run" / "best.model.json"));
+  const auto rows = lines(dir / "run" / "history.csv");
+  int failed_rows = 0;
+  for (const auto& r : rows) failed_rows += r.find(",failed,") != std::string::npos;
+  CHECK(failed_rows == 2);
+  // Failed rows are replayed as failures on resume, not refitted.
+  HyperparameterSearch again(parse_search_config(j, dir), dir / "run", nullptr);
+  again.run(4);
+  CHECK(again.new_evaluations() == 0);
+  CHECK(again.history()[0].failed == s.history()[0].failed);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("search config errors are InputErrors naming the problem", "[optimise][search]") {
+  const auto dir = tiny_data("errors");
+  const auto fails_with = [&](json j, const std::string& text) {
+    try {
+      HyperparameterSearch s(parse_search_config(j, dir), dir / "run", nullptr);
+      FAIL("no error for: " << text);
+    } catch (const pestle::InputError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(text) != std::string::npos);
+    }
+  };
+  json j = tiny_search();
+  j["spaces"] = 1;
+  fails_with(j, "unknown key 'spaces'");
+  j = tiny_search();
+  j["loss"]["alpha"] = 1.0;
+  fails_with(j, "alpha");
+  j = tiny_search();
+  j["space"][0]["path"] = "/descriptor/rcutfak";  // a typo in the pointer: the fit config rejects the key
+  fails_with(j, "rcutfak");
+  j = tiny_search();
+  j["space"][0]["type"] = "uniform";
+  fails_with(j, "unknown type 'uniform'");
+  j = tiny_search();
+  j["space"][0]["path"] = "descriptor";
+  fails_with(j, "JSON pointer");
+  j = tiny_search();
+  j["validation"] = {{"folds", 1}};
+  fails_with(j, "folds");
+  j = tiny_search();
+  j["constraints"] = json::parse(R"([["rcutfac", "<", "nothing"]])");
+  fails_with(j, "unknown dimension");
+  // A history of another space is refused rather than misread.
+  HyperparameterSearch s(parse_search_config(tiny_search(), dir), dir / "run", nullptr);
+  s.run(1);
+  j = tiny_search();
+  j["space"][1]["name"] = "twojmax_renamed";
+  HyperparameterSearch other(parse_search_config(j, dir), dir / "run", nullptr);
+  CHECK_THROWS_AS(other.run(2), pestle::InputError);
+  std::filesystem::remove_all(dir);
+}
