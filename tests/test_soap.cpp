@@ -170,7 +170,7 @@ TEST_CASE("scaled modified spherical Bessel functions", "[soap][math]") {
   const int lmax = 12;
   std::vector<double> s(lmax + 1);
   // both branches (series + downward below max(2(lmax+1), lmax²/4) = 36, upward above) and around the switch
-  for (double x : {1e-8, 1e-3, 0.2, 1.0, 3.7, 12.5, 13.0, 25.9, 26.0, 26.1, 36.0, 37.0, 80.0, 300.0}) {
+  for (double x : {1e-8, 1e-3, 0.2, 0.999, 1.0, 1.001, 3.7, 12.5, 13.0, 25.9, 26.0, 26.1, 35.9, 36.0, 37.0, 80.0, 300.0}) {
     math::scaled_modified_spherical_bessel(x, s);
     for (int l = 0; l <= lmax; ++l) {
       // i_l(x) = sqrt(π/(2x)) I_{l+1/2}(x)

@@ -77,6 +77,24 @@ struct SoapParams {
   }
 };
 
+namespace detail {
+/// out[row·out_stride + k] = Σ_a in[row·in_stride + a] T[a·nk + k] for `rows` rows (P = na).
+/// Loop order a → row → k: consecutive updates go to different rows, so there is no chain of
+/// dependent stores on one row, and the k loop vectorises.
+inline void soap_transform_rows(const double* in, std::size_t in_stride, double* out, std::size_t out_stride,
+                                std::size_t rows, const double* T, std::size_t na, std::size_t nk) {
+  for (std::size_t row = 0; row < rows; ++row) std::fill(out + row * out_stride, out + row * out_stride + nk, 0.0);
+  for (std::size_t a = 0; a < na; ++a) {
+    const double* __restrict Ta = T + a * nk;
+    for (std::size_t row = 0; row < rows; ++row) {
+      const double v = in[row * in_stride + a];
+      double* __restrict o = out + row * out_stride;
+      for (std::size_t k = 0; k < nk; ++k) o[k] += v * Ta[k];
+    }
+  }
+}
+}  // namespace detail
+
 /// QUIP's EQUISPACED_GAUSS radial basis. Primitive functions are Gaussians of width atom_sigma
 /// centred at r_a = a·Δ (a = 0..n_max-1, Δ = r_b/n_max, r_b = cutoff + σ·sqrt(2·ε·ln 10));
 /// the neighbour's Gaussian projects onto them through
@@ -88,7 +106,7 @@ struct SoapParams {
 class QuipGaussRadial {
  public:
   struct Scratch {
-    std::vector<double> bessel, f, df;
+    std::vector<double> bessel, bessel_scratch, f, df, x, g;
   };
 
   explicit QuipGaussRadial(const SoapParams& p) : n_(p.n_max), l_max_(p.l_max) {
@@ -134,54 +152,58 @@ class QuipGaussRadial {
 
   Scratch make_scratch() const {
     const auto nl = static_cast<std::size_t>(n_ * (l_max_ + 1));
-    return Scratch{std::vector<double>(static_cast<std::size_t>(l_max_ + 2)), std::vector<double>(nl),
-                   std::vector<double>(nl)};
+    const auto n = static_cast<std::size_t>(n_);
+    return Scratch{std::vector<double>(static_cast<std::size_t>(l_max_ + 2) * n), std::vector<double>(3 * n),
+                   std::vector<double>(nl), std::vector<double>(nl), std::vector<double>(n), std::vector<double>(n)};
   }
 
   /// l = 0 coefficient of the centre's own Gaussian in channel n (multiply by Y_00).
   double central(int n) const { return central_[static_cast<std::size_t>(n)]; }
+
+  /// Number of primitive functions P (here n_max Gaussians).
+  int primitive_count() const noexcept { return n_; }
+
+  /// T_l: P × n_max row-major, R_nl = Σ_a f_la T_l(a, n). QUIP uses one T for every l.
+  const double* transform(int /*l*/) const noexcept { return transform_.data(); }
+
+  /// Primitives f[l·P + a] = i_l(2α r r_a) exp(-α (r² + r_a²)) and, if df is not empty, their
+  /// r-derivatives, for l = 0 .. l_max.
+  void primitives(double r, std::span<double> f, std::span<double> df, Scratch& sc) const {
+    const auto L1 = static_cast<std::size_t>(l_max_ + 1);
+    const auto n = static_cast<std::size_t>(n_);
+    const bool grad = !df.empty();
+    double* x = sc.x.data();
+    double* g = sc.g.data();
+    for (std::size_t a = 0; a < n; ++a) {
+      const double ra = centres_[a];
+      x[a] = 2.0 * alpha_ * r * ra;
+      g[a] = std::exp(-alpha_ * (r - ra) * (r - ra));  // exp(-α(r²+r_a²)) · e^{x}
+    }
+    // scaled i_l for every basis centre at once, orders 0 .. l_max+1 (the last for the derivative)
+    math::scaled_modified_spherical_bessel(std::span<const double>(x, n), l_max_ + 1, sc.bessel, sc.bessel_scratch);
+    const double* bes = sc.bessel.data();  // bes[l·n + a]
+    for (std::size_t l = 0; l < L1; ++l) {
+      const double* bl = bes + l * n;
+      const double* bl1 = bl + n;
+      double* fl = f.data() + l * n;
+      const double lr = static_cast<double>(l) / r;
+      for (std::size_t a = 0; a < n; ++a) fl[a] = bl[a] * g[a];
+      if (!grad) continue;
+      double* dfl = df.data() + l * n;
+      // d/dr [i_l(x) e^{-α(r²+r_a²)}] with i_l'(x) = i_{l+1}(x) + (l/x) i_l(x), x = 2α r r_a
+      for (std::size_t a = 0; a < n; ++a)
+        dfl[a] = -2.0 * alpha_ * r * fl[a] + 2.0 * alpha_ * centres_[a] * bl1[a] * g[a] + (x[a] > 0.0 ? lr * fl[a] : 0.0);
+    }
+  }
 
   /// R[l·n_max + n] = R_nl(r) and, if dR is not empty, dR = dR_nl/dr (no cutoff function).
   void evaluate(double r, std::span<double> R, std::span<double> dR, Scratch& sc) const {
     const auto L1 = static_cast<std::size_t>(l_max_ + 1);
     const auto n = static_cast<std::size_t>(n_);
     const bool grad = !dR.empty();
-    double* f = sc.f.data();    // f[l·n + a]
-    double* df = sc.df.data();
-    for (std::size_t a = 0; a < n; ++a) {
-      const double ra = centres_[a];
-      const double x = 2.0 * alpha_ * r * ra;
-      const double g = std::exp(-alpha_ * (r - ra) * (r - ra));  // exp(-α(r²+r_a²)) · e^{x}
-      math::scaled_modified_spherical_bessel(x, std::span<double>(sc.bessel.data(), L1 + 1));
-      for (std::size_t l = 0; l < L1; ++l) {
-        const double il = sc.bessel[l] * g;
-        f[l * n + a] = il;
-        if (grad) {
-          // d/dr [i_l(x) e^{-α(r²+r_a²)}] with i_l'(x) = i_{l+1}(x) + (l/x) i_l(x), x = 2α r r_a
-          df[l * n + a] = -2.0 * alpha_ * r * il + 2.0 * alpha_ * ra * sc.bessel[l + 1] * g +
-                          (x > 0.0 ? static_cast<double>(l) / r * il : 0.0);
-        }
-      }
-    }
-    // R = f · T per l
-    for (std::size_t l = 0; l < L1; ++l) {
-      double* Rl = R.data() + l * n;
-      std::fill(Rl, Rl + n, 0.0);
-      for (std::size_t a = 0; a < n; ++a) {
-        const double fa = f[l * n + a];
-        const double* Ta = transform_.data() + a * n;
-        for (std::size_t k = 0; k < n; ++k) Rl[k] += fa * Ta[k];
-      }
-      if (grad) {
-        double* dRl = dR.data() + l * n;
-        std::fill(dRl, dRl + n, 0.0);
-        for (std::size_t a = 0; a < n; ++a) {
-          const double fa = df[l * n + a];
-          const double* Ta = transform_.data() + a * n;
-          for (std::size_t k = 0; k < n; ++k) dRl[k] += fa * Ta[k];
-        }
-      }
-    }
+    primitives(r, sc.f, grad ? std::span<double>(sc.df) : std::span<double>(), sc);
+    detail::soap_transform_rows(sc.f.data(), n, R.data(), n, L1, transform_.data(), n, n);
+    if (grad) detail::soap_transform_rows(sc.df.data(), n, dR.data(), n, L1, transform_.data(), n, n);
   }
 
  private:
@@ -211,10 +233,12 @@ class Soap {
     typename Radial::Scratch radial;
     std::vector<Neighbour> neighbours;
     std::vector<double> y, dy;        ///< per neighbour: Y (n_lm) and ∂Y/∂r (3·n_lm)
-    std::vector<double> rho, drho;    ///< per neighbour: f_cut·R_nl and its r-derivative ((l_max+1)·n_max)
+    std::vector<double> f, df;        ///< per neighbour: f_cut·primitives and r-derivative ((l_max+1)·P)
+    std::vector<double> rho, drho;    ///< one neighbour: f_cut·R_nl and its r-derivative ((l_max+1)·n_max)
+    std::vector<double> cp;           ///< density in the primitive basis cp[lm·KP + channel·P + a]
     std::vector<double> c;            ///< density coefficients c[lm·K + channel·n_max + n]
     std::vector<double> p;            ///< unnormalised power spectrum (size())
-    std::vector<double> de_dq, de_dc; ///< adjoint work
+    std::vector<double> de_dq, de_dc, de_dcp;  ///< adjoint work (dE/dq, dE/dc, dE/dcp)
     std::vector<double> sv;           ///< per neighbour gradient work: S_bl and V_bl
     std::vector<double> dp;           ///< one neighbour's unnormalised derivative rows (3·size())
   };
@@ -233,6 +257,23 @@ class Soap {
         channel_of_z_[static_cast<std::size_t>(p_.species_Z[s])] = static_cast<int>(s);
     inv_sqrt_2l1_.resize(L1_);
     for (std::size_t l = 0; l < L1_; ++l) inv_sqrt_2l1_[l] = 1.0 / std::sqrt(2.0 * static_cast<double>(l) + 1.0);
+    P_ = static_cast<std::size_t>(radial_.primitive_count());
+    KP_ = static_cast<std::size_t>(channels_) * P_;
+    // T_l and its transpose per l (the adjoint maps dE/dc back onto the primitives)
+    const auto n = static_cast<std::size_t>(p_.n_max);
+    transform_.resize(L1_ * P_ * n);
+    transform_t_.resize(L1_ * P_ * n);
+    for (std::size_t l = 0; l < L1_; ++l) {
+      const double* T = radial_.transform(static_cast<int>(l));
+      for (std::size_t a = 0; a < P_; ++a)
+        for (std::size_t k = 0; k < n; ++k) {
+          transform_[(l * P_ + a) * n + k] = T[a * n + k];
+          transform_t_[(l * n + k) * P_ + a] = T[a * n + k];
+        }
+    }
+    one_transform_ = true;
+    for (std::size_t t = P_ * n; t < transform_.size(); ++t)
+      one_transform_ = one_transform_ && transform_[t] == transform_[t % (P_ * n)];
   }
 
   const SoapParams& params() const noexcept { return p_; }
@@ -253,8 +294,12 @@ class Soap {
 
   Workspace make_workspace() const {
     Workspace ws{math::RealSphericalHarmonics(p_.l_max), radial_.make_scratch(), {}, {}, {}, {}, {}, {}, {}, {}, {},
-                 {}, {}};
+                 {}, {}, {}, {}, {}, {}};
     ws.c.resize(nlm_ * K_);
+    ws.cp.resize(nlm_ * KP_);
+    ws.de_dcp.resize(nlm_ * KP_);
+    ws.rho.resize(L1_ * static_cast<std::size_t>(p_.n_max));
+    ws.drho.resize(L1_ * static_cast<std::size_t>(p_.n_max));
     ws.p.resize(size_);
     ws.de_dq.resize(size_);
     ws.de_dc.resize(nlm_ * K_);
@@ -292,6 +337,7 @@ class Soap {
     const double norm = finish(ws, q);
     std::fill(dq.begin(), dq.end(), 0.0);
     for (std::size_t k = 0; k < ws.neighbours.size(); ++k) {
+      neighbour_radial(ws, k);
       neighbour_derivative(ws, k);
       double* out = dq.data() + ws.neighbours[k].entry * 3 * size_;
       normalise_rows(ws, q, norm, out);
@@ -317,6 +363,7 @@ class Soap {
     else
       e = energy_of(std::span<const double>(qs), g);
     adjoint_coefficients(ws, qs, norm);
+    adjoint_to_primitives(ws);
     for (const Neighbour& nb : ws.neighbours) {
       const Vec3 gij = neighbour_adjoint(ws, nb);
       forces[i] += gij;
@@ -365,55 +412,82 @@ class Soap {
       ws.neighbours.push_back(nb);
     }
     const std::size_t nn = ws.neighbours.size();
-    const std::size_t nr = L1_ * static_cast<std::size_t>(p_.n_max);
+    const std::size_t nf = L1_ * P_;
     if (ws.y.size() < nn * nlm_) ws.y.resize(nn * nlm_);
-    if (ws.rho.size() < nn * nr) ws.rho.resize(nn * nr);
+    if (ws.f.size() < nn * nf) ws.f.resize(nn * nf);
     if (grad) {
       if (ws.dy.size() < nn * 3 * nlm_) ws.dy.resize(nn * 3 * nlm_);
-      if (ws.drho.size() < nn * nr) ws.drho.resize(nn * nr);
+      if (ws.df.size() < nn * nf) ws.df.resize(nn * nf);
     }
     for (std::size_t k = 0; k < nn; ++k) {
       const Neighbour& nb = ws.neighbours[k];
       const std::span<double> y(ws.y.data() + k * nlm_, nlm_);
-      const std::span<double> rho(ws.rho.data() + k * nr, nr);
+      const std::span<double> f(ws.f.data() + k * nf, nf);
       if (grad) {
         ws.ylm.values_and_gradients(nb.r, y, std::span<double>(ws.dy.data() + k * 3 * nlm_, 3 * nlm_));
-        const std::span<double> drho(ws.drho.data() + k * nr, nr);
-        radial_.evaluate(nb.d, rho, drho, ws.radial);
-        for (std::size_t t = 0; t < nr; ++t) drho[t] = nb.fc * drho[t] + nb.dfc * rho[t];
+        const std::span<double> df(ws.df.data() + k * nf, nf);
+        radial_.primitives(nb.d, f, df, ws.radial);
+        for (std::size_t t = 0; t < nf; ++t) df[t] = nb.fc * df[t] + nb.dfc * f[t];
       } else {
         ws.ylm.values(nb.r, y);
-        radial_.evaluate(nb.d, rho, std::span<double>(), ws.radial);
+        radial_.primitives(nb.d, f, std::span<double>(), ws.radial);
       }
-      for (std::size_t t = 0; t < nr; ++t) rho[t] *= nb.fc;
+      for (std::size_t t = 0; t < nf; ++t) f[t] *= nb.fc;
     }
   }
 
-  /// c[lm·K + s·n_max + n] from the gathered neighbours plus the central Gaussian.
-  void density(int z_centre, Workspace& ws) const {
-    std::fill(ws.c.begin(), ws.c.end(), 0.0);
+  /// ws.rho, ws.drho = f_cut·R_nl and its derivative for neighbour k (primitives times T_l).
+  void neighbour_radial(Workspace& ws, std::size_t k) const {
     const auto n = static_cast<std::size_t>(p_.n_max);
-    const std::size_t nr = L1_ * n;
+    const std::size_t nf = L1_ * P_;
+    if (one_transform_) {  // all l at once: independent rows keep the kernel's loads and stores apart
+      detail::soap_transform_rows(ws.f.data() + k * nf, P_, ws.rho.data(), n, L1_, transform_.data(), P_, n);
+      detail::soap_transform_rows(ws.df.data() + k * nf, P_, ws.drho.data(), n, L1_, transform_.data(), P_, n);
+      return;
+    }
+    for (std::size_t l = 0; l < L1_; ++l) {
+      const double* T = transform_.data() + l * P_ * n;
+      detail::soap_transform_rows(ws.f.data() + k * nf + l * P_, P_, ws.rho.data() + l * n, n, 1, T, P_, n);
+      detail::soap_transform_rows(ws.df.data() + k * nf + l * P_, P_, ws.drho.data() + l * n, n, 1, T, P_, n);
+    }
+  }
+
+  /// c[lm·K + s·n_max + n]: the neighbours accumulated in the primitive basis, transformed once
+  /// per atom (c = cp·T_l per channel block), plus the central Gaussian.
+  void density(int z_centre, Workspace& ws) const {
+    std::fill(ws.cp.begin(), ws.cp.end(), 0.0);
+    const std::size_t nf = L1_ * P_;
+    for (std::size_t k = 0; k < ws.neighbours.size(); ++k) {
+      const std::size_t off = static_cast<std::size_t>(ws.neighbours[k].channel) * P_;
+      const double* y = ws.y.data() + k * nlm_;
+      const double* f = ws.f.data() + k * nf;
+      for (int l = 0; l <= p_.l_max; ++l) {
+        const double* __restrict fl = f + static_cast<std::size_t>(l) * P_;
+        for (int m = -l; m <= l; ++m) {
+          const std::size_t lm = math::sph_index(l, m);
+          const double yv = y[lm];
+          double* __restrict c = ws.cp.data() + lm * KP_ + off;
+          for (std::size_t a = 0; a < P_; ++a) c[a] += fl[a] * yv;
+        }
+      }
+    }
+    const auto n = static_cast<std::size_t>(p_.n_max);
+    for (int l = 0; l <= p_.l_max; ++l) {
+      const std::size_t lm0 = math::sph_index(l, -l);
+      const auto rows = static_cast<std::size_t>(2 * l + 1);
+      const double* T = transform_.data() + static_cast<std::size_t>(l) * P_ * n;
+      for (int s = 0; s < channels_; ++s) {
+        const auto su = static_cast<std::size_t>(s);
+        detail::soap_transform_rows(ws.cp.data() + lm0 * KP_ + su * P_, KP_, ws.c.data() + lm0 * K_ + su * n, K_, rows,
+                                    T, P_, n);
+      }
+    }
     const double y00 = 0.5 / std::sqrt(std::numbers::pi);
     for (int s = 0; s < channels_; ++s) {
       const bool own = p_.species_Z.empty() || p_.species_Z[static_cast<std::size_t>(s)] == z_centre;
       if (!(p_.central_reference_all_species || own)) continue;
       for (std::size_t a = 0; a < n; ++a)
         ws.c[static_cast<std::size_t>(s) * n + a] += p_.central_weight * radial_.central(static_cast<int>(a)) * y00;
-    }
-    for (std::size_t k = 0; k < ws.neighbours.size(); ++k) {
-      const std::size_t off = static_cast<std::size_t>(ws.neighbours[k].channel) * n;
-      const double* y = ws.y.data() + k * nlm_;
-      const double* rho = ws.rho.data() + k * nr;
-      for (int l = 0; l <= p_.l_max; ++l) {
-        const double* rl = rho + static_cast<std::size_t>(l) * n;
-        for (int m = -l; m <= l; ++m) {
-          const std::size_t lm = math::sph_index(l, m);
-          const double yv = y[lm];
-          double* c = ws.c.data() + lm * K_ + off;
-          for (std::size_t a = 0; a < n; ++a) c[a] += rl[a] * yv;
-        }
-      }
     }
   }
 
@@ -453,13 +527,12 @@ class Soap {
   void neighbour_derivative(Workspace& ws, std::size_t k) const {
     const Neighbour& nb = ws.neighbours[k];
     const auto n = static_cast<std::size_t>(p_.n_max);
-    const std::size_t nr = L1_ * n;
     const double* y = ws.y.data() + k * nlm_;
     const double* gx = ws.dy.data() + k * 3 * nlm_;
     const double* gy = gx + nlm_;
     const double* gz = gy + nlm_;
-    const double* rho = ws.rho.data() + k * nr;
-    const double* drho = ws.drho.data() + k * nr;
+    const double* rho = ws.rho.data();  // this neighbour's, from neighbour_radial()
+    const double* drho = ws.drho.data();
     const Vec3 u = nb.r / nb.d;
     // work arrays, each K × L1 with l fastest: S·ûx, S·ûy, S·ûz would be redundant, so keep
     // S' = S (times ρ' later), Vx, Vy, Vz, and the neighbour's ρ, ρ' (zero outside its channel block)
@@ -594,30 +667,44 @@ class Soap {
     }
   }
 
-  /// ∂E/∂r_ij of one neighbour from dE/dc: Σ_lm [B_lm Y_lm û + A_lm ∇Y_lm],
-  /// A_lm = Σ_n G_{(s,n),lm} ρ_nl, B_lm = Σ_n G_{(s,n),lm} ρ'_nl.
+  /// dE/dcp = dE/dc · T_lᵀ per channel block, once per atom.
+  void adjoint_to_primitives(Workspace& ws) const {
+    const auto n = static_cast<std::size_t>(p_.n_max);
+    for (int l = 0; l <= p_.l_max; ++l) {
+      const std::size_t lm0 = math::sph_index(l, -l);
+      const auto rows = static_cast<std::size_t>(2 * l + 1);
+      const double* Tt = transform_t_.data() + static_cast<std::size_t>(l) * P_ * n;
+      for (int s = 0; s < channels_; ++s) {
+        const auto su = static_cast<std::size_t>(s);
+        detail::soap_transform_rows(ws.de_dc.data() + lm0 * K_ + su * n, K_, ws.de_dcp.data() + lm0 * KP_ + su * P_,
+                                    KP_, rows, Tt, n, P_);
+      }
+    }
+  }
+
+  /// ∂E/∂r_ij of one neighbour from dE/dcp: Σ_lm [B_lm Y_lm û + A_lm ∇Y_lm],
+  /// A_lm = Σ_a G_{(s,a),lm} f_la, B_lm = Σ_a G_{(s,a),lm} f'_la (f with the cutoff function).
   Vec3 neighbour_adjoint(const Workspace& ws, const Neighbour& nb) const {
     const std::size_t k = static_cast<std::size_t>(&nb - ws.neighbours.data());
-    const auto n = static_cast<std::size_t>(p_.n_max);
-    const std::size_t nr = L1_ * n;
+    const std::size_t nf = L1_ * P_;
     const double* y = ws.y.data() + k * nlm_;
     const double* gx = ws.dy.data() + k * 3 * nlm_;
     const double* gy = gx + nlm_;
     const double* gz = gy + nlm_;
-    const double* rho = ws.rho.data() + k * nr;
-    const double* drho = ws.drho.data() + k * nr;
-    const std::size_t off = static_cast<std::size_t>(nb.channel) * n;
+    const double* f = ws.f.data() + k * nf;
+    const double* df = ws.df.data() + k * nf;
+    const std::size_t off = static_cast<std::size_t>(nb.channel) * P_;
     double radial = 0.0, ax = 0.0, ay = 0.0, az = 0.0;
     for (int l = 0; l <= p_.l_max; ++l) {
-      const double* rl = rho + static_cast<std::size_t>(l) * n;
-      const double* drl = drho + static_cast<std::size_t>(l) * n;
+      const double* fl = f + static_cast<std::size_t>(l) * P_;
+      const double* dfl = df + static_cast<std::size_t>(l) * P_;
       for (int m = -l; m <= l; ++m) {
         const std::size_t lm = math::sph_index(l, m);
-        const double* G = ws.de_dc.data() + lm * K_ + off;
+        const double* G = ws.de_dcp.data() + lm * KP_ + off;
         double A = 0.0, B = 0.0;
-        for (std::size_t a = 0; a < n; ++a) {
-          A += G[a] * rl[a];
-          B += G[a] * drl[a];
+        for (std::size_t a = 0; a < P_; ++a) {
+          A += G[a] * fl[a];
+          B += G[a] * dfl[a];
         }
         radial += B * y[lm];
         ax += A * gx[lm];
@@ -632,7 +719,9 @@ class Soap {
   SoapParams p_;
   Radial radial_;
   int channels_ = 1;
-  std::size_t K_ = 0, L1_ = 0, nlm_ = 0, size_ = 0;
+  std::size_t K_ = 0, L1_ = 0, nlm_ = 0, size_ = 0, P_ = 0, KP_ = 0;
+  std::vector<double> transform_, transform_t_;  ///< per l: T_l (P × n_max) and T_lᵀ (n_max × P)
+  bool one_transform_ = false;                   ///< every T_l is the same matrix
   std::array<int, max_atomic_number + 1> channel_of_z_{};
   std::vector<double> inv_sqrt_2l1_;
 };

@@ -52,6 +52,14 @@ class RealSphericalHarmonics {
         if (m != 0) n *= std::numbers::sqrt2;
         norm_[sph_index(l, m)] = n;
       }
+    // recursion coefficients (2l-1)/(l-m) and (l+m-1)/(l-m), so the hot loop has no division
+    rec_a_.resize(sph_count(l_max));
+    rec_b_.resize(sph_count(l_max));
+    for (int m = 0; m <= l_max; ++m)
+      for (int l = m + 2; l <= l_max; ++l) {
+        rec_a_[qidx(l, m)] = (2.0 * l - 1.0) / (l - m);
+        rec_b_[qidx(l, m)] = (l + m - 1.0) / (l - m);
+      }
     q_.resize(sph_count(l_max));
     qz_.resize(sph_count(l_max));
     qr_.resize(sph_count(l_max));
@@ -162,11 +170,11 @@ class RealSphericalHarmonics {
       }
       for (int l = m + 2; l <= l_max_; ++l) {
         const std::size_t k = qidx(l, m), a = qidx(l - 1, m), b = qidx(l - 2, m);
-        const double c1 = 2.0 * l - 1.0, c2 = l + m - 1.0, inv = 1.0 / (l - m);
-        q_[k] = (c1 * z * q_[a] - c2 * q_[b]) * inv;
+        const double c1 = rec_a_[k], c2 = rec_b_[k];
+        q_[k] = c1 * z * q_[a] - c2 * q_[b];
         if (grad) {
-          qz_[k] = (c1 * (q_[a] + z * qz_[a]) - c2 * qz_[b]) * inv;
-          qr_[k] = (c1 * z * qr_[a] - c2 * (q_[b] + qr_[b])) * inv;
+          qz_[k] = c1 * (q_[a] + z * qz_[a]) - c2 * qz_[b];
+          qr_[k] = c1 * z * qr_[a] - c2 * (q_[b] + qr_[b]);
         }
       }
     }
@@ -174,6 +182,7 @@ class RealSphericalHarmonics {
 
   int l_max_;
   std::vector<double> norm_;
+  std::vector<double> rec_a_, rec_b_;  ///< recursion coefficients, packed by qidx
   std::vector<double> q_, qz_, qr_;  ///< Q_l^m, ∂Q/∂z, ∂Q/∂ρ, packed by qidx (scratch)
 };
 
