@@ -239,8 +239,10 @@ TEST_CASE("GAP XML written by pestle reads back to identical predictions", "[gap
   CHECK(back.e0 == m.e0);
   const pestle::Structure s = pestle::read_extxyz_frame(shared("data/reference/quip-gap/soap/Mo_test_f0.xyz")).structure;
   const auto a = pestle::GapPotential(m).compute(s), b = pestle::GapPotential(back).compute(s);
-  CHECK(a.energy == b.energy);
-  for (std::size_t i = 0; i < s.size(); ++i) CHECK(a.forces[i] == b.forces[i]);
+  // identical parameters; the evaluations may differ in the last bits only through the order in
+  // which the threads' partial sums are added
+  CHECK(a.energy == Approx(b.energy).epsilon(1e-14));
+  for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-11);
   // and a second round trip gives the same file
   const std::string out2 = (sc.dir / "written2.xml").string();
   pestle::io::write_gap_xml(back, out2);

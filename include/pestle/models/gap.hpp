@@ -139,7 +139,7 @@ struct SoapTerm {
   SparseSet sparse;
   Eigen::VectorXd weights;  ///< α_s f_s δ²
 
-  static constexpr std::size_t block = 32;
+  std::size_t block_size = 32;  ///< atoms per kernel contraction (1: per atom, inside the adjoint)
   double cutoff() const { return descriptor.params().cutoff; }
 
   struct Scratch {
@@ -155,6 +155,7 @@ struct SoapTerm {
     for (std::size_t i = 0; i < s.size(); ++i)
       if (descriptor.applies_to(s.numbers[i])) centres.push_back(i);
     tbb::enumerable_thread_specific<Scratch> scratch([&] { return Scratch{descriptor.make_workspace(), {}, {}, {}, {}, {}}; });
+    const std::size_t block = std::max<std::size_t>(1, block_size);
     const std::size_t blocks = (centres.size() + block - 1) / block;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks, 1), [&](const auto& range) {
       Accumulators& a = acc.local();
@@ -168,6 +169,7 @@ struct SoapTerm {
   }
 
   void evaluate_block(const Structure& s, const NeighbourList& nl, bool forces, Scratch& sc, Accumulators& a) const {
+    if (forces && block_size == 1) return evaluate_atoms(s, nl, sc, a);
     const auto rows = Eigen::Index(sc.atoms.size());
     const auto d = Eigen::Index(descriptor.size());
     sc.Q.resize(rows, d);
@@ -185,18 +187,38 @@ struct SoapTerm {
       descriptor.evaluate(s, nl, sc.atoms[std::size_t(r)], sc.ws, energy_of, std::span<Vec3>(a.forces), a.virial);
     }
   }
+
+  // block_size 1: no separate forward pass; the kernel is contracted inside the adjoint callback
+  // (two matrix-vector products per atom).
+  void evaluate_atoms(const Structure& s, const NeighbourList& nl, Scratch& sc, Accumulators& a) const {
+    for (std::size_t i : sc.atoms) {
+      auto energy_of = [&](std::span<const double> q, std::span<double> g) { return kernel.predict(sparse, weights, q, g); };
+      a.atom_energy[i] += descriptor.evaluate(s, nl, i, sc.ws, energy_of, std::span<Vec3>(a.forces), a.virial);
+    }
+  }
 };
 
 }  // namespace gap_detail
+
+/// Evaluation settings that do not change the results beyond round-off.
+struct GapOptions {
+  /// Atoms per SOAP kernel contraction. With B > 1 the SOAP vectors of B atoms are computed first
+  /// and contracted with the sparse points in two matrix products, then the adjoint pass gets the
+  /// precomputed E_i and ∂E_i/∂q_i; with 1 the kernel is contracted atom by atom inside the adjoint
+  /// callback (no separate forward pass). docs/gap-xml.md has the measured trade-off.
+  std::size_t soap_block = 32;
+};
 
 /// A GAP model ready to evaluate.
 class GapPotential {
  public:
   using Term = std::variant<gap_detail::ClusterTerm<Distance2b>, gap_detail::ClusterTerm<DistanceNb>, gap_detail::SoapTerm>;
 
-  explicit GapPotential(GapModel model) : model_(std::move(model)) {
+  explicit GapPotential(GapModel model, GapOptions options = {}) : model_(std::move(model)), options_(options) {
     if (model_.terms.empty()) throw InputError("GAP model has no terms");
     for (const GapTerm& t : model_.terms) terms_.push_back(make_term(t));
+    for (Term& t : terms_)
+      if (auto* soap = std::get_if<gap_detail::SoapTerm>(&t)) soap->block_size = std::max<std::size_t>(1, options_.soap_block);
     for (const Term& t : terms_) cutoff_ = std::max(cutoff_, std::visit([](const auto& x) { return x.cutoff(); }, t));
   }
 
@@ -223,7 +245,7 @@ class GapPotential {
       if (t.covariance != GapCovariance::dot_product)
         throw InputError("GAP term '" + t.label + "': soap with covariance_type " +
                          std::to_string(int(t.covariance)) + " is not supported (pestle uses dot_product for soap)");
-      gap_detail::SoapTerm term{Soap<>(gap_detail::soap_params(*soap)), DotProductKernel(t.zeta), t.sparse, {}};
+      gap_detail::SoapTerm term{Soap<>(gap_detail::soap_params(*soap)), DotProductKernel(t.zeta), t.sparse, {}, 32};
       term.weights = DotProductKernel::weights(term.sparse);
       return term;
     }
@@ -266,6 +288,7 @@ class GapPotential {
   }
 
   GapModel model_;
+  GapOptions options_;
   std::vector<Term> terms_;
   double cutoff_ = 0.0;
 };
