@@ -147,10 +147,22 @@ class AceDescriptor {
  private:
   /// Prefix tree of the products of one element's basis (node 0 is the empty product, 1).
   struct Tree {
+    // Nodes in breadth-first order; the children of one parent are contiguous ("groups"), so a
+    // parent's value is loaded once per group and its adjoint is summed in registers.
     std::vector<int> parent{-1}, factor{-1};   // per node: parent node, A index multiplied in
+    std::vector<int> group_parent;               // per group: the parent node
+    std::vector<std::size_t> group_begin{1};     // group g's children: [group_begin[g], group_begin[g+1])
     std::vector<std::size_t> coeff_begin{0, 0};  // node k's coefficients: [coeff_begin[k], coeff_begin[k+1])
     std::vector<int> column;
     std::vector<double> coeff;
+    // the same coefficients by column (for the forward sum q_c = Σ coeff Re v[node])
+    std::vector<std::size_t> by_column_begin;
+    std::vector<int> by_column_node;
+    std::vector<double> by_column_coeff;
+    // nodes by the A they multiply in (for W_a = Σ_{k: factor a} adj[k] v[parent k])
+    std::vector<int> factor_value;
+    std::vector<std::size_t> factor_begin{0};
+    std::vector<int> factor_node, factor_parent;
     // rank 1: q[column1] += coeff1 * A1[index1]
     std::vector<int> index1, column1;
     std::vector<double> coeff1;
@@ -167,9 +179,10 @@ class AceDescriptor {
 
   Tree build_tree(const std::vector<AceBasisFunction>& fns) const {
     Tree t;
-    std::map<std::pair<int, int>, int> child;            // (parent, factor) -> node
-    std::vector<std::vector<std::pair<int, double>>> coeffs(1);
     const std::size_t cols = std::size_t(basis_.columns);
+    // 1. the trie in insertion order: children per node, coefficients per node
+    std::vector<std::map<int, int>> children(1);
+    std::vector<std::map<int, double>> coeffs(1);  // column -> coefficient (repeats merged)
     for (const auto& fn : fns) {
       if (fn.rank == 1) {
         for (std::size_t c = 0; c < cols; ++c)
@@ -189,25 +202,51 @@ class AceDescriptor {
         std::sort(factors.begin(), factors.end());
         int node = 0;
         for (int a : factors) {
-          auto [it, inserted] = child.try_emplace({node, a}, int(t.parent.size()));
-          if (inserted) {
-            t.parent.push_back(node);
-            t.factor.push_back(a);
-            coeffs.emplace_back();
-          }
+          auto [it, inserted] = children[std::size_t(node)].try_emplace(a, int(children.size()));
+          if (inserted) children.emplace_back(), coeffs.emplace_back();
           node = it->second;
         }
-        for (std::size_t c = 0; c < cols; ++c) coeffs[std::size_t(node)].emplace_back(int(c), fn.coeffs[k * cols + c]);
+        for (std::size_t c = 0; c < cols; ++c) coeffs[std::size_t(node)][int(c)] += fn.coeffs[k * cols + c];
       }
     }
-    t.coeff_begin.assign(coeffs.size() + 1, 0);
-    for (std::size_t n = 0; n < coeffs.size(); ++n) {
-      // merge repeated columns (the same product listed by two functions)
-      std::map<int, double> merged;
-      for (auto [c, v] : coeffs[n]) merged[c] += v;
-      for (auto [c, v] : merged)
-        if (v != 0.0) t.column.push_back(c), t.coeff.push_back(v);
+    // 2. breadth-first renumbering, one group per parent with children
+    std::vector<int> order{0};  // new -> old
+    std::vector<int> renamed(children.size(), -1);
+    renamed[0] = 0;
+    for (std::size_t q = 0; q < order.size(); ++q) {
+      const int old = order[q];
+      if (children[std::size_t(old)].empty()) continue;
+      t.group_parent.push_back(renamed[std::size_t(old)]);
+      for (auto [a, child] : children[std::size_t(old)]) {
+        renamed[std::size_t(child)] = int(order.size());
+        order.push_back(child);
+        t.parent.push_back(renamed[std::size_t(old)]);
+        t.factor.push_back(a);
+      }
+      t.group_begin.push_back(order.size());
+    }
+    // 3. coefficients per node and per column
+    t.coeff_begin.assign(order.size() + 1, 0);
+    std::vector<std::vector<std::pair<int, double>>> per_column(cols);
+    for (std::size_t n = 0; n < order.size(); ++n) {
+      for (auto [c, v] : coeffs[std::size_t(order[n])])
+        if (v != 0.0) {
+          t.column.push_back(c), t.coeff.push_back(v);
+          per_column[std::size_t(c)].emplace_back(int(n), v);
+        }
       t.coeff_begin[n + 1] = t.column.size();
+    }
+    std::map<int, std::vector<int>> nodes_of_factor;
+    for (std::size_t n = 1; n < order.size(); ++n) nodes_of_factor[t.factor[n]].push_back(int(n));
+    for (const auto& [a, nodes] : nodes_of_factor) {
+      t.factor_value.push_back(a);
+      for (int n : nodes) t.factor_node.push_back(n), t.factor_parent.push_back(t.parent[std::size_t(n)]);
+      t.factor_begin.push_back(t.factor_node.size());
+    }
+    t.by_column_begin.push_back(0);
+    for (const auto& pc : per_column) {
+      for (auto [n, v] : pc) t.by_column_node.push_back(n), t.by_column_coeff.push_back(v);
+      t.by_column_begin.push_back(t.by_column_node.size());
     }
     return t;
   }
@@ -278,11 +317,27 @@ class AceDescriptor {
     for (std::size_t k = 0; k < t.index1.size(); ++k) ws.q[std::size_t(t.column1[k])] += t.coeff1[k] * ws.A1[std::size_t(t.index1[k])];
     cplx* v = ws.value.data();
     v[0] = 1.0;
-    const std::size_t nodes = t.parent.size();
-    for (std::size_t k = 1; k < nodes; ++k) {
-      v[k] = mul(v[t.parent[k]], ws.A[std::size_t(t.factor[k])]);
-      const double re = v[k].real();
-      for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) ws.q[std::size_t(t.column[c])] += t.coeff[c] * re;
+    for (std::size_t g = 0; g < t.group_parent.size(); ++g) {
+      const cplx vp = v[t.group_parent[g]];
+      for (std::size_t k = t.group_begin[g]; k != t.group_begin[g + 1]; ++k) v[k] = mul(vp, ws.A[std::size_t(t.factor[k])]);
+    }
+    for (std::size_t c = 0; c + 1 < t.by_column_begin.size(); ++c) {
+      // The terms of a density cancel strongly (products of up to six A of size ~10²), so they are
+      // summed with Neumaier's compensation, in four interleaved partial sums (no single
+      // loop-carried dependency): the sum is then as accurate as the terms themselves.
+      double acc[4] = {0.0, 0.0, 0.0, 0.0}, err[4] = {0.0, 0.0, 0.0, 0.0};
+      auto add = [&](std::size_t u, double x) {
+        const double t0 = acc[u] + x;
+        err[u] += std::abs(acc[u]) >= std::abs(x) ? (acc[u] - t0) + x : (x - t0) + acc[u];
+        acc[u] = t0;
+      };
+      const std::size_t b = t.by_column_begin[c], e = t.by_column_begin[c + 1];
+      std::size_t k = b;
+      for (; k + 4 <= e; k += 4)
+        for (std::size_t u = 0; u < 4; ++u) add(u, t.by_column_coeff[k + u] * v[t.by_column_node[k + u]].real());
+      for (; k < e; ++k) add(0, t.by_column_coeff[k] * v[t.by_column_node[k]].real());
+      for (std::size_t u = 1; u < 4; ++u) add(0, acc[u]), add(0, err[u]);
+      ws.q[c] += acc[0] + err[0];
     }
     if (opt_.core_density) ws.q[columns()] = core;
   }
@@ -301,10 +356,25 @@ class AceDescriptor {
       for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) th += t.coeff[c] * ws.dEdq[std::size_t(t.column[c])];
       adj[k] = th;
     }
-    for (std::size_t k = nodes - 1; k >= 1; --k) {
-      const std::size_t a = std::size_t(t.factor[k]), p = std::size_t(t.parent[k]);
-      ws.W[a] += mul(adj[k], ws.value[p]);
-      adj[p] += mul(adj[k], ws.A[a]);
+    for (std::size_t g = t.group_parent.size(); g-- > 0;) {
+      const std::size_t p = std::size_t(t.group_parent[g]);
+      double sr = 0.0, si = 0.0;  // Σ_children adj[k] A[f_k], summed in registers
+      for (std::size_t k = t.group_begin[g]; k != t.group_begin[g + 1]; ++k) {
+        const cplx ak = adj[k], Aa = ws.A[std::size_t(t.factor[k])];
+        sr += ak.real() * Aa.real() - ak.imag() * Aa.imag();
+        si += ak.real() * Aa.imag() + ak.imag() * Aa.real();
+      }
+      adj[p] += cplx(sr, si);
+    }
+    // W_a = Σ_{nodes k multiplying A_a} adj[k] v[parent k], summed per a in registers
+    for (std::size_t f = 0; f < t.factor_value.size(); ++f) {
+      double wr = 0.0, wi = 0.0;
+      for (std::size_t e = t.factor_begin[f]; e != t.factor_begin[f + 1]; ++e) {
+        const cplx ak = adj[t.factor_node[e]], vp = ws.value[t.factor_parent[e]];
+        wr += ak.real() * vp.real() - ak.imag() * vp.imag();
+        wi += ak.real() * vp.imag() + ak.imag() * vp.real();
+      }
+      ws.W[std::size_t(t.factor_value[f])] = cplx(wr, wi);
     }
     // δE = Re Σ W δA with δA_l,-m = (-1)^m conj(δA_lm): fold the m < 0 half onto m > 0.
     const int lmax = basis_.lmax;
