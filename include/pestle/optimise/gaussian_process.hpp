@@ -37,6 +37,11 @@ struct GpOptions {
   double min_noise = 1e-6, max_noise = 1.0;
   double jitter = 1e-10;       ///< added to the diagonal for numerical safety
   bool standardise = true;     ///< false: outputs used as given (tests, comparisons)
+  /// > 0: maximise the posterior of θ instead of the likelihood, with a log-normal prior on
+  /// each length scale, log ℓ ~ N(log(ℓ₀ √d), length_prior_width²), ℓ₀ = length_prior_scale:
+  /// longer length scales in more dimensions keep the search from chasing the cube's corners.
+  double length_prior_width = 0.0;
+  double length_prior_scale = 0.25;
 };
 
 struct GpPrediction {
@@ -185,9 +190,16 @@ class GaussianProcess {
       for (Eigen::Index k = 0; k < d + 2; ++k) t[k] = lo[k] + uniform01(rng) * (hi[k] - lo[k]);
       starts.push_back(t);
     }
-    const Objective negative_lml = [this](const Eigen::VectorXd& t, Eigen::VectorXd& g) {
-      const double v = log_marginal_likelihood(t, &g);
+    const double prior_mean = std::log(opt_.length_prior_scale * std::sqrt(static_cast<double>(d)));
+    const double prior_var = opt_.length_prior_width * opt_.length_prior_width;
+    const Objective negative_lml = [&](const Eigen::VectorXd& t, Eigen::VectorXd& g) {
+      double v = log_marginal_likelihood(t, &g);
       if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
+      if (prior_var > 0.0)
+        for (Eigen::Index k = 0; k < d; ++k) {
+          v -= 0.5 * (t[k] - prior_mean) * (t[k] - prior_mean) / prior_var;
+          g[k] -= (t[k] - prior_mean) / prior_var;
+        }
       g = -g;
       return -v;
     };

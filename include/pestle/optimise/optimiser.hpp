@@ -49,6 +49,7 @@ struct OptimiserOptions {
   std::size_t candidates = 2000;  ///< random candidates per acquisition optimisation
   std::size_t refinements = 3;    ///< best candidates refined by L-BFGS (per acquisition)
   double hedge_eta = 1.0;         ///< GP-hedge learning rate
+  double local_fraction = 0.25;   ///< share of candidates that perturb the best points (1: a local, trust-region-like search)
   OutputTransform transform = OutputTransform::none;  ///< log: the surrogate models log(y) (y > 0)
   GpOptions gp;
 };
@@ -289,11 +290,13 @@ class Optimiser {
       if (!o.failed) ranked.push_back(&o);
     std::sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->y < b->y; });
     ranked.resize(std::min<std::size_t>(ranked.size(), 5));
-    const std::size_t local = ranked.empty() ? 0 : opt_.candidates / 4;
+    const std::size_t local =
+        ranked.empty() ? 0 : static_cast<std::size_t>(opt_.local_fraction * static_cast<double>(opt_.candidates));
     std::normal_distribution<double> gauss(0.0, 1.0);
     for (std::size_t k = 0; k < local; ++k) {
       std::vector<double> u = ranked[k % ranked.size()]->u;
-      const double scale = k % 2 ? 0.02 : 0.1;
+      static constexpr double scales[3] = {0.2, 0.1, 0.02};
+      const double scale = scales[k % 3];
       for (std::size_t j = 0; j < u.size(); ++j) {
         // Box-Muller from uniform01 keeps the stream library-independent.
         const double z = std::sqrt(-2.0 * std::log(1.0 - uniform01(rng))) * std::cos(2.0 * std::numbers::pi * uniform01(rng));
@@ -302,7 +305,8 @@ class Optimiser {
       u = space_.snap(u);
       if (space_.feasible_unit(u) && !seen(u)) c.push_back(u);
     }
-    for (std::size_t tries = 0; c.size() < opt_.candidates && tries < 20 * opt_.candidates; ++tries) {
+    const std::size_t wanted = std::max<std::size_t>(c.size() + (local < opt_.candidates ? opt_.candidates - local : 0), 1);
+    for (std::size_t tries = 0; c.size() < wanted && tries < 20 * opt_.candidates; ++tries) {
       std::vector<double> u(space_.size());
       for (auto& x : u) x = uniform01(rng);
       u = space_.snap(u);
