@@ -144,7 +144,7 @@ class MolecularDynamics {
 
   /// One step of the chosen integrator.
   void step() {
-    std::visit([this](const auto& t) { integrate(t); }, o_.thermostat);
+    std::visit([this](const auto& t) { this->integrate(t); }, o_.thermostat);
     ++steps_;
     check_finite();
     if (traj_.active()) traj_.write(steps_, s_, r_, &v_, info());

@@ -17,6 +17,7 @@
 // neighbour). A serial pass then scatters those entries into forces, per-atom energies and
 // the virial in a fixed order, so every number of the result is independent of the number
 // of threads and of scheduling, bit for bit.
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstddef>

@@ -4,6 +4,7 @@
 //   (LAMMPS `pair_modify shift yes`). Cross-species parameters not given explicitly are mixed
 //   geometrically (LAMMPS's default `pair_modify mix geometric`): ε_ab = √(ε_a ε_b),
 //   σ_ab = √(σ_a σ_b), r_c,ab = √(r_c,a r_c,b). Per-atom energies: half of each pair to each atom.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>

@@ -2,6 +2,7 @@
 // Reading the parameter files of the reference potentials (LAMMPS's sw, tersoff, eam and
 // eam/alloy formats): whitespace-separated words that remember their 1-based line, so every
 // error names the file, the line and the reason (ParseError).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <fstream>

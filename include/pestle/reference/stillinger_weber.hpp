@@ -8,6 +8,7 @@
 //           with λ, ε, cos θ0 from entry i-j-k and the radial parameters from i-j-j and i-k-k.
 // Per-atom energies follow LAMMPS (compute pe/atom): a pair term is split half and half, a
 // three-body term in thirds between i, j and k.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>

@@ -11,6 +11,7 @@
 // clamped at |arg| = 69.0776; b_ij switches to the same asymptotic expansions for very
 // large or small βζ. Per-atom energies follow LAMMPS's split: the repulsive term of a pair
 // half and half, the attractive term ½ b_ij f_A also half to i and half to j.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
