@@ -196,3 +196,36 @@ TEST_CASE("GAP per-atom energies add up, with e0, and thread count does not matt
   for (std::size_t i = 0; i < s.size(); ++i)
     if (s.numbers[i] == 28) CHECK(r.atom_energies[i] == 0.0);
 }
+
+TEST_CASE("GAP local-energy variance", "[gap][variance]") {
+  const auto& gap = mo_gap_jitter();
+  const pestle::Structure bulk = pestle::read_extxyz_frame(shared("data/reference/quip-gap/soap/Mo_test_f0.xyz")).structure;
+  const auto var = gap.local_variance(bulk);
+  REQUIRE(var.size() == bulk.size());
+  // prior per term: δ² + f0² + reg² = 1 + 1e-6; the 2b term adds Σ_pairs var f_c²/2 per atom
+  for (double v : var) {
+    CHECK(v >= 0.0);
+    CHECK(std::isfinite(v));
+  }
+  // an environment unlike the training data (an isolated dimer at 2.2 Å) is more uncertain
+  pestle::Structure dimer;
+  dimer.add_atom(42, pestle::Vec3(0, 0, 0));
+  dimer.add_atom(42, pestle::Vec3(2.2, 0, 0));
+  const auto vd = gap.local_variance(dimer);
+  double bulk_max = 0;
+  for (double v : var) bulk_max = std::max(bulk_max, v);
+  CHECK(vd[0] > 10 * bulk_max);
+  CHECK(vd[0] == Approx(vd[1]).epsilon(1e-12));
+
+  // at a sparse point of the SOAP term the variance collapses to about the regulariser
+  const auto& term = gap.model().terms.at(1);
+  const pestle::DotProductKernel kernel(term.zeta);
+  const Eigen::LLT<Eigen::MatrixXd> kmm(kernel.sparse_covariance(term.sparse, 0.001));
+  pestle::RowMatrix Q = term.sparse.points.topRows(3);
+  const Eigen::MatrixXd k = kernel.covariances(term.sparse, Q);
+  const Eigen::MatrixXd v = kmm.solve(k.transpose());
+  for (Eigen::Index r = 0; r < 3; ++r) {
+    const double at_sparse = 1.0 + 1e-6 - k.row(r).dot(v.col(r));
+    CHECK(std::abs(at_sparse) < 1e-5);
+  }
+}

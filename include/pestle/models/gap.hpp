@@ -116,6 +116,22 @@ struct ClusterTerm {
     });
   }
 
+  /// QUIP's local_gap_variance contributions: var(x) f_c² / n to each atom of an instance.
+  void variance(const Structure& s, const NeighbourList& nl, double regularisation,
+                tbb::enumerable_thread_specific<Accumulators>& acc) const {
+    const Eigen::LDLT<Eigen::MatrixXd> kmm(kernel.sparse_covariance(sparse, regularisation));
+    const double prior = sparse.delta * sparse.delta + sparse.f0 * sparse.f0 + regularisation * regularisation;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 8), [&](const auto& range) {
+      Accumulators& a = acc.local();
+      for (std::size_t i = range.begin(); i != range.end(); ++i)
+        descriptor.for_each(s, nl, i, [&](const ClusterInstance& c) {
+          const Eigen::VectorXd k = kernel.covariances(sparse, sparse_self, std::span<const double>(c.x.data(), std::size_t(c.dims)));
+          const double var = prior - k.dot(kmm.solve(k));
+          for (int n = 0; n < c.atoms; ++n) a.atom_energy[std::size_t(c.atom[std::size_t(n)])] += var * c.fc * c.fc / c.atoms;
+        });
+    });
+  }
+
   void add(const ClusterInstance& c, bool forces, std::vector<double>& grad, Accumulators& a) const {
     const std::span<const double> x(c.x.data(), std::size_t(c.dims));
     const double e = kernel.predict(sparse, sparse_self, x, forces ? std::span<double>(grad) : std::span<double>());
@@ -188,6 +204,32 @@ struct SoapTerm {
     }
   }
 
+  /// QUIP's local_gap_variance of every centre: δ² + f0² + reg² − kᵀ K_MM⁻¹ k.
+  void variance(const Structure& s, const NeighbourList& nl, double regularisation,
+                tbb::enumerable_thread_specific<Accumulators>& acc) const {
+    const Eigen::LLT<Eigen::MatrixXd> kmm(kernel.sparse_covariance(sparse, regularisation));
+    if (kmm.info() != Eigen::Success) throw NumericalError("GAP variance: K_MM is not positive definite; raise the regularisation");
+    const double prior = sparse.delta * sparse.delta + sparse.f0 * sparse.f0 + regularisation * regularisation;
+    std::vector<std::size_t> centres;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (descriptor.applies_to(s.numbers[i])) centres.push_back(i);
+    const std::size_t block = 32;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (centres.size() + block - 1) / block, 1), [&](const auto& range) {
+      Accumulators& a = acc.local();
+      auto ws = descriptor.make_workspace();
+      for (std::size_t b = range.begin(); b != range.end(); ++b) {
+        const std::size_t first = b * block, last = std::min(centres.size(), first + block);
+        RowMatrix Q(Eigen::Index(last - first), Eigen::Index(descriptor.size()));
+        for (std::size_t r = first; r < last; ++r)
+          descriptor.compute(s, nl, centres[r], ws, std::span<double>(Q.row(Eigen::Index(r - first)).data(), descriptor.size()));
+        const Eigen::MatrixXd k = kernel.covariances(sparse, Q);           // B × M
+        const Eigen::MatrixXd v = kmm.solve(k.transpose());               // M × B
+        for (std::size_t r = first; r < last; ++r)
+          a.atom_energy[centres[r]] += prior - k.row(Eigen::Index(r - first)).dot(v.col(Eigen::Index(r - first)));
+      }
+    });
+  }
+
   // block_size 1: no separate forward pass; the kernel is contracted inside the adjoint callback
   // (two matrix-vector products per atom).
   void evaluate_atoms(const Structure& s, const NeighbourList& nl, Scratch& sc, Accumulators& a) const {
@@ -233,6 +275,24 @@ class GapPotential {
   PotentialResult compute_energy(const Structure& s) const { return run(s, false); }
 
   double energy(const Structure& s) const { return run(s, false).energy; }
+
+  /// Predictive variance of each atom's local energy (eV²), QUIP's `local_gap_variance`: for every
+  /// term and instance, δ² + f0² + reg² − kᵀ (K_MM + reg² I)⁻¹ k, times f_c²/n for each of the n atoms
+  /// of a cluster instance, summed over terms. K_MM is rebuilt from the sparse points on every call
+  /// (QUIP's gap_variance_regularisation, default 0.001).
+  std::vector<double> local_variance(const Structure& s, double regularisation = 0.001) const {
+    s.validate();
+    if (!(regularisation >= 0.0)) throw InputError("GAP variance: regularisation must be >= 0");
+    NeighbourOptions opt;
+    opt.cutoff = cutoff_;
+    const NeighbourList nl = build_neighbour_list(s, opt);
+    tbb::enumerable_thread_specific<gap_detail::Accumulators> acc([&] { return gap_detail::Accumulators(s.size()); });
+    for (const Term& t : terms_) std::visit([&](const auto& term) { term.variance(s, nl, regularisation, acc); }, t);
+    std::vector<double> var(s.size(), 0.0);
+    for (const auto& a : acc)
+      for (std::size_t i = 0; i < s.size(); ++i) var[i] += a.atom_energy[i];
+    return var;
+  }
 
  private:
   static Term make_term(const GapTerm& t) {

@@ -81,6 +81,32 @@ class DotProductKernel {
     return e;
   }
 
+  /// QUIP's K_MM for the variance estimate: δ² (x_s·x_t)^ζ + f0² (no sparse cutoffs in QUIP's
+  /// dot-product K_MM), plus regularisation² on the diagonal.
+  Eigen::MatrixXd sparse_covariance(const SparseSet& sp, double regularisation) const {
+    Eigen::MatrixXd k = sp.points * sp.points.transpose();
+    for (Eigen::Index a = 0; a < k.rows(); ++a)
+      for (Eigen::Index b = 0; b < k.cols(); ++b) {
+        double v, dv;
+        power(k(a, b), v, dv);
+        k(a, b) = sp.delta * sp.delta * v + sp.f0 * sp.f0;
+      }
+    k.diagonal().array() += regularisation * regularisation;
+    return k;
+  }
+
+  /// Covariances k_bs = δ² (q_b·x_s)^ζ f_s of the rows of Q with the sparse points (B × M).
+  Eigen::MatrixXd covariances(const SparseSet& sp, const RowMatrix& Q) const {
+    Eigen::MatrixXd k = Q * sp.points.transpose();
+    for (Eigen::Index a = 0; a < k.rows(); ++a)
+      for (Eigen::Index b = 0; b < k.cols(); ++b) {
+        double v, dv;
+        power(k(a, b), v, dv);
+        k(a, b) = sp.delta * sp.delta * v * sp.cutoff[b];
+      }
+    return k;
+  }
+
   /// Blocked prediction for B descriptor vectors at once (rows of Q): two matrix products,
   /// C = Q Xᵀ (B × M), then E_b = Σ_s w_s C_bs^ζ and G = (w_s ζ C_bs^(ζ−1)) X (B × d).
   void predict_block(const SparseSet& sp, const Eigen::VectorXd& w, const RowMatrix& Q, RowMatrix& C,
@@ -159,6 +185,55 @@ class ArdSquaredExponential {
         }
     }
     return k;
+  }
+
+  /// Covariances k_s = [δ² k̃(x, x_s) + f0²] f_s of one descriptor with every sparse point.
+  Eigen::VectorXd covariances(const SparseSet& sp, const Eigen::VectorXd& sparse_self_cov, std::span<const double> x) const {
+    Eigen::VectorXd k(Eigen::Index(sp.size()));
+    const double kxx = perms_.size() > 1 ? self(x, {}) : 1.0;
+    for (std::size_t s = 0; s < sp.size(); ++s) {
+      const double* xs = sp.points.row(Eigen::Index(s)).data();
+      double v = 0.0;
+      for (const auto& p : perms_) {
+        double r2 = 0.0;
+        for (std::size_t c = 0; c < dimensions(); ++c) {
+          const double t = xs[p[c]] / theta_[c] - x[c] / theta_[c];
+          r2 += t * t;
+        }
+        v += std::exp(-0.5 * r2);
+      }
+      if (perms_.size() > 1) v /= std::sqrt(sparse_self_cov[Eigen::Index(s)] * kxx);
+      k[Eigen::Index(s)] = (sp.delta * sp.delta * v + sp.f0 * sp.f0) * sp.cutoff[Eigen::Index(s)];
+    }
+    return k;
+  }
+
+  /// QUIP's K_MM for the variance estimate: normalised permutation-summed covariances times
+  /// f_s f_t (f_s² on the diagonal), times δ², plus f0², plus regularisation² on the diagonal.
+  Eigen::MatrixXd sparse_covariance(const SparseSet& sp, double regularisation) const {
+    const auto m = Eigen::Index(sp.size());
+    Eigen::MatrixXd k(m, m);
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < m; ++b) {
+        double v = 0.0;
+        for (const auto& p : perms_) {
+          double r2 = 0.0;
+          for (std::size_t c = 0; c < dimensions(); ++c) {
+            const double t = (sp.points(a, p[c]) - sp.points(b, Eigen::Index(c))) / theta_[c];
+            r2 += t * t;
+          }
+          v += std::exp(-0.5 * r2);
+        }
+        k(a, b) = v;
+      }
+    Eigen::MatrixXd out(m, m);
+    for (Eigen::Index a = 0; a < m; ++a)
+      for (Eigen::Index b = 0; b < m; ++b)
+        out(a, b) = a == b ? sp.cutoff[a] * sp.cutoff[a]
+                           : k(a, b) * sp.cutoff[a] * sp.cutoff[b] / std::sqrt(k(a, a) * k(b, b));
+    out = (out * (sp.delta * sp.delta)).array() + sp.f0 * sp.f0;
+    out.diagonal().array() += regularisation * regularisation;
+    return out;
   }
 
   /// e(x) and ∂e/∂x (if `grad` is not empty); `sparse_self` from sparse_self().
