@@ -218,3 +218,27 @@ TEST_CASE("acquisitions: closed forms", "[optimise][acquisition]") {
   CHECK(expected_improvement(2.0, 1.0, 1.0, 0.0) > expected_improvement(2.0, 0.5, 1.0, 0.0));
   CHECK(expected_improvement(50.0, 1.0, 1.0, 0.0) >= 0.0);
 }
+
+#include "pestle/optimise/svg_plot.hpp"
+
+TEST_CASE("SVG plots: ticks, escaping, a well-formed document", "[optimise][svg]") {
+  namespace svgd = pestle::optimise::svg::detail;
+  using pestle::optimise::svg::figure;
+  using pestle::optimise::svg::Style;
+  CHECK(svgd::nice_ticks(0.0, 10.0) == std::vector<double>{0, 2, 4, 6, 8, 10});
+  CHECK(svgd::nice_ticks(-0.013, 0.021).size() >= 3);
+  // A log axis inside one decade still gets labelled ticks (1..9 mantissas).
+  const auto t = svgd::log_ticks(std::log10(0.12), std::log10(0.59));
+  REQUIRE(t.size() >= 3);
+  CHECK(std::pow(10.0, t.front()) == Approx(0.2));
+  CHECK(svgd::log_ticks(-3.2, 0.5).size() == 4);  // decades 1e-3, 1e-2, 1e-1, 1
+  const std::string svg = figure({{"a < b & c", "x", "y", true, false, {{"s", {1, 2, 3}, {0.1, 0.01, 0.2}, "#000", Style::step}}},
+                                  {"parity", "ref", "pred", false, true, {{"", {0, 1}, {0.1, 0.9}, "#f00", Style::points}}}},
+                                 2);
+  CHECK(svg.rfind("<?xml", 0) == 0);
+  CHECK(svg.find("</svg>") != std::string::npos);
+  CHECK(svg.find("a &lt; b &amp; c") != std::string::npos);
+  CHECK(svg.find("<polyline") != std::string::npos);
+  CHECK(svg.find("stroke-dasharray") != std::string::npos);  // the y = x line of the parity panel
+  CHECK(svg.find("width='920'") != std::string::npos);        // two columns
+}

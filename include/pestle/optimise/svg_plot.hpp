@@ -67,6 +67,21 @@ inline std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
   return t;
 }
 
+/// Ticks of a log10 axis (positions in log10 units): decades, else 1-2-5, else 1..9 per decade.
+inline std::vector<double> log_ticks(double lo, double hi) {
+  for (const std::vector<double>& mantissas : {std::vector<double>{1}, std::vector<double>{1, 2, 5},
+                                               std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+    std::vector<double> t;
+    for (double k = std::floor(lo); k <= std::ceil(hi); ++k)
+      for (double m : mantissas) {
+        const double v = k + std::log10(m);
+        if (v >= lo && v <= hi) t.push_back(v);
+      }
+    if (t.size() >= 3 || mantissas.size() == 9) return t;
+  }
+  return {};
+}
+
 struct Range {
   double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
   void add(double v) {
@@ -111,13 +126,11 @@ inline void draw_panel(std::ostringstream& o, const Panel& p, double x0, double 
     o << "<line x1='" << X(t) << "' y1='" << y0 + top + ph << "' x2='" << X(t) << "' y2='" << y0 + top + ph + 5
       << "' stroke='black'/><text x='" << X(t) << "' y='" << y0 + top + ph + 18 << "' text-anchor='middle' font-size='10'>"
       << num(t) << "</text>\n";
-  for (double t : p.log_y ? nice_ticks(std::floor(ry.lo), std::ceil(ry.hi)) : nice_ticks(ry.lo, ry.hi)) {
-    if (p.log_y && (t != std::round(t) || t < ry.lo || t > ry.hi)) continue;
+  for (double t : p.log_y ? log_ticks(ry.lo, ry.hi) : nice_ticks(ry.lo, ry.hi))
     o << "<line x1='" << x0 + left - 5 << "' y1='" << Y(t) << "' x2='" << x0 + left << "' y2='" << Y(t)
       << "' stroke='black'/><line x1='" << x0 + left << "' y1='" << Y(t) << "' x2='" << x0 + left + pw << "' y2='" << Y(t)
       << "' stroke='#dddddd'/><text x='" << x0 + left - 8 << "' y='" << Y(t) + 3 << "' text-anchor='end' font-size='10'>"
-      << (p.log_y ? "1e" + num(t) : num(t)) << "</text>\n";
-  }
+      << num(p.log_y ? std::pow(10.0, t) : t) << "</text>\n";
   if (p.diagonal)
     o << "<line x1='" << X(std::max(rx.lo, ry.lo)) << "' y1='" << Y(std::max(rx.lo, ry.lo)) << "' x2='"
       << X(std::min(rx.hi, ry.hi)) << "' y2='" << Y(std::min(rx.hi, ry.hi)) << "' stroke='gray' stroke-dasharray='4,3'/>\n";
