@@ -24,3 +24,21 @@ if(PESTLE_HAVE_SKLEARN)
 else()
   message(STATUS "pestle: python3 with scikit-learn not found, skipping the optimiser's GP cross-check")
 endif()
+
+# `pestle optimise` end to end (label cli), once the sub-command is registered in main.cpp:
+# budget 2, then a rerun with budget 3 must fit exactly one more point.
+file(READ ${PROJECT_SOURCE_DIR}/examples/pestle/main.cpp _pestle_main_cpp)
+if(PESTLE_BUILD_EXAMPLES AND _pestle_main_cpp MATCHES "run_optimise")
+  set(_pestle_opt_dir ${CMAKE_CURRENT_BINARY_DIR}/cli_optimise)
+  set(_pestle_opt_cfg ${CMAKE_CURRENT_SOURCE_DIR}/data/optimise/tiny_search.json)
+  add_test(NAME cli_optimise_clean COMMAND ${CMAKE_COMMAND} -E rm -rf ${_pestle_opt_dir})
+  add_test(NAME cli_optimise_first COMMAND $<TARGET_FILE:pestle_cli> optimise ${_pestle_opt_cfg} -o ${_pestle_opt_dir} --budget 2)
+  add_test(NAME cli_optimise_resume COMMAND $<TARGET_FILE:pestle_cli> optimise ${_pestle_opt_cfg} -o ${_pestle_opt_dir})
+  set_tests_properties(cli_optimise_clean PROPERTIES LABELS cli FIXTURES_SETUP pestle_optimise_dir)
+  set_tests_properties(cli_optimise_first PROPERTIES LABELS cli FIXTURES_REQUIRED pestle_optimise_dir
+    FIXTURES_SETUP pestle_optimise_first PASS_REGULAR_EXPRESSION "2 evaluations \\(2 new, 0 failed\\).*wrote .*best\\.model\\.json")
+  set_tests_properties(cli_optimise_resume PROPERTIES LABELS cli FIXTURES_REQUIRED "pestle_optimise_dir;pestle_optimise_first"
+    PASS_REGULAR_EXPRESSION "3 evaluations \\(1 new, 0 failed\\)")
+  add_test(NAME cli_optimise_bad_budget COMMAND $<TARGET_FILE:pestle_cli> optimise ${_pestle_opt_cfg} --budget 0)
+  set_tests_properties(cli_optimise_bad_budget PROPERTIES LABELS cli WILL_FAIL TRUE)
+endif()
