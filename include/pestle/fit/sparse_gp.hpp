@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include <Eigen/Cholesky>
@@ -50,7 +51,10 @@ namespace pestle {
 
 /// One derivative entry: instance `instance` depends on the displacement r = r_atom − r_centre
 /// (+ lattice image); dq (d×3, column-major) = ∂q/∂r and dfc = ∂f/∂r of its covariance cutoff.
+/// With centre == no_centre the entry is the derivative with respect to the absolute position of
+/// `atom` (cluster descriptors), and r is the atom's position relative to the cluster (virial).
 struct InstanceGradient {
+  static constexpr std::size_t no_centre = static_cast<std::size_t>(-1);
   std::size_t instance = 0;
   std::size_t centre = 0;  ///< atom the displacement starts at
   std::size_t atom = 0;    ///< atom the displacement ends at
@@ -269,7 +273,8 @@ void add_covariance_rows(const TermInstances& inst, const K& kernel, double delt
         const auto gcol = G.col(c + dim);
         if (with_forces) {  // F_atom = -∂E/∂r, F_centre = +∂E/∂r
           A.row(f0 + static_cast<Eigen::Index>(3 * g.atom) + dim).segment(col0, M) -= gcol.transpose();
-          A.row(f0 + static_cast<Eigen::Index>(3 * g.centre) + dim).segment(col0, M) += gcol.transpose();
+          if (g.centre != InstanceGradient::no_centre)
+            A.row(f0 + static_cast<Eigen::Index>(3 * g.centre) + dim).segment(col0, M) += gcol.transpose();
         }
         if (with_virial)
           for (int v = 0; v < 6; ++v)
@@ -408,6 +413,16 @@ struct GpTermSpec {
 
 namespace detail {
 
+/// Calls f(term) for every term of a tuple of GpTermSpec or a vector of variants of them.
+template <class... T, class F>
+void for_each_term(const std::tuple<T...>& terms, F&& f) {
+  std::apply([&](const auto&... t) { (f(t), ...); }, terms);
+}
+template <class... V, class F>
+void for_each_term(const std::vector<std::variant<V...>>& terms, F&& f) {
+  for (const auto& t : terms) std::visit(f, t);
+}
+
 inline std::map<int, double> gp_e0(const Dataset& data, const GpFitOptions& opt) {
   if (!opt.e0_average) return opt.e0;
   double e = 0.0, n = 0.0;
@@ -476,8 +491,8 @@ GpTermFit choose_sparse_points(const Term& term, const Dataset& data, std::uint6
 }
 
 /// Observation rows of one structure for all terms: A α ≈ b with residual weights w = 1/σ.
-template <class... Terms>
-RowBlock gp_structure_rows(const std::tuple<Terms...>& terms, const std::vector<GpTermFit>& fits,
+template <class Terms>
+RowBlock gp_structure_rows(const Terms& terms, const std::vector<GpTermFit>& fits,
                            const std::vector<Eigen::Index>& col0, Eigen::Index columns, const Frame& f, std::size_t k,
                            const std::map<int, double>& e0, const GpSigmas& sigma) {
   const Structure& s = f.structure;
@@ -503,17 +518,12 @@ RowBlock gp_structure_rows(const std::tuple<Terms...>& terms, const std::vector<
     return blk;
   }
   std::size_t t = 0;
-  std::apply(
-      [&](const auto&... term) {
-        (([&] {
-           const TermInstances inst = term.source.instances(s, has_f || has_v);
-           add_covariance_rows(inst, term.kernel, term.delta, fits[t].sparse, fits[t].sparse_cutoff, col0[t], has_e, f0,
-                               has_f, v0, has_v, blk.A);
-           ++t;
-         }()),
-         ...);
-      },
-      terms);
+  for_each_term(terms, [&](const auto& term) {
+    const TermInstances inst = term.source.instances(s, has_f || has_v);
+    add_covariance_rows(inst, term.kernel, term.delta, fits[t].sparse, fits[t].sparse_cutoff, col0[t], has_e, f0, has_f,
+                        v0, has_v, blk.A);
+    ++t;
+  });
   const double w = f.labels.weight;
   if (has_e) {
     double e = *f.labels.energy;
@@ -548,17 +558,17 @@ RowBlock gp_structure_rows(const std::tuple<Terms...>& terms, const std::vector<
 
 /// Fits the sparse GP. `terms` is a tuple of GpTermSpec; `progress(done, total)` is called after
 /// every block of structures (may be a no-op).
-template <class Progress, class... Terms>
-GpFitResult fit_sparse_gp(const Dataset& data, const std::tuple<Terms...>& terms, const GpFitOptions& opt,
-                          Progress&& progress) {
+template <class Terms, class Progress>
+GpFitResult fit_sparse_gp(const Dataset& data, const Terms& terms, const GpFitOptions& opt, Progress&& progress) {
   if (data.empty()) throw InputError("sparse GP fit: the training set is empty");
   opt.sigma.validate();
   GpFitResult res;
   res.e0 = detail::gp_e0(data, opt);
   // 1. sparse points per term
   std::size_t index = 0;
-  std::apply([&](const auto&... term) { ((res.terms.push_back(detail::choose_sparse_points(term, data, opt.seed, index++))), ...); },
-             terms);
+  detail::for_each_term(terms, [&](const auto& term) {
+    res.terms.push_back(detail::choose_sparse_points(term, data, opt.seed, index++));
+  });
   std::vector<Eigen::Index> col0;
   Eigen::Index columns = 0;
   for (const auto& t : res.terms) {
@@ -574,20 +584,15 @@ GpFitResult fit_sparse_gp(const Dataset& data, const std::tuple<Terms...>& terms
   so.rcond = opt.rcond;
   LeastSquares ls(static_cast<std::size_t>(columns), so);
   index = 0;
-  std::apply(
-      [&](const auto&... term) {
-        (([&] {
-           GpTermFit& t = res.terms[index];
-           t.jitter = opt.jitter;
-           const Eigen::MatrixXd U = prior_rows(sparse_covariance(term.kernel, term.delta, t.sparse, t.sparse_cutoff), t.jitter);
-           Eigen::MatrixXd A = Eigen::MatrixXd::Zero(U.rows(), columns);
-           A.middleCols(col0[index], U.cols()) = U;
-           ls.add(A, Eigen::VectorXd::Zero(U.rows()), Eigen::VectorXd::Ones(U.rows()));
-           ++index;
-         }()),
-         ...);
-      },
-      terms);
+  detail::for_each_term(terms, [&](const auto& term) {
+    GpTermFit& t = res.terms[index];
+    t.jitter = opt.jitter;
+    const Eigen::MatrixXd U = prior_rows(sparse_covariance(term.kernel, term.delta, t.sparse, t.sparse_cutoff), t.jitter);
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(U.rows(), columns);
+    A.middleCols(col0[index], U.cols()) = U;
+    ls.add(A, Eigen::VectorXd::Zero(U.rows()), Eigen::VectorXd::Ones(U.rows()));
+    ++index;
+  });
   // 3. observation rows, structures in parallel per block, added in data-set order
   const std::size_t block = std::max<std::size_t>(1, opt.structures_per_block);
   std::vector<RowBlock> rows(block);
@@ -613,16 +618,16 @@ GpFitResult fit_sparse_gp(const Dataset& data, const std::tuple<Terms...>& terms
   return res;
 }
 
-template <class... Terms>
-GpFitResult fit_sparse_gp(const Dataset& data, const std::tuple<Terms...>& terms, const GpFitOptions& opt) {
+template <class Terms>
+GpFitResult fit_sparse_gp(const Dataset& data, const Terms& terms, const GpFitOptions& opt) {
   return fit_sparse_gp(data, terms, opt, [](std::size_t, std::size_t) {});
 }
 
 /// Predictions of a fitted GP through the same covariance rows as the fit (energy, forces, virial of
 /// one structure, in the row layout of the fit). Slow but independent of any potential class: used to
 /// validate fits and potentials against each other.
-template <class... Terms>
-Eigen::VectorXd gp_predict_rows(const std::tuple<Terms...>& terms, const GpFitResult& fit, const Structure& s) {
+template <class Terms>
+Eigen::VectorXd gp_predict_rows(const Terms& terms, const GpFitResult& fit, const Structure& s) {
   Frame f;
   f.structure = s;
   f.labels.energy = 0.0;
