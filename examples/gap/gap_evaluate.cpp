@@ -1,12 +1,13 @@
 // Evaluate a QUIP GAP XML potential on the frames of an extended-XYZ file.
 //
-//   gap_evaluate MODEL.xml STRUCTURES.xyz [--check] [--repeat N]
+//   gap_evaluate MODEL.xml STRUCTURES.xyz [--check] [--repeat N] [--threads N]
 //
 // Prints, per frame, the energy (eV), the largest force component (eV/Å), the stress (eV/Å³,
 // ASE sign) and the wall time. With --check, the frames must carry QUIP's predictions
 // (gap_energy, gap_force, gap_virial, as in ../shared/data/reference/quip-gap/*_pred.xyz) and the
 // program reports the largest deviations and exits non-zero if they exceed 1e-7 eV/atom,
-// 1e-6 eV/Å or 1e-5 eV. --repeat N evaluates every frame N times (for timing).
+// 1e-6 eV/Å or 1e-5 eV. --repeat N evaluates every frame N times (for timing); --threads N limits
+// the oneTBB threads.
 //
 // The whole C++ needed to run a GAP is:
 //   pestle::GapPotential gap = pestle::io::read_gap_potential("Mo_gap.xml");
@@ -16,7 +17,10 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
+
+#include <tbb/global_control.h>
 
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/gap_xml.hpp"
@@ -47,15 +51,19 @@ Deviation compare(const pestle::Frame& f, const pestle::PotentialResult& r) {
 
 int main(int argc, char** argv) try {
   if (argc < 3) {
-    std::cerr << "usage: gap_evaluate MODEL.xml STRUCTURES.xyz [--check] [--repeat N]\n";
+    std::cerr << "usage: gap_evaluate MODEL.xml STRUCTURES.xyz [--check] [--repeat N] [--threads N]\n";
     return 2;
   }
   bool check = false;
   int repeat = 1;
+  std::unique_ptr<tbb::global_control> threads;
   for (int k = 3; k < argc; ++k) {
     const std::string a = argv[k];
     if (a == "--check") check = true;
     else if (a == "--repeat" && k + 1 < argc) repeat = std::max(1, std::stoi(argv[++k]));
+    else if (a == "--threads" && k + 1 < argc)
+      threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                      std::size_t(std::max(1, std::stoi(argv[++k]))));
     else throw pestle::InputError("unknown option " + a);
   }
   const pestle::GapPotential gap = pestle::io::read_gap_potential(argv[1]);
