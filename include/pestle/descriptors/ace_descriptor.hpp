@@ -10,7 +10,9 @@
 // forward; forces walk it backward (reverse-mode, one complex multiply-add per node and
 // output) to get W = ∂E/∂A, fold W onto m >= 0 with A_l,-m = (-1)^m conj(A_lm), and contract
 // W with ∂(R_nl Y_lm)/∂r_ij per neighbour ("adjoint of A"). Radial functions come from a
-// cubic Hermite table (ace_radial.hpp), spherical harmonics from ace_harmonics.hpp.
+// cubic Hermite table (ace_radial.hpp), spherical harmonics from ace_harmonics.hpp; per-neighbour
+// data are stored feature-major (one row per function, one column per neighbour), so the sums
+// over neighbours (A) and the force contraction vectorise over neighbours.
 // Satisfies AdjointDescriptor (descriptor.hpp), so Potential<AceDescriptor, Model> works.
 #include <algorithm>
 #include <array>
@@ -42,13 +44,22 @@ class AceDescriptor {
 
   /// Scratch memory of one thread.
   struct Workspace {
-    std::vector<double> rhat, inv_r, rad, drad;  // per kept neighbour
+    // Per kept neighbour k (sorted by species), stored feature-major with row stride `stride`
+    // ("structure of arrays"), so the A-basis sums and the force contraction run over k in SIMD.
+    std::size_t stride = 0;
+    std::vector<double> rhat, inv_r;             // 3 × stride, stride
+    std::vector<double> rad, drad;               // function f of neighbour k at [f * stride + k]
+    std::vector<double> Yre, Yim, dYre, dYim;    // Y_lm at [lm * stride + k]; ∂Y at [(3 lm + d) * stride + k]
+    std::vector<double> grad;                    // ∂E/∂r_ij at [d * stride + k] after gradients()
+    std::vector<double> S, T, radial;            // scratch rows of the force contraction
     std::vector<int> mu;
     std::vector<std::size_t> entry;              // neighbour-list entry of each kept neighbour
-    std::vector<cplx> Y, dY;
-    std::vector<double> p, dp;
+    std::vector<std::size_t> species_begin;      // kept neighbours of species μ: [species_begin[μ], species_begin[μ+1])
+    std::vector<double> one_rad, one_drad;       // radial functions of a block of 8 neighbours
+    std::vector<double> hscratch;                // scratch of the harmonics rows
+    std::vector<std::pair<int, std::size_t>> found;  // (species, entry) before sorting
     std::vector<cplx> A, W, value, adjoint;
-    std::vector<double> A1, W1, q, dEdq, theta;
+    std::vector<double> A1, W1, q, dEdq;
     std::size_t kept = 0;
   };
 
@@ -89,13 +100,12 @@ class AceDescriptor {
 
   Workspace make_workspace() const {
     Workspace ws;
-    ws.p.resize(nlm_), ws.dp.resize(nlm_);
     ws.A.resize(na_), ws.W.resize(na_);
     ws.A1.resize(na1_), ws.W1.resize(na1_);
     ws.q.resize(size()), ws.dEdq.resize(size());
     std::size_t nodes = 0;
     for (const auto& t : trees_) nodes = std::max(nodes, t.parent.size());
-    ws.value.resize(nodes), ws.adjoint.resize(nodes), ws.theta.resize(nodes);
+    ws.value.resize(nodes), ws.adjoint.resize(nodes);
     return ws;
   }
 
@@ -115,6 +125,7 @@ class AceDescriptor {
       std::fill(ws.dEdq.begin(), ws.dEdq.end(), 0.0);
       ws.dEdq[c] = 1.0;
       backward(s, i, ws);
+      gradients(ws);
       for (std::size_t k = 0; k < ws.kept; ++k) {
         const Vec3 g = pair_gradient(ws, k);
         const std::size_t n = ws.entry[k] - first;
@@ -134,6 +145,7 @@ class AceDescriptor {
     else
       e = energy_of(std::span<const double>(ws.q), std::span<double>(ws.dEdq));
     backward(s, i, ws);
+    gradients(ws);
     for (std::size_t k = 0; k < ws.kept; ++k) {
       const Vec3 g = pair_gradient(ws, k);
       const std::size_t entry = ws.entry[k];
@@ -252,11 +264,38 @@ class AceDescriptor {
   }
 
   void ensure_capacity(Workspace& ws, std::size_t n) const {
-    if (ws.inv_r.size() >= n) return;
+    if (ws.stride >= n && ws.stride > 0) return;
+    const std::size_t st = (n + 7) / 8 * 8 + 8;
     const std::size_t nf = table_.function_count();
-    ws.rhat.resize(3 * n), ws.inv_r.resize(n), ws.mu.resize(n), ws.entry.resize(n);
-    ws.rad.resize(n * nf), ws.drad.resize(n * nf);
-    ws.Y.resize(n * nlm_), ws.dY.resize(3 * n * nlm_);
+    ws.stride = st;
+    ws.rhat.assign(3 * st, 0.0), ws.inv_r.assign(st, 0.0), ws.mu.assign(st, 0), ws.entry.assign(st, 0);
+    ws.rad.assign(nf * st, 0.0), ws.drad.assign(nf * st, 0.0);
+    ws.Yre.assign(nlm_ * st, 0.0), ws.Yim.assign(nlm_ * st, 0.0);
+    ws.dYre.assign(3 * nlm_ * st, 0.0), ws.dYim.assign(3 * nlm_ * st, 0.0);
+    ws.grad.assign(3 * st, 0.0), ws.radial.assign(st, 0.0), ws.S.assign(4 * st, 0.0), ws.T.assign(6 * st, 0.0);
+    ws.one_rad.resize(8 * nf), ws.one_drad.resize(8 * nf);
+    ws.hscratch.assign((2 * nlm_ + 2 * std::size_t(basis_.lmax + 1)) * st, 0.0);
+    ws.species_begin.assign(std::size_t(basis_.nelements()) + 1, 0);
+  }
+
+  /// Σ_{k in [b, e)} x[k] y[k] in eight independent lanes (vectorises without reassociation flags).
+  static double dot(const double* __restrict x, const double* __restrict y, std::size_t b, std::size_t e) noexcept {
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t k = b;
+    for (; k + 8 <= e; k += 8)
+      for (std::size_t u = 0; u < 8; ++u) acc[u] += x[k + u] * y[k + u];
+    double tail = 0.0;
+    for (; k < e; ++k) tail += x[k] * y[k];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+  }
+  static double sum(const double* __restrict x, std::size_t b, std::size_t e) noexcept {
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t k = b;
+    for (; k + 8 <= e; k += 8)
+      for (std::size_t u = 0; u < 8; ++u) acc[u] += x[k + u];
+    double tail = 0.0;
+    for (; k < e; ++k) tail += x[k];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
   }
 
   int species_of_atom(const Structure& s, std::size_t j) const {
@@ -273,35 +312,54 @@ class AceDescriptor {
     ensure_capacity(ws, nl.count(i));
     const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase);
     const int lmax = basis_.lmax, nrad = basis_.radial.nradmax;
+    const std::size_t st = ws.stride;
     std::fill(ws.A.begin(), ws.A.end(), cplx(0.0));
     std::fill(ws.A1.begin(), ws.A1.end(), 0.0);
-    double core = 0.0;
-    std::size_t kept = 0;
+    // neighbours inside their pair cutoff, sorted by species (stable: list order within a species)
+    ws.found.clear();
     for (std::size_t e = nl.begin(i); e != nl.end(i); ++e) {
       const int mu = species_of_atom(s, std::size_t(nl.index[e]));
-      const double r = nl.distance[e];
-      if (!(r < basis_.radial.pair(mu0, mu).rcut)) continue;
-      const std::size_t k = kept++;
-      ws.mu[k] = mu, ws.entry[k] = e, ws.inv_r[k] = 1.0 / r;
-      const Vec3 u = nl.displacement[e] / r;
-      ws.rhat[3 * k] = u[0], ws.rhat[3 * k + 1] = u[1], ws.rhat[3 * k + 2] = u[2];
-      double* rad = ws.rad.data() + k * nf;
-      table_.evaluate(std::size_t(mu0 * basis_.nelements() + mu), r, rad, ws.drad.data() + k * nf);
-      cplx* Y = ws.Y.data() + k * nlm_;
-      harmonics_.compute(u[0], u[1], u[2], Y, ws.dY.data() + 3 * k * nlm_, ws.p.data(), ws.dp.data());
-      double* A1 = ws.A1.data() + std::size_t(mu) * nb;
-      for (std::size_t g = 0; g < nb; ++g) A1[g] += rad[g];
-      for (int l = 0; l <= lmax; ++l) {
-        const double* __restrict R = rad + nb + std::size_t(l * nrad);
-        double* __restrict A = reinterpret_cast<double*>(ws.A.data() + a_index(mu, 0, l, 0));
-        for (int m = 0; m <= l; ++m, A += 2 * nrad) {  // A_lm,n += R_nl Y_lm for m = 0..l (contiguous)
-          const cplx y = Y[AceHarmonics::index(l, m)];
-          const double yr = y.real(), yi = y.imag();
-          for (int n = 0; n < nrad; ++n) A[2 * n] += R[n] * yr, A[2 * n + 1] += R[n] * yi;
-        }
-      }
-      core += rad[nf - 1];
+      if (nl.distance[e] < basis_.radial.pair(mu0, mu).rcut) ws.found.emplace_back(mu, e);
     }
+    std::stable_sort(ws.found.begin(), ws.found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::size_t kept = ws.found.size();
+    std::fill(ws.species_begin.begin(), ws.species_begin.end(), kept);
+    for (std::size_t k = kept; k-- > 0;) ws.species_begin[std::size_t(ws.found[k].first)] = k;
+    for (int mu = basis_.nelements() - 1; mu >= 0; --mu)
+      ws.species_begin[std::size_t(mu)] = std::min(ws.species_begin[std::size_t(mu)], ws.species_begin[std::size_t(mu) + 1]);
+    // radial functions of blocks of 8 neighbours, transposed into the feature-major rows
+    for (std::size_t k0 = 0; k0 < kept; k0 += 8) {
+      const std::size_t nk = std::min<std::size_t>(8, kept - k0);
+      for (std::size_t kk = 0; kk < nk; ++kk) {
+        const std::size_t k = k0 + kk;
+        const auto [mu, e] = ws.found[k];
+        const double r = nl.distance[e];
+        ws.mu[k] = mu, ws.entry[k] = e, ws.inv_r[k] = 1.0 / r;
+        ws.rhat[k] = nl.displacement[e][0] / r, ws.rhat[st + k] = nl.displacement[e][1] / r, ws.rhat[2 * st + k] = nl.displacement[e][2] / r;
+        table_.evaluate(std::size_t(mu0 * basis_.nelements() + mu), r, ws.one_rad.data() + kk * nf, ws.one_drad.data() + kk * nf);
+      }
+      for (std::size_t f = 0; f < nf; ++f)
+        for (std::size_t kk = 0; kk < nk; ++kk)
+          ws.rad[f * st + k0 + kk] = ws.one_rad[kk * nf + f], ws.drad[f * st + k0 + kk] = ws.one_drad[kk * nf + f];
+    }
+    harmonics_.compute_rows(ws.rhat.data(), ws.rhat.data() + st, ws.rhat.data() + 2 * st, 0, kept, st, ws.Yre.data(),
+                            ws.Yim.data(), ws.dYre.data(), ws.dYim.data(), ws.hscratch.data());
+    // A-basis: sums over the neighbours of each species
+    for (int mu = 0; mu < basis_.nelements(); ++mu) {
+      const std::size_t b = ws.species_begin[std::size_t(mu)], e = ws.species_begin[std::size_t(mu) + 1];
+      if (b == e) continue;
+      for (std::size_t g = 0; g < nb; ++g) ws.A1[std::size_t(mu) * nb + g] = sum(ws.rad.data() + g * st, b, e);
+      for (int l = 0; l <= lmax; ++l)
+        for (int m = 0; m <= l; ++m) {
+          const std::size_t lm = AceHarmonics::index(l, m);
+          cplx* A = ws.A.data() + a_index(mu, 0, l, m);
+          for (int n = 0; n < nrad; ++n) {
+            const double* R = ws.rad.data() + (nb + std::size_t(l * nrad + n)) * st;
+            A[n] = cplx(dot(ws.Yre.data() + lm * st, R, b, e), dot(ws.Yim.data() + lm * st, R, b, e));
+          }
+        }
+    }
+    const double core = sum(ws.rad.data() + (nf - 1) * st, 0, kept);
     ws.kept = kept;
     // A_l,-m = (-1)^m conj(A_lm)
     for (int mu = 0; mu < basis_.nelements(); ++mu)
@@ -387,41 +445,75 @@ class AceDescriptor {
           }
   }
 
-  /// g = ∂E_i/∂r_ij for the k-th kept neighbour, from ws.W, ws.W1 (after backward()).
-  Vec3 pair_gradient(const Workspace& ws, std::size_t k) const {
-    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase);
-    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax, mu = ws.mu[k];
-    const double* rad = ws.rad.data() + k * nf;
-    const double* drad = ws.drad.data() + k * nf;
-    const cplx* Y = ws.Y.data() + k * nlm_;
-    const cplx* dY = ws.dY.data() + 3 * k * nlm_;
-    double radial = 0.0;  // ∂E/∂r along r̂
-    const double* W1 = ws.W1.data() + std::size_t(mu) * nb;
-    for (std::size_t g = 0; g < nb; ++g) radial += W1[g] * drad[g];
-    radial += energy_core_weight(ws) * drad[nf - 1];
-    double tx = 0.0, ty = 0.0, tz = 0.0;  // Σ Re(W R ∇_u Y)
-    for (int l = 0; l <= lmax; ++l) {
-      const double* R = rad + nb + std::size_t(l * nrad);
-      const double* dR = drad + nb + std::size_t(l * nrad);
-      for (int m = 0; m <= l; ++m) {
-        const double* w = reinterpret_cast<const double*>(ws.W.data() + a_index(mu, 0, l, m));
-        double sr = 0.0, si = 0.0, tr = 0.0, ti = 0.0;
-        for (int n = 0; n < nrad; ++n) {
-          sr += w[2 * n] * dR[n], si += w[2 * n + 1] * dR[n];
-          tr += w[2 * n] * R[n], ti += w[2 * n + 1] * R[n];
-        }
-        const cplx S(sr, si), T(tr, ti);
-        const std::size_t lm = AceHarmonics::index(l, m);
-        radial += re_mul(S, Y[lm]);
-        tx += re_mul(T, dY[3 * lm]), ty += re_mul(T, dY[3 * lm + 1]), tz += re_mul(T, dY[3 * lm + 2]);
+  /// ws.grad = ∂E_i/∂r_ij of every kept neighbour, from ws.W and ws.W1 (after backward()):
+  ///   g = r̂ [Σ_k W1_k g_k' + w_core c' + Σ_nlm Re(W_nlm Y_lm) R_nl'] + (1/r)(t - r̂ (r̂·t)),
+  ///   t = Σ_nlm Re(W_nlm ∇_u Y_lm) R_nl  (m >= 0 after the fold), vectorised over neighbours.
+  void gradients(Workspace& ws) const {
+    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase), st = ws.stride;
+    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax;
+    const double wcore = energy_core_weight(ws);
+    double* __restrict radial = ws.radial.data();
+    double* __restrict tx = ws.T.data() + 4 * st;  // t_x, t_y, t_z rows after the four S/T rows
+    double* __restrict ty = ws.T.data() + 5 * st;
+    double* __restrict tz = ws.grad.data() + 2 * st;  // reuse: overwritten at the end
+    for (int mu = 0; mu < basis_.nelements(); ++mu) {
+      const std::size_t b = ws.species_begin[std::size_t(mu)], e = ws.species_begin[std::size_t(mu) + 1];
+      if (b == e) continue;
+      for (std::size_t k = b; k < e; ++k) radial[k] = wcore * ws.drad[(nf - 1) * st + k], tx[k] = ty[k] = tz[k] = 0.0;
+      for (std::size_t g = 0; g < nb; ++g) {
+        const double w = ws.W1[std::size_t(mu) * nb + g];
+        const double* __restrict dg = ws.drad.data() + g * st;
+        for (std::size_t k = b; k < e; ++k) radial[k] += w * dg[k];
       }
+      double* __restrict Sr = ws.S.data();
+      double* __restrict Si = ws.S.data() + st;
+      double* __restrict Tr = ws.S.data() + 2 * st;
+      double* __restrict Ti = ws.S.data() + 3 * st;
+      for (int l = 0; l <= lmax; ++l)
+        for (int m = 0; m <= l; ++m) {
+          const cplx* W = ws.W.data() + a_index(mu, 0, l, m);
+          for (std::size_t k = b; k < e; ++k) Sr[k] = Si[k] = Tr[k] = Ti[k] = 0.0;
+          for (int n = 0; n < nrad; ++n) {
+            const double wr = W[n].real(), wi = W[n].imag();
+            if (wr == 0.0 && wi == 0.0) continue;
+            const double* __restrict R = ws.rad.data() + (nb + std::size_t(l * nrad + n)) * st;
+            const double* __restrict dR = ws.drad.data() + (nb + std::size_t(l * nrad + n)) * st;
+            for (std::size_t k = b; k < e; ++k) {
+              Sr[k] += wr * dR[k], Si[k] += wi * dR[k];
+              Tr[k] += wr * R[k], Ti[k] += wi * R[k];
+            }
+          }
+          const std::size_t lm = AceHarmonics::index(l, m);
+          const double* __restrict yr = ws.Yre.data() + lm * st;
+          const double* __restrict yi = ws.Yim.data() + lm * st;
+          const double* __restrict dxr = ws.dYre.data() + (3 * lm) * st;
+          const double* __restrict dxi = ws.dYim.data() + (3 * lm) * st;
+          const double* __restrict dyr = ws.dYre.data() + (3 * lm + 1) * st;
+          const double* __restrict dyi = ws.dYim.data() + (3 * lm + 1) * st;
+          const double* __restrict dzr = ws.dYre.data() + (3 * lm + 2) * st;
+          const double* __restrict dzi = ws.dYim.data() + (3 * lm + 2) * st;
+          for (std::size_t k = b; k < e; ++k) {
+            radial[k] += Sr[k] * yr[k] - Si[k] * yi[k];
+            tx[k] += Tr[k] * dxr[k] - Ti[k] * dxi[k];
+            ty[k] += Tr[k] * dyr[k] - Ti[k] * dyi[k];
+            tz[k] += Tr[k] * dzr[k] - Ti[k] * dzi[k];
+          }
+        }
     }
-    const Vec3 u(ws.rhat[3 * k], ws.rhat[3 * k + 1], ws.rhat[3 * k + 2]);
-    const Vec3 tv(tx, ty, tz);
-    return radial * u + (tv - u * u.dot(tv)) * ws.inv_r[k];
+    for (std::size_t k = 0; k < ws.kept; ++k) {
+      const double ux = ws.rhat[k], uy = ws.rhat[st + k], uz = ws.rhat[2 * st + k];
+      const double ut = ux * tx[k] + uy * ty[k] + uz * tz[k], ir = ws.inv_r[k];
+      const double gx = radial[k] * ux + (tx[k] - ux * ut) * ir;
+      const double gy = radial[k] * uy + (ty[k] - uy * ut) * ir;
+      const double gz = radial[k] * uz + (tz[k] - uz * ut) * ir;
+      ws.grad[k] = gx, ws.grad[st + k] = gy, ws.grad[2 * st + k] = gz;
+    }
   }
 
-  static double re_mul(cplx a, cplx b) noexcept { return a.real() * b.real() - a.imag() * b.imag(); }
+  static Vec3 pair_gradient(const Workspace& ws, std::size_t k) {
+    return Vec3(ws.grad[k], ws.grad[ws.stride + k], ws.grad[2 * ws.stride + k]);
+  }
+
   double energy_core_weight(const Workspace& ws) const { return opt_.core_density ? ws.dEdq[columns()] : 0.0; }
 
   AceBasisSet basis_;

@@ -65,6 +65,77 @@ class AceHarmonics {
     }
   }
 
+  /// The same for the unit vectors (x[k], y[k], z[k]), k in [b, e), as rows of stride st:
+  /// Y_lm at re[lm*st + k], im[lm*st + k]; ∂Y_lm/∂u_d at dre/dim[(3 lm + d)*st + k]. Vectorises over k.
+  /// scratch holds (2 count() + 2 (lmax+1)) * st doubles.
+  void compute_rows(const double* x, const double* y, const double* z, std::size_t b, std::size_t e, std::size_t st,
+                    double* re, double* im, double* dre, double* dim, double* scratch) const {
+    double* P = scratch;
+    double* dP = P + count() * st;
+    double* phr = dP + count() * st;
+    double* phi = phr + std::size_t(lmax_ + 1) * st;
+    for (std::size_t k = b; k < e; ++k) P[k] = 1.0, dP[k] = 0.0, phr[k] = 1.0, phi[k] = 0.0;
+    for (int m = 1; m <= lmax_; ++m) {
+      const double c = -std::sqrt(1.0 + 0.5 / m);
+      double* __restrict pm = P + index(m, m) * st;
+      const double* __restrict pp = P + index(m - 1, m - 1) * st;
+      double* __restrict dpm = dP + index(m, m) * st;
+      double* __restrict hr = phr + std::size_t(m) * st;
+      double* __restrict hi = phi + std::size_t(m) * st;
+      const double* __restrict gr = phr + std::size_t(m - 1) * st;
+      const double* __restrict gi = phi + std::size_t(m - 1) * st;
+      for (std::size_t k = b; k < e; ++k) {
+        pm[k] = c * pp[k], dpm[k] = 0.0;
+        hr[k] = gr[k] * x[k] - gi[k] * y[k], hi[k] = gr[k] * y[k] + gi[k] * x[k];
+      }
+    }
+    for (int m = 0; m < lmax_; ++m) {
+      const double d = std::sqrt(2.0 * m + 3.0);
+      double* __restrict p1 = P + index(m + 1, m) * st;
+      double* __restrict dp1 = dP + index(m + 1, m) * st;
+      const double* __restrict p0 = P + index(m, m) * st;
+      for (std::size_t k = b; k < e; ++k) p1[k] = d * z[k] * p0[k], dp1[k] = d * p0[k];
+    }
+    for (int l = 2; l <= lmax_; ++l)
+      for (int m = 0; m <= l - 2; ++m) {
+        const std::size_t i0 = index(l, m);
+        const double a = a_[i0], bb = b_[i0];
+        double* __restrict p = P + i0 * st;
+        double* __restrict dp = dP + i0 * st;
+        const double* __restrict p1 = P + index(l - 1, m) * st;
+        const double* __restrict p2 = P + index(l - 2, m) * st;
+        const double* __restrict dp1 = dP + index(l - 1, m) * st;
+        const double* __restrict dp2 = dP + index(l - 2, m) * st;
+        for (std::size_t k = b; k < e; ++k) {
+          p[k] = a * (z[k] * p1[k] + bb * p2[k]);
+          dp[k] = a * (p1[k] + z[k] * dp1[k] + bb * dp2[k]);
+        }
+      }
+    for (int m = 0; m <= lmax_; ++m) {
+      const double* __restrict hr = phr + std::size_t(m) * st;
+      const double* __restrict hi = phi + std::size_t(m) * st;
+      const double* __restrict gr = phr + std::size_t(m > 0 ? m - 1 : 0) * st;
+      const double* __restrict gi = phi + std::size_t(m > 0 ? m - 1 : 0) * st;
+      const double fm = double(m);
+      for (int l = m; l <= lmax_; ++l) {
+        const std::size_t lm = index(l, m);
+        const double* __restrict p = P + lm * st;
+        const double* __restrict dp = dP + lm * st;
+        double* __restrict yr = re + lm * st;
+        double* __restrict yi = im + lm * st;
+        double* __restrict xr = dre + 3 * lm * st;
+        double* __restrict xi = dim + 3 * lm * st;
+        for (std::size_t k = b; k < e; ++k) {
+          yr[k] = p[k] * hr[k], yi[k] = p[k] * hi[k];
+          const double ar = fm * p[k] * gr[k], ai = fm * p[k] * gi[k];  // ∂/∂x: m P w^{m-1}
+          xr[k] = ar, xi[k] = ai;
+          xr[st + k] = -ai, xi[st + k] = ar;                           // ∂/∂y: i m P w^{m-1}
+          xr[2 * st + k] = dp[k] * hr[k], xi[2 * st + k] = dp[k] * hi[k];  // ∂/∂z
+        }
+      }
+    }
+  }
+
  private:
   void legendre(double z, double* p, double* dp) const {
     p[0] = 1.0;
