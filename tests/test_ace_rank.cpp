@@ -24,14 +24,15 @@ AceBasisSpec small_spec() {
 }
 
 /// A cluster: atom 0 at the origin and `n` neighbours within [1.6, 4.8] Å (not periodic).
-Structure random_environment(std::mt19937& rng, int n) {
+Structure random_environment(std::mt19937& rng, int n, std::vector<int> species = {29}) {
   std::uniform_real_distribution<double> u(-1.0, 1.0), rad(1.6, 4.8);
+  std::uniform_int_distribution<std::size_t> pick(0, species.size() - 1);
   Structure s;
-  s.add_atom(29, Vec3::Zero());
+  s.add_atom(species[0], Vec3::Zero());
   while (int(s.size()) <= n) {
     Vec3 d(u(rng), u(rng), u(rng));
     if (d.norm() < 0.1 || d.norm() > 1.0) continue;
-    s.add_atom(29, d.normalized() * rad(rng));
+    s.add_atom(species[pick(rng)], d.normalized() * rad(rng));
   }
   return s;
 }
@@ -101,9 +102,32 @@ TEST_CASE("ACE B-basis: linearly independent, no zero functions, invariant", "[a
 }
 
 TEST_CASE("ACE B-basis: derivatives for a design matrix match finite differences", "[ace][ace_rank]") {
-  const AceDescriptor d(ace_b_basis(small_spec()), {.core_density = false});
+  AceBasisSpec spec = small_spec();
+  std::vector<int> species = {29};
+  SECTION("one element") {}
+  SECTION("two elements, neighbours of both (species-sorted neighbour rows)") {
+    spec.elements = {29, 42};
+    spec.nmax = {3, 2, 2, 1};
+    species = {29, 42};
+  }
+  const AceDescriptor d(ace_b_basis(spec), {.core_density = false});
   std::mt19937 rng(7);
-  Structure s = random_environment(rng, 9);
+  Structure s = random_environment(rng, 11, species);
+  // the central atom sees both species: B must change when one neighbour changes species
+  if (species.size() == 2) {
+    Structure t = s;
+    t.numbers[1] = t.numbers[1] == 29 ? 42 : 29;
+    const auto q0 = features_of_centre(d, s), q1 = features_of_centre(d, t);
+    double diff = 0.0;
+    for (std::size_t c = 0; c < q0.size(); ++c) diff = std::max(diff, std::abs(q0[c] - q1[c]));
+    CHECK(diff > 1e-6);
+    // rotation invariance with two species
+    const Mat3 R = Eigen::AngleAxisd(1.234, Vec3(1, 2, 3).normalized()).toRotationMatrix();
+    Structure r = s;
+    for (auto& x : r.positions) x = R * x;
+    const auto qr = features_of_centre(d, r);
+    for (std::size_t c = 0; c < q0.size(); ++c) CHECK(std::abs(qr[c] - q0[c]) <= 1e-11 * (1 + std::abs(q0[c])));
+  }
   const NeighbourList nl = build_neighbour_list(s, d.neighbour_options());
   auto ws = d.make_workspace();
   const std::size_t nf = d.size();
