@@ -72,6 +72,9 @@ TEST_CASE("search on a tiny SNAP fit: history, best model, resume after an inter
   CHECK(std::filesystem::exists(dir / "run" / "best.model.json"));
   CHECK(std::filesystem::exists(dir / "run" / "convergence.svg"));
 
+  // A kill while a row was being written leaves half a line: it is dropped, not misread.
+  std::ofstream(dir / "run" / "history.csv", std::ios::app) << "4,ok,4.61";
+
   HyperparameterSearch resumed(config, dir / "run", &log);
   resumed.run(5);
   CHECK(resumed.new_evaluations() == 2);  // exactly the two missing fits
@@ -79,6 +82,7 @@ TEST_CASE("search on a tiny SNAP fit: history, best model, resume after an inter
   REQUIRE(second.size() == 6);
   for (std::size_t k = 0; k < 4; ++k) CHECK(second[k] == first[k]);  // finished rows untouched
   CHECK(log.str().find("resumed 3 evaluations") != std::string::npos);
+  CHECK(log.str().find("dropping an incomplete last line") != std::string::npos);
   resumed.run(5);  // nothing left to do
   CHECK(resumed.new_evaluations() == 0);
 

@@ -428,7 +428,7 @@ class HyperparameterSearch {
         if (r.failed) opt_.tell_failure(r.point);
         else opt_.tell(r.point, r.loss);
         if (!r.failed && (!best_ || r.loss < history_[*best_].loss)) {
-          save_best(r);
+          save_best_or_warn(r);
           best_ = history_.size();
         }
         r.model.reset();
@@ -532,7 +532,7 @@ class HyperparameterSearch {
     std::ofstream out(history_file(), std::ios::app);
     if (fresh) {
       const auto h = header();
-      for (std::size_t k = 0; k < h.size(); ++k) out << (k ? "," : "") << h[k];
+      for (std::size_t k = 0; k < h.size(); ++k) out << (k ? "," : "") << csv_field(h[k]);
       out << "\n";
     }
     out << r.iteration << ',' << (r.failed ? "failed" : "ok");
@@ -552,6 +552,7 @@ class HyperparameterSearch {
     history_.clear();
     best_.reset();
     opt_ = Optimiser(c_.space, c_.optimiser);
+    drop_incomplete_last_row();
     std::ifstream in(history_file());
     if (!in) return;
     std::string line;
@@ -616,6 +617,31 @@ class HyperparameterSearch {
     if (log_ && !history_.empty())
       *log_ << "pestle optimise: resumed " << history_.size() << " evaluations from " << history_file().string()
             << (restored ? " (optimiser checkpoint)" : " (replayed)") << "\n";
+  }
+
+  /// A run killed while writing leaves a last line without its newline: cut it off (that fit
+  /// is simply run again).
+  void drop_incomplete_last_row() const {
+    if (!std::filesystem::exists(history_file())) return;
+    std::string text;
+    {
+      std::ifstream in(history_file(), std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      text = ss.str();
+    }
+    if (text.empty() || text.back() == '\n') return;
+    const std::size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+    if (log_) *log_ << "pestle optimise: dropping an incomplete last line of " << history_file().string() << "\n";
+    std::ofstream(history_file(), std::ios::binary | std::ios::trunc) << text.substr(0, keep);
+  }
+
+  void save_best_or_warn(const EvaluationRecord& r) const {
+    try {
+      save_best(r);
+    } catch (const std::exception& e) {
+      if (log_) *log_ << "pestle optimise: warning: could not save the best model: " << e.what() << "\n";
+    }
   }
 
   void save_best(const EvaluationRecord& r) const {
