@@ -90,6 +90,25 @@ inline double soap_dot(const double* __restrict a, const double* __restrict b, s
   return sum;
 }
 
+/// One pair (a, b) of a neighbour's ∂P rows, all l at once (l fastest, as in the vector):
+///   ∂P_l(a,b) = w_l [(ρ'_a S_b + ρ'_b S_a) û + ρ_a V_b + ρ_b V_a],  w_l = f (2l+1)^(-1/2).
+/// A free function of plain pointers so that the compiler sees no aliasing and vectorises over l.
+struct SoapPairRows {
+  const double *R, *dR, *S, *Vx, *Vy, *Vz, *t;
+  std::size_t L1;
+  void write(std::size_t a, std::size_t b, double f, double ux, double uy, double uz, double* __restrict ox,
+             double* __restrict oy, double* __restrict oz) const {
+    const std::size_t ia = a * L1, ib = b * L1;
+    for (std::size_t l = 0; l < L1; ++l) {
+      const double w = f * t[l];
+      const double radial = (dR[ia + l] * S[ib + l] + dR[ib + l] * S[ia + l]) * w;
+      ox[l] = radial * ux + (R[ia + l] * Vx[ib + l] + R[ib + l] * Vx[ia + l]) * w;
+      oy[l] = radial * uy + (R[ia + l] * Vy[ib + l] + R[ib + l] * Vy[ia + l]) * w;
+      oz[l] = radial * uz + (R[ia + l] * Vz[ib + l] + R[ib + l] * Vz[ia + l]) * w;
+    }
+  }
+};
+
 /// out[row·out_stride + k] = Σ_a in[row·in_stride + a] T[a·nk + k] for `rows` rows (P = na).
 /// Loop order a → row → k: consecutive updates go to different rows, so there is no chain of
 /// dependent stores on one row, and the k loop vectorises.
@@ -251,7 +270,6 @@ class Soap {
     std::vector<double> c;            ///< density coefficients c[lm·K + channel·n_max + n]
     std::vector<double> p;            ///< unnormalised power spectrum (size())
     std::vector<double> de_dq, de_dc, de_dcp;  ///< adjoint work (dE/dq, dE/dc, dE/dcp)
-    std::vector<double> adj;                   ///< per-neighbour adjoint sums (8·P)
     std::vector<double> sv;           ///< per neighbour gradient work: S_bl and V_bl
     std::vector<double> dp;           ///< one neighbour's unnormalised derivative rows (3·size())
   };
@@ -307,8 +325,7 @@ class Soap {
 
   Workspace make_workspace() const {
     Workspace ws{math::RealSphericalHarmonics(p_.l_max), radial_.make_scratch(), {}, {}, {}, {}, {}, {}, {}, {}, {},
-                 {}, {}, {}, {}, {}, {}, {}};
-    ws.adj.resize(8 * P_);
+                 {}, {}, {}, {}, {}, {}};
     ws.c.resize(nlm_ * K_);
     ws.cp.resize(nlm_ * KP_);
     ws.de_dcp.resize(nlm_ * KP_);
@@ -610,20 +627,8 @@ class Soap {
           continue;
         }
         const double f = a == b ? 1.0 : std::numbers::sqrt2;
-        const double *__restrict Ra = R + a * L1, *__restrict Rb = R + b * L1, *__restrict dRa = dR + a * L1,
-                               *__restrict dRb = dR + b * L1;
-        const double *__restrict Sa = S + a * L1, *__restrict Sb = S + b * L1;
-        const double *__restrict Vxa = Vx + a * L1, *__restrict Vxb = Vx + b * L1, *__restrict Vya = Vy + a * L1,
-                               *__restrict Vyb = Vy + b * L1;
-        const double *__restrict Vza = Vz + a * L1, *__restrict Vzb = Vz + b * L1;
-        double *__restrict ox = dx + o, *__restrict oy = dyv + o, *__restrict oz = dz + o;
-        for (std::size_t l = 0; l < L1; ++l) {
-          const double w = f * t[l];
-          const double radial = (dRa[l] * Sb[l] + dRb[l] * Sa[l]) * w;
-          ox[l] = radial * ux + (Ra[l] * Vxb[l] + Rb[l] * Vxa[l]) * w;
-          oy[l] = radial * uy + (Ra[l] * Vyb[l] + Rb[l] * Vya[l]) * w;
-          oz[l] = radial * uz + (Ra[l] * Vzb[l] + Rb[l] * Vza[l]) * w;
-        }
+        detail::SoapPairRows rows{R, dR, S, Vx, Vy, Vz, t, L1};
+        rows.write(a, b, f, ux, uy, uz, dx + o, dyv + o, dz + o);
       }
     }
     dx[size_ - 1] = dyv[size_ - 1] = dz[size_ - 1] = 0.0;
@@ -695,7 +700,7 @@ class Soap {
 
   /// ∂E/∂r_ij of one neighbour from dE/dcp: Σ_lm [B_lm Y_lm û + A_lm ∇Y_lm],
   /// A_lm = Σ_a G_{(s,a),lm} f_la, B_lm = Σ_a G_{(s,a),lm} f'_la (f with the cutoff function).
-  Vec3 neighbour_adjoint(Workspace& ws, const Neighbour& nb) const {
+  Vec3 neighbour_adjoint(const Workspace& ws, const Neighbour& nb) const {
     const std::size_t k = static_cast<std::size_t>(&nb - ws.neighbours.data());
     const std::size_t nf = L1_ * P_;
     const double* y = ws.y.data() + k * nlm_;
