@@ -1,5 +1,5 @@
 #pragma once
-// pestle errors MODEL.json DATA.xyz [--json]: energy, force and stress errors of a model on
+// pestle errors MODEL DATA.xyz [--json]: energy, force and stress errors of a model on
 // labelled data, overall and per config_type.
 #include <cstdio>
 #include <iostream>
@@ -9,7 +9,7 @@
 #include "cli.hpp"
 #include "pestle/fit/metrics.hpp"
 #include "pestle/io/extxyz.hpp"
-#include "pestle/io/model_json.hpp"
+#include "pestle/io/potential_file.hpp"
 
 namespace pestle::cli {
 
@@ -39,8 +39,8 @@ inline int run_errors(const Args& args) {
   const std::vector<std::string>& files = parsed.positional;
   const bool as_json = parsed.has("--json");
   if (!parsed.output.empty()) throw UsageError("errors writes to stdout; -o is not an option here");
-  if (files.size() != 2) throw UsageError("expected MODEL.json and DATA.xyz");
-  const AnyPotential potential = load_model(files[0]);
+  if (files.size() != 2) throw UsageError("expected MODEL and DATA.xyz");
+  const AnyCalculator potential = load_potential(files[0]);
   const Dataset data = read_extxyz(files[1]);
   if (data.empty()) throw InputError(files[1] + " holds no structures");
   const ErrorReport report = error_report(potential, data);

@@ -1,15 +1,54 @@
 #pragma once
-// pestle fit CONFIG.json [-o MODEL.json]: fits the potential a config describes
-// (include/pestle/fit/config.hpp documents the keys) and writes a JSON model file.
+// pestle fit CONFIG.json [-o MODEL]: fits the potential a config describes and writes the model:
+// SNAP/qSNAP as a pestle JSON model (keys: include/pestle/fit/config.hpp), GAP ("model": "gap",
+// keys: include/pestle/fit/gap_config.hpp) as a QUIP GAP XML file with its sparseX files.
 #include <chrono>
 #include <iostream>
 
 #include "cli.hpp"
 #include "pestle/fit/config.hpp"
+#include "pestle/fit/gap_config.hpp"
+#include "pestle/io/gap_xml.hpp"
 #include "pestle/fit/metrics.hpp"
 #include "pestle/io/model_json.hpp"
 
 namespace pestle::cli {
+
+inline void print_training_errors(const ErrorReport& train) {
+  std::cout << "training errors: energy RMSE " << train.overall.energy_rmse_meV_per_atom() << " meV/atom, force RMSE "
+            << train.overall.force_rmse() << " eV/Å (components)\n";
+}
+
+/// A GAP fit: gap_fit's settings, written as QUIP XML.
+inline int run_fit_gap(const std::string& config_path, std::string output) {
+  const GapFitConfig config = load_gap_fit_config(config_path);
+  if (output.empty()) output = config.output.string();
+  if (output.empty()) throw UsageError("no output file: give -o MODEL.xml or \"output\" in the config");
+  if (output.size() < 4 || output.substr(output.size() - 4) != ".xml")
+    throw UsageError("a GAP model is written as QUIP XML: the output name must end in .xml");
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  Dataset data;
+  for (const auto& file : config.training)
+    for (auto& f : read_extxyz(file.string()).frames) data.push_back(std::move(f));
+  if (data.empty()) throw InputError("the training files of '" + config_path + "' hold no structures");
+  std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting gap\n";
+  GpFitResult details;
+  const GapModel model = fit_gap(
+      data, config.settings,
+      [&](std::size_t done, std::size_t total) {
+        std::cerr << "\rpestle fit: covariance rows " << done << "/" << total << " structures, " << static_cast<int>(seconds())
+                  << " s" << std::flush;
+      },
+      &details);
+  std::cerr << "\npestle fit: " << details.columns << " sparse points, " << details.observations
+            << " observations (rank " << details.rank << ") in " << seconds() << " s\n";
+  io::write_gap_xml(model, output);
+  std::cout << "wrote " << output << "\n";
+  print_training_errors(error_report(GapPotential(model), data));
+  return 0;
+}
 
 inline int run_fit(const Args& args) {
   const ParsedArgs parsed = parse_args(args);
@@ -17,6 +56,7 @@ inline int run_fit(const Args& args) {
   if (parsed.positional.empty()) throw UsageError("no config file given");
   const std::string config_path = parsed.positional[0];
   std::string output = parsed.output;
+  if (is_gap_config(read_json_file(config_path, "fit config"))) return run_fit_gap(config_path, output);
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
@@ -36,9 +76,8 @@ inline int run_fit(const Args& args) {
             << summary.solution.rank << ") in " << seconds() << " s\n";
   const ErrorReport train = error_report(potential, data);
   save_model(output, potential, fit_metadata(config.options, summary, &train), config.options.design.reference_energies);
-  std::cout << "wrote " << output << "\n"
-            << "training errors: energy RMSE " << train.overall.energy_rmse_meV_per_atom() << " meV/atom, force RMSE "
-            << train.overall.force_rmse() << " eV/Å (components)\n";
+  std::cout << "wrote " << output << "\n";
+  print_training_errors(train);
   return 0;
 }
 

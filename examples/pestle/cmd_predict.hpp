@@ -1,5 +1,5 @@
 #pragma once
-// pestle predict MODEL.json IN.xyz -o OUT.xyz: evaluates a model on every frame of an
+// pestle predict MODEL IN.xyz -o OUT.xyz: evaluates a model on every frame of an
 // extended-XYZ file (streamed, frame by frame) and writes the frames with the model's
 // energy, forces and (for fully periodic cells) stress in place of any labels they had.
 // Per-atom energies are added as the per-atom column "energies".
@@ -8,7 +8,7 @@
 
 #include "cli.hpp"
 #include "pestle/io/extxyz.hpp"
-#include "pestle/io/model_json.hpp"
+#include "pestle/io/potential_file.hpp"
 
 namespace pestle::cli {
 
@@ -30,9 +30,9 @@ inline int run_predict(const Args& args) {
   const ParsedArgs parsed = parse_args(args);
   const std::vector<std::string>& files = parsed.positional;
   const std::string& output = parsed.output;
-  if (files.size() != 2) throw UsageError("expected MODEL.json and IN.xyz");
+  if (files.size() != 2) throw UsageError("expected MODEL and IN.xyz");
   if (output.empty()) throw UsageError("no output file: give -o OUT.xyz");
-  const AnyPotential potential = load_model(files[0]);
+  const AnyCalculator potential = load_potential(files[0]);
   ExtXyzReader reader(files[1]);
   std::ofstream out(output);
   if (!out) throw InputError("cannot write '" + output + "'");
