@@ -10,7 +10,7 @@
 //                               √ near 0; any exponents give a general sum of signed powers)
 //   AceShiftedScaledEmbedding   pacemaker "FinnisSinclairShiftedScaled":
 //                               F = sign(ρ)[(x0 + |ρ|)^m - y0], x0 = ν^{ν/(1-ν)} e^{-|ρ|}, y0 = ν^{1/(1-ν)} e^{-|ρ|}, ν = 1/m
-//                               (F(0) = 0, F'(0) = 1 for every m; F = ρ for m = 1)
+//                               (F(0) = 0 with a finite slope for every m, odd in ρ; F = ρ for m = 1)
 // AcePotential is the one runtime dispatch point: a variant over Potential<AceDescriptor, AceModel<E>>.
 #include <cmath>
 #include <numbers>
