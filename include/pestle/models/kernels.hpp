@@ -11,6 +11,7 @@
 //
 // (f0 is the `signal_mean` attribute.) Formulas and references: docs/gap-xml.md.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -141,6 +142,8 @@ class ArdSquaredExponential {
     if (d == 0) throw InputError("ard_se kernel: theta is empty");
     for (double t : theta_)
       if (!(t > 0.0) || !std::isfinite(t)) throw InputError("ard_se kernel: every theta must be positive");
+    if (d > max_dimensions)
+      throw InputError("ard_se kernel: pestle supports at most " + std::to_string(max_dimensions) + " dimensions");
     if (perms_.empty()) perms_.push_back(identity(d));
     for (const auto& p : perms_) {
       if (p.size() != d) throw InputError("ard_se kernel: a permutation has the wrong length");
@@ -169,7 +172,7 @@ class ArdSquaredExponential {
     const std::size_t d = dimensions();
     double k = 0.0;
     if (!grad.empty()) std::fill(grad.begin(), grad.end(), 0.0);
-    std::vector<double> v(d);
+    std::array<double, max_dimensions> v{};
     for (const auto& p : perms_) {
       double r2 = 0.0;
       for (std::size_t c = 0; c < d; ++c) {
@@ -236,13 +239,16 @@ class ArdSquaredExponential {
     return out;
   }
 
+  /// Largest descriptor dimension (the distance descriptors have at most 8).
+  static constexpr std::size_t max_dimensions = 16;
+
   /// e(x) and ∂e/∂x (if `grad` is not empty); `sparse_self` from sparse_self().
   double predict(const SparseSet& sp, const Eigen::VectorXd& sparse_self_cov, std::span<const double> x,
                  std::span<double> grad) const {
     const std::size_t d = dimensions();
     const bool symmetrised = perms_.size() > 1;
-    std::vector<double> dself(grad.empty() ? 0 : d), gk(d), v(d);
-    const double kxx = symmetrised ? self(x, dself) : 1.0;
+    std::array<double, max_dimensions> dself{}, gk{}, v{};
+    const double kxx = symmetrised ? self(x, grad.empty() ? std::span<double>() : std::span<double>(dself.data(), d)) : 1.0;
     if (!grad.empty()) std::fill(grad.begin(), grad.end(), 0.0);
     const double delta2 = sp.delta * sp.delta, f02 = sp.f0 * sp.f0;
     double energy = 0.0;
