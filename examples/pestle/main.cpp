@@ -6,10 +6,12 @@
 
 #include "cli.hpp"
 #include "cmd_cv.hpp"
+#include "cmd_describe.hpp"
 #include "cmd_errors.hpp"
 #include "cmd_export.hpp"
 #include "cmd_fit.hpp"
 #include "cmd_info.hpp"
+#include "cmd_optimise.hpp"
 #include "cmd_predict.hpp"
 
 namespace {
@@ -27,6 +29,12 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_cv},
       {"errors", "pestle errors MODEL DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",
        pestle::cli::run_errors},
+      {"optimise", "pestle optimise CONFIG.json [-o DIR] [--budget N] [--threads N]",
+       "Bayesian hyperparameter search over a fit config (XPOT loss); rerun with the same DIR to continue",
+       pestle::cli::run_optimise},
+      {"describe", "pestle describe DESCRIPTOR IN.xyz -o OUT.csv [--gradients]",
+       "descriptor vectors (and gradients, to OUT.grad.csv) of the first frame; DESCRIPTOR is a QUIP descriptor string",
+       pestle::cli::run_describe},
       {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
        pestle::cli::run_export},
   };
