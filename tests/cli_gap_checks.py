@@ -64,7 +64,17 @@ assert e["energy_rmse_meV_per_atom"] < 5.0 and e["force_rmse_eV_per_A"] < 0.5, e
 run("predict", model, zuo / "Mo_test.xyz", "-o", scratch / "pred.xyz")
 assert "energy=" in (scratch / "pred.xyz").read_text()[:2000]
 
-# 4. bad input: a GAP written to .json, a missing model, an unknown model kind
+# 4. convert: GAP XML -> XML gives identical predictions; a SNAP file -> pestle JSON; refusals
+conv = scratch / "converted.xml"
+run("convert", quip / "gap" / "Mo_gap.xml", conv)
+a = json.loads(run("errors", conv, zuo / "Mo_test.xyz", "--json").stdout)
+assert abs(a["energy_rmse_meV_per_atom"] - 4.528) < 5e-4 and abs(a["force_rmse_eV_per_A"] - 0.1796) < 5e-5, a
+run("convert", "/usr/share/lammps/potentials/Mo_Zuo_JPCA2020.quadratic.snapcoeff", scratch / "mo_qsnap.json")
+assert json.loads((scratch / "mo_qsnap.json").read_text())["model"] == "qsnap"
+bad = run("convert", quip / "gap" / "Mo_gap.xml", scratch / "gap.json", expect_ok=False)
+assert "cannot write a gap model" in bad.stderr, bad.stderr
+
+# 5. bad input: a GAP written to .json, a missing model, an unknown model kind
 bad = run("fit", tests / "data" / "cli" / "mo_gap.json", "-o", scratch / "mo_gap.json", expect_ok=False)
 assert ".xml" in bad.stderr, bad.stderr
 bad = run("errors", scratch / "missing.xml", zuo / "Mo_test.xyz", expect_ok=False)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "cmd_convert.hpp"
 #include "cmd_cv.hpp"
 #include "cmd_describe.hpp"
 #include "cmd_errors.hpp"
@@ -32,6 +33,8 @@ const std::vector<pestle::cli::Command>& commands() {
       {"optimise", "pestle optimise CONFIG.json [-o DIR] [--budget N] [--threads N]",
        "Bayesian hyperparameter search over a fit config (XPOT loss); rerun with the same DIR to continue",
        pestle::cli::run_optimise},
+      {"convert", "pestle convert IN OUT", "rewrite a model in another format (.json, GAP .xml, .snapcoeff) where it fits",
+       pestle::cli::run_convert},
       {"describe", "pestle describe DESCRIPTOR IN.xyz -o OUT.csv [--gradients]",
        "descriptor vectors (and gradients, to OUT.grad.csv) of the first frame; DESCRIPTOR is a QUIP descriptor string",
        pestle::cli::run_describe},
