@@ -163,6 +163,8 @@ TEST_CASE("GP: marginal-likelihood gradient agrees with finite differences", "[o
   GpOptions o;
   o.optimise = false;
   GaussianProcess gp(o);
+  CHECK_THROWS_AS(gp.fit(X, y, rng), pestle::InputError);  // no hyperparameters given
+  gp.set_hyperparameters({Eigen::VectorXd::Constant(3, 0.3), 1.0, 1e-4});
   gp.fit(X, y, rng);
   for (const Eigen::VectorXd& theta : {Eigen::VectorXd((Eigen::VectorXd(5) << -1.0, 0.2, -0.5, 0.3, -4.0).finished()),
                                        Eigen::VectorXd((Eigen::VectorXd(5) << 0.5, -2.0, 1.0, -0.7, -1.0).finished())}) {

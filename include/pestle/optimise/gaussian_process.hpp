@@ -67,6 +67,9 @@ class GaussianProcess {
   void fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Rng& rng) {
     set_data(X, y);
     if (opt_.optimise) optimise_hyperparameters(rng);
+    else if (hyp_.length_scales.size() != X.cols())
+      throw InputError("Gaussian process: hyperparameters for " + std::to_string(hyp_.length_scales.size()) +
+                       " dimensions, data have " + std::to_string(X.cols()) + " (set_hyperparameters first)");
     factorise();
   }
   /// Conditions on the data with the current hyperparameters (no optimisation).
