@@ -72,6 +72,22 @@ T get(const json& j, const char* key, const std::string& where, T fallback) {
   }
 }
 
+/// The "training" key of a config: one file name or a list of them, relative to the config's folder.
+inline std::vector<std::filesystem::path> training_files(const json& j, const std::filesystem::path& base_dir) {
+  if (!j.contains("training")) throw InputError("the fit config needs \"training\": [files]");
+  const json& t = j["training"];
+  std::vector<std::filesystem::path> files;
+  if (t.is_string()) files.push_back(base_dir / t.get<std::string>());
+  else if (t.is_array())
+    for (const auto& f : t) {
+      if (!f.is_string()) throw InputError("\"training\" entries must be file names");
+      files.push_back(base_dir / f.get<std::string>());
+    }
+  else throw InputError("\"training\" must be a file name or a list of them");
+  if (files.empty()) throw InputError("\"training\" lists no files");
+  return files;
+}
+
 inline BispectrumParams parse_descriptor(const json& j) {
   const std::string where = "\"descriptor\"";
   check_keys(j, where, {"type", "twojmax", "rcutfac", "rfac0", "rmin0", "switchflag", "bzeroflag", "bnormflag", "elements"});
@@ -144,16 +160,7 @@ inline FitConfig parse_fit_config(const nlohmann::json& j, const std::filesystem
   else throw InputError("unknown model '" + model + "' (expected \"snap\" or \"qsnap\")");
   if (!j.contains("descriptor")) throw InputError("the fit config needs a \"descriptor\"");
   c.descriptor = parse_descriptor(j["descriptor"]);
-  if (!j.contains("training")) throw InputError("the fit config needs \"training\": [files]");
-  const json& t = j["training"];
-  if (t.is_string()) c.training.push_back(base_dir / t.get<std::string>());
-  else if (t.is_array())
-    for (const auto& f : t) {
-      if (!f.is_string()) throw InputError("\"training\" entries must be file names");
-      c.training.push_back(base_dir / f.get<std::string>());
-    }
-  else throw InputError("\"training\" must be a file name or a list of them");
-  if (c.training.empty()) throw InputError("\"training\" lists no files");
+  c.training = training_files(j, base_dir);
   if (j.contains("weights")) c.options.design.weights = parse_weights(j["weights"]);
   if (j.contains("reference_energies")) {
     if (!j["reference_energies"].is_object()) throw InputError("\"reference_energies\" must be {\"Symbol\": eV}");

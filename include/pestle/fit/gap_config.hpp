@@ -56,15 +56,7 @@ inline GapFitConfig parse_gap_fit_config(const nlohmann::json& j, const std::fil
   GapFitSettings& s = c.settings;
   if (!j.contains("gap") || !j["gap"].is_string()) throw InputError("\"gap\" (the gap_fit term string) is required");
   s.gap = j["gap"].get<std::string>();
-  if (!j.contains("training")) throw InputError("\"training\" is required");
-  const json& t = j["training"];
-  if (t.is_string()) c.training.push_back(base_dir / t.get<std::string>());
-  else if (t.is_array())
-    for (const auto& f : t) {
-      if (!f.is_string()) throw InputError("\"training\" entries must be file names");
-      c.training.push_back(base_dir / f.get<std::string>());
-    }
-  else throw InputError("\"training\" must be a file name or a list of them");
+  c.training = training_files(j, base_dir);
   if (j.contains("default_sigma")) {
     const auto d = sigma_triple(j["default_sigma"], "\"default_sigma\"");
     s.sigma.energy = d[0];
