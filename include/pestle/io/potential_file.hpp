@@ -28,7 +28,7 @@ inline bool ends_with(const std::string& s, const std::string& tail) {
 /// Reads any potential file pestle understands (see the table above).
 inline AnyCalculator load_potential(const std::string& path) {
   using detail::ends_with;
-  if (!std::filesystem::exists(path)) throw InputError("model file '" + path + "' does not exist");
+  if (!std::filesystem::exists(path)) throw InputError("cannot open model file '" + path + "': it does not exist");
   if (ends_with(path, ".json")) return load_model(path);
   if (ends_with(path, ".xml")) return io::read_gap_potential(path);
   if (ends_with(path, ".snapcoeff")) {
