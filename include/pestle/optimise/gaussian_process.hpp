@@ -241,7 +241,9 @@ class GaussianProcess {
   std::vector<Eigen::ArrayXXd> D_;  ///< squared coordinate differences per dimension
   Eigen::VectorXd z_, alpha_;
   double y_mean_ = 0.0, y_scale_ = 1.0;
-  Eigen::LLT<Eigen::MatrixXd> llt_;
+  // Factorised on construction: a default-constructed Eigen 3.4 LLT leaves its info flag uninitialised,
+  // and copying or moving the GP would read it (UBSan: invalid ComputationInfo).
+  Eigen::LLT<Eigen::MatrixXd> llt_{Eigen::MatrixXd::Identity(1, 1)};
 };
 
 }  // namespace pestle::optimise
