@@ -230,15 +230,18 @@ struct GpSigmas {
 // ---------------------------------------------------------------------------------------------
 // Covariance rows of one structure.
 
-/// Adds δ²·(covariance rows of one term) into the columns [col0, col0 + M) of A, whose rows are
-///   row 0                 the total energy (if with_energy),
-///   rows f0 + 3k + a      the force on atom k, component a (if with_forces),
-///   rows v0 + 0..5        the virial, Voigt xx yy zz yz xz xy (if with_virial).
+/// Adds δ²·(covariance rows of one term) into the rows [col0, col0 + M) of At, the TRANSPOSED
+/// observation block, whose columns are
+///   column 0                 the total energy (if with_energy),
+///   columns f0 + 3k + a      the force on atom k, component a (if with_forces),
+///   columns v0 + 0..5        the virial, Voigt xx yy zz yz xz xy (if with_virial).
+/// Transposed because every neighbour scatters M values into one observation: a contiguous column
+/// of At instead of a row of A strided by the row count (≈ 3× faster assembly for M = 1000).
 /// X holds the M sparse points, fX their covariance cutoffs.
 template <GpFitKernel K>
 void add_covariance_rows(const TermInstances& inst, const K& kernel, double delta, const Eigen::MatrixXd& X,
                          const Eigen::VectorXd& fX, Eigen::Index col0, bool with_energy, Eigen::Index f0, bool with_forces,
-                         Eigen::Index v0, bool with_virial, Eigen::MatrixXd& A) {
+                         Eigen::Index v0, bool with_virial, Eigen::MatrixXd& At) {
   static constexpr int va[6] = {0, 1, 2, 1, 0, 0}, vb[6] = {0, 1, 2, 2, 2, 1};
   const Eigen::Index M = X.rows(), d = X.cols();
   if (inst.size() == 0) return;
@@ -246,7 +249,7 @@ void add_covariance_rows(const TermInstances& inst, const K& kernel, double delt
   const double d2 = delta * delta;
   const Eigen::MatrixXd Kq = kernel.matrix(inst.q, X);  // n × M
   if (with_energy)
-    A.row(0).segment(col0, M) += d2 * (inst.cutoff.transpose() * Kq).cwiseProduct(fX.transpose());
+    At.col(0).segment(col0, M) += d2 * (Kq.transpose() * inst.cutoff).cwiseProduct(fX);
   if (!with_forces && !with_virial) return;
   // Derivative entries grouped by instance (they are stored instance by instance).
   Eigen::MatrixXd W(M, d), G;
@@ -272,13 +275,13 @@ void add_covariance_rows(const TermInstances& inst, const K& kernel, double delt
       for (int dim = 0; dim < 3; ++dim) {
         const auto gcol = G.col(c + dim);
         if (with_forces) {  // F_atom = -∂E/∂r, F_centre = +∂E/∂r
-          A.row(f0 + static_cast<Eigen::Index>(3 * g.atom) + dim).segment(col0, M) -= gcol.transpose();
+          At.col(f0 + static_cast<Eigen::Index>(3 * g.atom) + dim).segment(col0, M) -= gcol;
           if (g.centre != InstanceGradient::no_centre)
-            A.row(f0 + static_cast<Eigen::Index>(3 * g.centre) + dim).segment(col0, M) += gcol.transpose();
+            At.col(f0 + static_cast<Eigen::Index>(3 * g.centre) + dim).segment(col0, M) += gcol;
         }
         if (with_virial)
           for (int v = 0; v < 6; ++v)
-            if (vb[v] == dim) A.row(v0 + v).segment(col0, M) -= g.r[va[v]] * gcol.transpose();
+            if (vb[v] == dim) At.col(v0 + v).segment(col0, M) -= g.r[va[v]] * gcol;
       }
     }
     e = e_end;
@@ -509,11 +512,12 @@ RowBlock gp_structure_rows(const Terms& terms, const std::vector<GpTermFit>& fit
   const Eigen::Index rows = v0 + (has_v ? 6 : 0);
   RowBlock blk;
   blk.frame = k;
-  blk.A = Eigen::MatrixXd::Zero(rows, columns);
+  Eigen::MatrixXd At = Eigen::MatrixXd::Zero(columns, rows);
   blk.b.resize(rows);
   blk.w.resize(rows);
   blk.kind.resize(static_cast<std::size_t>(rows));
   if (rows == 0 || f.labels.weight == 0.0) {
+    blk.A = Eigen::MatrixXd::Zero(rows, columns);
     blk.w.setZero();
     return blk;
   }
@@ -521,9 +525,10 @@ RowBlock gp_structure_rows(const Terms& terms, const std::vector<GpTermFit>& fit
   for_each_term(terms, [&](const auto& term) {
     const TermInstances inst = term.source.instances(s, has_f || has_v);
     add_covariance_rows(inst, term.kernel, term.delta, fits[t].sparse, fits[t].sparse_cutoff, col0[t], has_e, f0, has_f,
-                        v0, has_v, blk.A);
+                        v0, has_v, At);
     ++t;
   });
+  blk.A = At.transpose();
   const double w = f.labels.weight;
   if (has_e) {
     double e = *f.labels.energy;
