@@ -248,3 +248,20 @@ TEST_CASE("GAP XML written by pestle reads back to identical predictions", "[gap
   pestle::io::write_gap_xml(back, out2);
   CHECK(slurp(out2 + ".sparseX." + m.terms[1].label) == slurp(out + ".sparseX." + m.terms[1].label));
 }
+
+TEST_CASE("GAP XML writer labels every gpCoordinates as QUIP looks it up (gpSparse label + index)", "[gap][write]") {
+  Scratch sc;
+  pestle::GapModel m = pestle::io::read_gap_xml(shared(mo_dir + "Mo_gap.xml"));
+  m.label = "my_fit";
+  m.terms[0].label = "two_body";  // a term label of our own must not reach the file
+  m.terms[1].label = "";
+  const std::string out = (sc.dir / "labels.xml").string();
+  pestle::io::write_gap_xml(m, out);
+  const pestle::GapModel back = pestle::io::read_gap_xml(out);
+  REQUIRE(back.terms.size() == 2);
+  CHECK(back.label == "my_fit");
+  CHECK(back.terms[0].label == "my_fit1");
+  CHECK(back.terms[1].label == "my_fit2");
+  CHECK(std::filesystem::exists(out + ".sparseX.my_fit1"));
+  CHECK(std::filesystem::exists(out + ".sparseX.my_fit2"));
+}

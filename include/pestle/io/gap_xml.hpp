@@ -376,7 +376,9 @@ inline void write_gap_xml(const GapModel& m, const std::string& path) {
   sparse.append_attribute("fitted") = "T";
   for (std::size_t k = 0; k < m.terms.size(); ++k) {
     const GapTerm& t = m.terms[k];
-    const std::string term_label = t.label.empty() ? label + std::to_string(k + 1) : t.label;
+    // QUIP finds each gpCoordinates by the gpSparse label followed by its 1-based index, whatever
+    // label the term carried; any other label makes quip read an empty descriptor and stop.
+    const std::string term_label = label + std::to_string(k + 1);
     const std::string file_name = std::filesystem::path(path).filename().string() + ".sparseX." + term_label;
     std::string values;
     for (Eigen::Index s = 0; s < t.sparse.points.rows(); ++s)
