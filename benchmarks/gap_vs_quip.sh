@@ -31,9 +31,11 @@ if [ -n "${QUIP_BIN:-}" ]; then
   cp "$cell" "$tmp/one.xyz"
   for k in 1 2 3 4 5; do cat "$cell"; done > "$tmp/five.xyz"
   cd "$tmp"
-  t1=$( { /usr/bin/time -f %e "$QUIP_BIN/quip" E=T F=T atoms_filename=one.xyz param_filename=Mo_gap.xml init_args="IP GAP" > /dev/null; } 2>&1 | tail -1)
-  t5=$( { /usr/bin/time -f %e "$QUIP_BIN/quip" E=T F=T atoms_filename=five.xyz param_filename=Mo_gap.xml init_args="IP GAP" > /dev/null; } 2>&1 | tail -1)
-  echo "quip E+F, 1 thread: $(echo "$t1 $t5" | awk '{ printf "%.0f", ($2 - $1) / 4 / 2000 * 1e6 }') us/atom (steady state, 1 vs 5 frames)"
+  # /usr/bin/time prints "seconds peak-kB" as the last line of stderr
+  r1=$( { /usr/bin/time -f "%e %M" "$QUIP_BIN/quip" E=T F=T atoms_filename=one.xyz param_filename=Mo_gap.xml init_args="IP GAP" > /dev/null; } 2>&1 | tail -1)
+  r5=$( { /usr/bin/time -f "%e %M" "$QUIP_BIN/quip" E=T F=T atoms_filename=five.xyz param_filename=Mo_gap.xml init_args="IP GAP" > /dev/null; } 2>&1 | tail -1)
+  echo "quip E+F, 1 thread: $(echo "$r1 $r5" | awk '{ printf "%.0f", ($3 - $1) / 4 / 2000 * 1e6 }') us/atom (steady state, 1 vs 5 frames)"
+  echo "quip peak RSS: $(echo "$r1" | awk '{ print $2 }') kB"
 else
   echo "QUIP_BIN not set: quip not timed (README section 5 measured 1644 us/atom, 550 MB)"
 fi
