@@ -143,6 +143,10 @@ class AcePotential {
   PotentialResult compute(const Structure& s) const {
     return std::visit([&](const auto& p) { return p.compute(s); }, p_);
   }
+  /// Only the first n_centres atoms as centres (Potential::compute(s, n_centres)).
+  PotentialResult compute(const Structure& s, std::size_t n_centres) const {
+    return std::visit([&](const auto& p) { return p.compute(s, n_centres); }, p_);
+  }
   double energy(const Structure& s) const {
     return std::visit([&](const auto& p) { return p.energy(s); }, p_);
   }

@@ -35,6 +35,22 @@ class AnyCalculator {
   PotentialResult compute(const Structure& s) const {
     return visit([&](const auto& p) -> PotentialResult { return p.compute(s); });
   }
+
+  /// Only the first n_centres atoms as centres: E = Σ_{i < n_centres} E_i and forces -∂E/∂r on
+  /// every atom (Potential::compute(s, n_centres)). The reference potentials (SW, Tersoff, EAM,
+  /// LJ) support only n_centres = number of atoms.
+  PotentialResult compute(const Structure& s, std::size_t n_centres) const {
+    return visit([&](const auto& p) -> PotentialResult {
+      if constexpr (requires { p.compute(s, n_centres); }) {
+        return p.compute(s, n_centres);
+      } else {
+        if (n_centres != s.size())
+          throw InputError("the " + type_name() + " reference potential cannot evaluate a subset of centres (" +
+                           std::to_string(n_centres) + " of " + std::to_string(s.size()) + " atoms)");
+        return p.compute(s);
+      }
+    });
+  }
   double energy(const Structure& s) const { return compute_energy(s); }
 
   /// Interaction range, Å (the largest cutoff of the model).

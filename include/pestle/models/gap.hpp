@@ -107,13 +107,16 @@ struct ClusterTerm {
 
   double cutoff() const { return descriptor.cutoff(); }
 
-  void evaluate(const Structure& s, const NeighbourList& nl, bool forces,
+  // Every instance is visited from its owner atom, which may be a non-centre (an image) even
+  // when other members are centres; so all atoms are visited and each instance counts with the
+  // fraction of its members that are centres (n_centres = all atoms: every instance fully).
+  void evaluate(const Structure& s, const NeighbourList& nl, bool forces, std::size_t n_centres,
                 tbb::enumerable_thread_specific<Accumulators>& acc) const {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 8), [&](const auto& range) {
       Accumulators& a = acc.local();
       std::vector<double> grad(descriptor.size());
       for (std::size_t i = range.begin(); i != range.end(); ++i)
-        descriptor.for_each(s, nl, i, [&](const ClusterInstance& c) { add(c, forces, grad, a); });
+        descriptor.for_each(s, nl, i, [&](const ClusterInstance& c) { add(c, forces, n_centres, grad, a); });
     });
   }
 
@@ -133,16 +136,24 @@ struct ClusterTerm {
     });
   }
 
-  void add(const ClusterInstance& c, bool forces, std::vector<double>& grad, Accumulators& a) const {
+  void add(const ClusterInstance& c, bool forces, std::size_t n_centres, std::vector<double>& grad,
+           Accumulators& a) const {
+    int centre_members = 0;
+    for (int k = 0; k < c.atoms; ++k) centre_members += std::size_t(c.atom[std::size_t(k)]) < n_centres ? 1 : 0;
+    if (centre_members == 0) return;
     const std::span<const double> x(c.x.data(), std::size_t(c.dims));
     const double e = kernel.predict(sparse, sparse_self, x, forces ? std::span<double>(grad) : std::span<double>());
     const double share = e * c.fc / c.atoms;
-    for (int k = 0; k < c.atoms; ++k) a.atom_energy[std::size_t(c.atom[std::size_t(k)])] += share;
+    for (int k = 0; k < c.atoms; ++k)
+      if (std::size_t(c.atom[std::size_t(k)]) < n_centres) a.atom_energy[std::size_t(c.atom[std::size_t(k)])] += share;
     if (!forces) return;
+    // only the centres' shares of e f_c enter the energy, so the gradient is scaled by that fraction
+    const double weight = double(centre_members) / c.atoms;
     for (int k = 0; k < c.atoms; ++k) {
       // ∂(e f_c)/∂r_k = f_c Σ_c g_c ∂x_c/∂r_k + e ∂f_c/∂r_k
       Vec3 de = e * c.dfc[std::size_t(k)];
       for (int d = 0; d < c.dims; ++d) de += c.fc * grad[std::size_t(d)] * c.dx[std::size_t(d)][std::size_t(k)];
+      de *= weight;
       a.forces[std::size_t(c.atom[std::size_t(k)])] -= de;
       a.virial -= c.rel[std::size_t(k)] * de.transpose();
     }
@@ -167,10 +178,10 @@ struct SoapTerm {
     std::vector<std::size_t> atoms;
   };
 
-  void evaluate(const Structure& s, const NeighbourList& nl, bool forces,
+  void evaluate(const Structure& s, const NeighbourList& nl, bool forces, std::size_t n_centres,
                 tbb::enumerable_thread_specific<Accumulators>& acc) const {
     std::vector<std::size_t> centres;
-    for (std::size_t i = 0; i < s.size(); ++i)
+    for (std::size_t i = 0; i < n_centres; ++i)
       if (descriptor.applies_to(s.numbers[i])) centres.push_back(i);
     tbb::enumerable_thread_specific<Scratch> scratch([&] { return Scratch{descriptor.make_workspace(), {}, {}, {}, {}, {}}; });
     const std::size_t block = forces ? std::max<std::size_t>(1, block_size) : energy_block;
@@ -272,12 +283,17 @@ class GapPotential {
   double cutoff() const noexcept { return cutoff_; }
 
   /// Energy, per-atom energies, forces, virial and (fully periodic cells) stress.
-  PotentialResult compute(const Structure& s) const { return run(s, true); }
+  PotentialResult compute(const Structure& s) const { return run(s, true, s.size()); }
+
+  /// Only the first n_centres atoms as centres: E = Σ_{i < n_centres} E_i (cluster terms share
+  /// an instance's energy equally among its members), forces -∂E/∂r on every atom. The other atoms
+  /// must include every image within the cutoff of a centre (2 × cutoff for 3-body distance_Nb).
+  PotentialResult compute(const Structure& s, std::size_t n_centres) const { return run(s, true, n_centres); }
 
   /// Energy and per-atom energies only (forces left empty).
-  PotentialResult compute_energy(const Structure& s) const { return run(s, false); }
+  PotentialResult compute_energy(const Structure& s) const { return run(s, false, s.size()); }
 
-  double energy(const Structure& s) const { return run(s, false).energy; }
+  double energy(const Structure& s) const { return run(s, false, s.size()).energy; }
 
   /// Predictive variance of each atom's local energy (eV²), QUIP's `local_gap_variance`: for every
   /// term and instance, δ² + f0² + reg² − kᵀ (K_MM + reg² I)⁻¹ k, times f_c²/n for each of the n atoms
@@ -326,17 +342,18 @@ class GapPotential {
                                                t.sparse, std::move(self)};
   }
 
-  PotentialResult run(const Structure& s, bool forces) const {
+  PotentialResult run(const Structure& s, bool forces, std::size_t n_centres) const {
     s.validate();
+    check_centres(s, n_centres);
     NeighbourOptions opt;
     opt.cutoff = cutoff_;
     const NeighbourList nl = build_neighbour_list(s, opt);
     tbb::enumerable_thread_specific<gap_detail::Accumulators> acc([&] { return gap_detail::Accumulators(s.size()); });
-    for (const Term& t : terms_) std::visit([&](const auto& term) { term.evaluate(s, nl, forces, acc); }, t);
+    for (const Term& t : terms_) std::visit([&](const auto& term) { term.evaluate(s, nl, forces, n_centres, acc); }, t);
 
     PotentialResult r;
     r.atom_energies.assign(s.size(), 0.0);
-    for (std::size_t i = 0; i < s.size(); ++i) r.atom_energies[i] = model_.e0_of(s.numbers[i]);
+    for (std::size_t i = 0; i < n_centres; ++i) r.atom_energies[i] = model_.e0_of(s.numbers[i]);
     if (forces) r.forces.assign(s.size(), Vec3::Zero());
     for (const auto& a : acc) {
       for (std::size_t i = 0; i < s.size(); ++i) r.atom_energies[i] += a.atom_energy[i];
@@ -346,7 +363,7 @@ class GapPotential {
       }
     }
     for (double e : r.atom_energies) r.energy += e;
-    if (forces && s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0) r.stress = Mat3(-r.virial / s.volume());
+    if (forces && n_centres == s.size() && s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0) r.stress = Mat3(-r.virial / s.volume());
     return r;
   }
 

@@ -28,6 +28,13 @@
 
 namespace pestle {
 
+/// InputError unless n_centres ≤ the number of atoms (Potential/GAP/ACE compute(s, n_centres)).
+inline void check_centres(const Structure& s, std::size_t n_centres) {
+  if (n_centres > s.size())
+    throw InputError("n_centres = " + std::to_string(n_centres) + " exceeds the " + std::to_string(s.size()) +
+                     " atoms of the structure");
+}
+
 /// An atomic-energy model over per-atom features.
 template <class M>
 concept Model = requires(const M& m, std::size_t s, int z, std::span<const double> q, std::span<double> g) {
@@ -118,7 +125,14 @@ class Potential {
   }
 
   /// Energy, per-atom energies, forces, virial and (periodic cells) stress.
-  Result compute(const Structure& s) const {
+  Result compute(const Structure& s) const { return compute(s, s.size()); }
+
+  /// The same with only the first n_centres atoms as centres: E = Σ_{i < n_centres} E_i, and
+  /// forces = -∂E/∂r on every atom, the others included. This is what a domain-decomposed code
+  /// (LAMMPS: owned atoms followed by ghost images) needs; atom_energies of non-centres are 0
+  /// and the stress is left empty unless every atom is a centre.
+  Result compute(const Structure& s, std::size_t n_centres) const {
+    check_centres(s, n_centres);
     const std::vector<int> species = species_of(s);
     const NeighbourList nl = build_neighbour_list(s, descriptor_.neighbour_options());
     Result r;
@@ -134,7 +148,7 @@ class Potential {
     auto energy_of = [&](std::size_t i, std::span<const double> q, std::span<double> g) {
       return r.atom_energies[i] = model_.atom_energy(static_cast<std::size_t>(species[i]), q, g);
     };
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 16), [&](const auto& range) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_centres, 16), [&](const auto& range) {
       Local& l = locals.local();
       if constexpr (GroupedAdjointDescriptor<D>) {
         descriptor_.evaluate_atoms(s, nl, range.begin(), range.end(), l.ws, energy_of, std::span<Vec3>(l.forces),
@@ -152,7 +166,8 @@ class Potential {
       r.virial += l.virial;
     }
     for (double ei : r.atom_energies) r.energy += ei;
-    if (s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0) r.stress = Mat3(-r.virial / s.volume());
+    if (n_centres == s.size() && s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0)
+      r.stress = Mat3(-r.virial / s.volume());
     return r;
   }
 

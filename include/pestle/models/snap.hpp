@@ -60,6 +60,10 @@ class AnyPotential {
   PotentialResult compute(const Structure& s) const {
     return visit([&](const auto& p) { return p.compute(s); });
   }
+  /// Only the first n_centres atoms as centres (Potential::compute(s, n_centres)).
+  PotentialResult compute(const Structure& s, std::size_t n_centres) const {
+    return visit([&](const auto& p) { return p.compute(s, n_centres); });
+  }
   const Variant& variant() const noexcept { return v_; }
 
  private:
