@@ -1,0 +1,183 @@
+// pair_style pestle: see pair_pestle.h. Written against the public Pair interface of LAMMPS
+// (29 Sep 2021 and later); the physics is all in pestle's headers.
+#include "pair_pestle.h"
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "atom.h"
+#include "comm.h"
+#include "error.h"
+#include "force.h"
+#include "memory.h"
+#include "pestle/io/potential_file.hpp"
+
+#include <tbb/global_control.h>
+
+using namespace LAMMPS_NS;
+
+struct PairPestle::Model {
+  std::string path;
+  pestle::AnyCalculator calculator;
+  pestle::Structure atoms;  // owned + ghost atoms of this rank, reused every step
+  std::unique_ptr<tbb::global_control> threads;  // oneTBB threads per rank
+};
+
+PairPestle::PairPestle(LAMMPS *lmp) : Pair(lmp)
+{
+  single_enable = 0;
+  restartinfo = 0;
+  one_coeff = 1;
+  manybody_flag = 1;
+  // pestle returns the virial itself (from the per-pair derivatives), so LAMMPS's Σ x·f is not used
+  no_virial_fdotr_compute = 1;
+}
+
+PairPestle::~PairPestle()
+{
+  if (allocated) {
+    memory->destroy(setflag);
+    memory->destroy(cutsq);
+  }
+}
+
+Pair *PairPestle::creator(LAMMPS *lmp)
+{
+  return new PairPestle(lmp);
+}
+
+void PairPestle::fail(const std::string &message)
+{
+  error->all(FLERR, std::string("pair_style pestle: ") + message);
+}
+
+void PairPestle::allocate()
+{
+  allocated = 1;
+  const int n = atom->ntypes;
+  memory->create(setflag, n + 1, n + 1, "pair:setflag");
+  memory->create(cutsq, n + 1, n + 1, "pair:cutsq");
+  for (int i = 1; i <= n; i++)
+    for (int j = i; j <= n; j++) setflag[i][j] = 0;
+}
+
+// pair_style pestle MODEL [threads N]
+// N oneTBB threads per MPI rank; default 1, since LAMMPS's parallelism is its MPI ranks (N = 0:
+// oneTBB's default, all cores the rank may use).
+void PairPestle::settings(int narg, char **arg)
+{
+  if (narg != 1 && !(narg == 3 && std::string(arg[1]) == "threads"))
+    fail("expected pair_style pestle MODEL [threads N]");
+  int threads = 1;
+  if (narg == 3) {
+    try {
+      std::size_t used = 0;
+      threads = std::stoi(arg[2], &used);
+      if (used != std::string(arg[2]).size() || threads < 0) throw std::invalid_argument(arg[2]);
+    } catch (const std::exception &) {
+      fail(std::string("threads must be a non-negative integer, not '") + arg[2] + "'");
+    }
+  }
+  try {
+    model_ = std::make_unique<Model>(Model{arg[0], pestle::load_potential(arg[0]), {}, {}});
+    if (threads > 0)
+      model_->threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                              static_cast<std::size_t>(threads));
+    cutoff_ = model_->calculator.cutoff();
+  } catch (const std::exception &e) {
+    model_.reset();
+    fail(std::string("cannot use model '") + arg[0] + "': " + e.what());
+  }
+  if (comm->me == 0)
+    utils::logmesg(lmp, std::string("pair_style pestle: ") + model_->calculator.type_name() + " model '" +
+                            model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
+                            (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank\n");
+}
+
+// pair_coeff * * El1 El2 ... (one element per atom type)
+void PairPestle::coeff(int narg, char **arg)
+{
+  if (!model_) fail("pair_coeff before a model was read");
+  if (!allocated) allocate();
+  const int ntypes = atom->ntypes;
+  if (narg != 2 + ntypes || std::string(arg[0]) != "*" || std::string(arg[1]) != "*")
+    fail("expected pair_coeff * * followed by one element per atom type (" + std::to_string(ntypes) +
+         " types)");
+  type_number_.assign(ntypes + 1, 0);
+  for (int t = 1; t <= ntypes; t++) {
+    const std::string symbol = arg[1 + t];
+    const int z = pestle::find_atomic_number(symbol);
+    if (z <= 0) fail("'" + symbol + "' (atom type " + std::to_string(t) + ") is not an element symbol");
+    // a lone atom of the element: the model refuses an element it does not cover
+    pestle::Structure probe;
+    probe.add_atom(z, pestle::Vec3::Zero());
+    try {
+      model_->calculator.compute(probe);
+    } catch (const std::exception &e) {
+      fail("element " + symbol + " (atom type " + std::to_string(t) + ") does not fit model '" +
+           model_->path + "': " + e.what());
+    }
+    type_number_[t] = z;
+  }
+  for (int i = 1; i <= ntypes; i++)
+    for (int j = i; j <= ntypes; j++) setflag[i][j] = 1;
+}
+
+void PairPestle::init_style()
+{
+  if (force->newton_pair == 0) fail("requires newton pair on");
+  if (!model_ || type_number_.empty()) fail("pair_coeff * * El... is missing");
+  // No neighbour-list request: pestle builds its own list from the owned and ghost atoms. The
+  // ghost shell still follows from the cutoff init_one reports.
+}
+
+double PairPestle::init_one(int, int)
+{
+  return cutoff_;
+}
+
+void PairPestle::compute(int eflag, int vflag)
+{
+  ev_init(eflag, vflag);
+  if (vflag_atom) fail("per-atom virials (compute stress/atom) are not available");
+
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  double **x = atom->x;
+  double **f = atom->f;
+  const int *type = atom->type;
+
+  pestle::Structure &s = model_->atoms;  // non-periodic: the ghosts are the images
+  s.positions.resize(nall);
+  s.numbers.resize(nall);
+  for (int i = 0; i < nall; i++) {
+    s.positions[i] = pestle::Vec3(x[i][0], x[i][1], x[i][2]);
+    s.numbers[i] = type_number_[type[i]];
+  }
+
+  pestle::PotentialResult r;
+  try {
+    r = model_->calculator.compute(s, static_cast<std::size_t>(nlocal));
+  } catch (const std::exception &e) {
+    error->one(FLERR, std::string("pair_style pestle: ") + e.what());
+  }
+
+  for (int i = 0; i < nall; i++) {
+    f[i][0] += r.forces[i][0];
+    f[i][1] += r.forces[i][1];
+    f[i][2] += r.forces[i][2];
+  }
+  if (eflag_global) eng_vdwl += r.energy;
+  if (eflag_atom)
+    for (int i = 0; i < nlocal; i++) eatom[i] += r.atom_energies[i];
+  if (vflag_global) {
+    // LAMMPS order xx yy zz xy xz yz; pestle's W = Σ r ⊗ F has LAMMPS's sign
+    virial[0] += r.virial(0, 0);
+    virial[1] += r.virial(1, 1);
+    virial[2] += r.virial(2, 2);
+    virial[3] += r.virial(0, 1);
+    virial[4] += r.virial(0, 2);
+    virial[5] += r.virial(1, 2);
+  }
+}

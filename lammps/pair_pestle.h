@@ -1,0 +1,60 @@
+// pair_style pestle MODEL — evaluates any potential file pestle::load_potential reads
+// (SNAP/qSNAP .json or .snapcoeff, QUIP GAP .xml, pacemaker .ace, ...) inside LAMMPS.
+//
+//   pair_style pestle Mo_Zuo_JPCA2020.snapcoeff [threads N]   # N oneTBB threads per rank, default 1
+//   pair_coeff * * Mo            # one element per LAMMPS atom type
+//
+// Each step the owned atoms and their ghost images are handed to pestle as one non-periodic
+// structure with the owned atoms as the only centres (compute(s, nlocal)); pestle builds its own
+// neighbour list, so the style needs no LAMMPS neighbour list. Forces land on owned and ghost
+// atoms and LAMMPS's reverse communication (newton_pair on, required) adds the ghost forces to
+// their owners. Energies, per-atom energies and the global virial are supported; per-atom
+// virials are not (docs/lammps.md).
+//
+// This header is free of pestle and C++20 so that it can sit in a LAMMPS src/ tree; the
+// style-registration block below is what LAMMPS's build system looks for there.
+#ifdef PAIR_CLASS
+// clang-format off
+PairStyle(pestle,PairPestle);
+// clang-format on
+#else
+
+#ifndef LMP_PAIR_PESTLE_H
+#define LMP_PAIR_PESTLE_H
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pair.h"
+
+namespace LAMMPS_NS {
+
+class PairPestle : public Pair {
+ public:
+  explicit PairPestle(LAMMPS *lmp);
+  ~PairPestle() override;
+
+  void compute(int eflag, int vflag) override;
+  void settings(int narg, char **arg) override;
+  void coeff(int narg, char **arg) override;
+  void init_style() override;
+  double init_one(int i, int j) override;
+
+  /// Creator for Force::pair_map (what a driver program registers as "pestle").
+  static Pair *creator(LAMMPS *lmp);
+
+ private:
+  struct Model;                    // the pestle side (pair_pestle.cpp)
+  std::unique_ptr<Model> model_;
+  std::vector<int> type_number_;   // atomic number of each LAMMPS type (index 1..ntypes)
+  double cutoff_ = 0.0;            // Å, the model's interaction range
+
+  void allocate();
+  [[noreturn]] void fail(const std::string &message);
+};
+
+}    // namespace LAMMPS_NS
+
+#endif
+#endif
