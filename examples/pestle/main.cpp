@@ -14,6 +14,7 @@
 #include "cmd_info.hpp"
 #include "cmd_optimise.hpp"
 #include "cmd_predict.hpp"
+#include "cmd_validate.hpp"
 
 namespace {
 
@@ -40,6 +41,7 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_describe},
       {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
        pestle::cli::run_export},
+      {"validate", "pestle validate CONFIG.json [-o DIR]", "physical validation (E-V, elastic, phonons, defects, melt-quench, MD stability, parity) against a reference; writes DIR/summary.json, report.md, *.svg", pestle::cli::run_validate},
   };
   return table;
 }
