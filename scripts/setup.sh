@@ -13,6 +13,7 @@ packages=(
   python3 python3-ase python3-numpy   # ASE cross-check of the extended-XYZ dialect
   python3-sklearn python3-scipy       # cross-check of the Bayesian optimiser's GP surrogate
   lammps lammps-data    # reference potentials and the LAMMPS cross-checks
+  python3-phonopy       # phonopy cross-check of pestle validate's phonons (run with /usr/bin/python3)
   liblammps-dev libopenmpi-dev openmpi-bin   # pestle_lmp: LAMMPS with pair_style pestle (lammps/)
 )
 

@@ -62,7 +62,7 @@ inline std::string path_key(const json& obj, const char* key, const std::filesys
   }
   std::filesystem::path p = get<std::string>(obj, key, "", where);
   if (p.is_relative()) p = base / p;
-  if (!std::filesystem::exists(p)) throw InputError("'" + p.string() + "' (" + where + "." + key + ") does not exist");
+  if (!std::filesystem::exists(p)) throw InputError("'" + p.string() + "' (key '" + std::string(key) + "' of " + where + ") does not exist");
   return p.string();
 }
 
