@@ -3,6 +3,10 @@
 # build tree, checks the outputs and figures, the strict-key errors and a Zuo Mo qSNAP parity run;
 # tests/validate/phonopy_check.py then feeds the force constants it wrote to phonopy (Debian's
 # python3-phonopy under /usr/bin/python3) and compares frequencies to 1e-6 relative.
+# The Catch2 [validate] cases also run under this label (catch_discover_tests labels them `unit`).
+add_test(NAME validate_catch2 COMMAND pestle_tests "[validate]")
+set_tests_properties(validate_catch2 PROPERTIES LABELS validate)
+
 if(PESTLE_BUILD_EXAMPLES AND EXISTS "/usr/share/lammps/potentials/Si.sw")
   find_program(PESTLE_PYTHON NAMES python3 REQUIRED)
   get_filename_component(_validate_shared "${PROJECT_SOURCE_DIR}/../shared" ABSOLUTE)
