@@ -269,3 +269,17 @@ TEST_CASE("sparse GP fit: bad input", "[sparse_gp]") {
   CHECK(r.terms[0].jitter >= 1e-8);
   CHECK(r.terms[0].alpha.allFinite());
 }
+
+TEST_CASE("prior factor: the requested jitter is used as given, also above the fallback's 1e-4", "[sparse_gp]") {
+  const Eigen::MatrixXd K = Eigen::MatrixXd::Ones(3, 3);  // rank 1: needs jitter
+  for (double requested : {1e-6, 1e-3, 0.1}) {
+    double jitter = requested;
+    const Eigen::MatrixXd U = prior_rows(K, jitter);
+    CHECK(jitter == requested);
+    CHECK((U.transpose() * U - K - requested * Eigen::MatrixXd::Identity(3, 3)).norm() < 1e-12);
+  }
+  double none = 0.0;  // no jitter asked for: the smallest that works is found and reported
+  prior_rows(K, none);
+  CHECK(none > 0.0);
+  CHECK(none <= 1e-4);
+}

@@ -362,17 +362,15 @@ inline std::pair<std::vector<GapTerm>, std::vector<GapFitTermSpec>> gap_fit_term
   return {std::move(terms), std::move(specs)};
 }
 
-/// Fits a GAP model to the data set; progress(done, total) after every block of structures.
-template <class Progress>
-GapModel fit_gap(const Dataset& data, const GapFitSettings& s, Progress&& progress, GpFitResult* details = nullptr) {
-  if (data.empty()) throw InputError("GAP fit: the training set is empty");
-  auto [terms, specs] = gap_fit_terms(s.gap, data.species());
+/// The sparse-GP options of a GAP fit: σ, jitter, seed and e0 (given, or gap_fit's
+/// e0_method=average: the mean over structures of E/N, for every element).
+inline GpFitOptions gap_fit_options(const Dataset& data, const GapFitSettings& s) {
   GpFitOptions opt;
   opt.sigma = s.sigma;
   opt.jitter = s.sparse_jitter;
   opt.e0 = s.e0;
   opt.e0_average = false;
-  if (s.e0_average) {  // gap_fit's e0_method=average: the mean over structures of E/N
+  if (s.e0_average) {
     double sum = 0.0;
     std::size_t n = 0;
     for (const Frame& f : data)
@@ -385,6 +383,15 @@ GapModel fit_gap(const Dataset& data, const GapFitSettings& s, Progress&& progre
     for (int z : data.species()) opt.e0[z] = sum / static_cast<double>(n);
   }
   opt.seed = s.seed;
+  return opt;
+}
+
+/// Fits a GAP model to the data set; progress(done, total) after every block of structures.
+template <class Progress>
+GapModel fit_gap(const Dataset& data, const GapFitSettings& s, Progress&& progress, GpFitResult* details = nullptr) {
+  if (data.empty()) throw InputError("GAP fit: the training set is empty");
+  auto [terms, specs] = gap_fit_terms(s.gap, data.species());
+  const GpFitOptions opt = gap_fit_options(data, s);
   GpFitResult res = fit_sparse_gp(data, specs, opt, progress);
   GapModel model;
   model.label = "pestle_fit";

@@ -303,7 +303,8 @@ inline Eigen::MatrixXd prior_rows(const Eigen::MatrixXd& Kmm, double& jitter) {
   if (!Kmm.allFinite()) throw NumericalError("sparse covariance K_MM is not finite");
   const double scale = Kmm.rows() ? Kmm.diagonal().mean() : 1.0;
   if (!(scale > 0.0)) throw NumericalError("sparse covariance K_MM has a non-positive diagonal (all δ or cutoffs zero?)");
-  for (double j = std::max(jitter, 0.0); j <= 1e-4; j = j > 0.0 ? 10.0 * j : 1e-12) {
+  const double largest = std::max(jitter, 1e-4);  // a requested jitter above 1e-4 is tried as given
+  for (double j = std::max(jitter, 0.0); j <= largest; j = j > 0.0 ? 10.0 * j : 1e-12) {
     Eigen::MatrixXd Kj = Kmm;
     Kj.diagonal().array() += j * scale;
     Eigen::LLT<Eigen::MatrixXd> llt(Kj);
@@ -561,65 +562,90 @@ RowBlock gp_structure_rows(const Terms& terms, const std::vector<GpTermFit>& fit
 
 }  // namespace detail
 
-/// Fits the sparse GP. `terms` is a tuple of GpTermSpec; `progress(done, total)` is called after
-/// every block of structures (may be a no-op).
-template <class Terms, class Progress>
-GpFitResult fit_sparse_gp(const Dataset& data, const Terms& terms, const GpFitOptions& opt, Progress&& progress) {
-  if (data.empty()) throw InputError("sparse GP fit: the training set is empty");
-  opt.sigma.validate();
+namespace detail {
+
+/// What every pass over the data needs: the sparse points of each term (in res), the column
+/// layout, and the prior rows Lᵀ of each term's K_MM + jitter.
+struct GpSetup {
   GpFitResult res;
-  res.e0 = detail::gp_e0(data, opt);
-  // 1. sparse points per term
-  std::size_t index = 0;
-  detail::for_each_term(terms, [&](const auto& term) {
-    res.terms.push_back(detail::choose_sparse_points(term, data, opt.seed, index++));
-  });
   std::vector<Eigen::Index> col0;
   Eigen::Index columns = 0;
-  for (const auto& t : res.terms) {
-    col0.push_back(columns);
-    columns += t.sparse.rows();
+  std::vector<Eigen::MatrixXd> prior;  ///< per term, M_t × M_t upper triangular
+};
+
+template <class Terms>
+GpSetup gp_setup(const Dataset& data, const Terms& terms, const GpFitOptions& opt) {
+  if (data.empty()) throw InputError("sparse GP fit: the training set is empty");
+  opt.sigma.validate();
+  GpSetup g;
+  g.res.e0 = gp_e0(data, opt);
+  std::size_t index = 0;
+  for_each_term(terms, [&](const auto& term) { g.res.terms.push_back(choose_sparse_points(term, data, opt.seed, index++)); });
+  for (const auto& t : g.res.terms) {
+    g.col0.push_back(g.columns);
+    g.columns += t.sparse.rows();
   }
-  res.columns = static_cast<std::size_t>(columns);
-  // 2. prior rows Lᵀ (block diagonal over terms)
-  SolverOptions so;
-  so.kind = SolverKind::svd;
-  so.scale_columns = false;
-  so.allow_rank_deficient = true;
-  so.rcond = opt.rcond;
-  LeastSquares ls(static_cast<std::size_t>(columns), so);
+  g.res.columns = static_cast<std::size_t>(g.columns);
   index = 0;
-  detail::for_each_term(terms, [&](const auto& term) {
-    GpTermFit& t = res.terms[index];
+  for_each_term(terms, [&](const auto& term) {
+    GpTermFit& t = g.res.terms[index++];
     t.jitter = opt.jitter;
-    const Eigen::MatrixXd U = prior_rows(sparse_covariance(term.kernel, term.delta, t.sparse, t.sparse_cutoff), t.jitter);
-    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(U.rows(), columns);
-    A.middleCols(col0[index], U.cols()) = U;
-    ls.add(A, Eigen::VectorXd::Zero(U.rows()), Eigen::VectorXd::Ones(U.rows()));
-    ++index;
+    g.prior.push_back(prior_rows(sparse_covariance(term.kernel, term.delta, t.sparse, t.sparse_cutoff), t.jitter));
   });
-  // 3. observation rows, structures in parallel per block, added in data-set order
+  return g;
+}
+
+/// Assembles the observation rows of every structure, in parallel per block of structures, and
+/// hands them to sink(block) in data-set order; progress(done, total) after every block.
+template <class Terms, class Sink, class Progress>
+void for_each_structure_rows(const Dataset& data, const Terms& terms, const GpSetup& g, const GpFitOptions& opt,
+                             Sink&& sink, Progress&& progress) {
   const std::size_t block = std::max<std::size_t>(1, opt.structures_per_block);
   std::vector<RowBlock> rows(block);
   for (std::size_t start = 0; start < data.size(); start += block) {
     const std::size_t stop = std::min(data.size(), start + block);
     tbb::parallel_for(start, stop, [&](std::size_t k) {
-      rows[k - start] = detail::gp_structure_rows(terms, res.terms, col0, columns, data[k], k, res.e0, opt.sigma);
+      rows[k - start] = gp_structure_rows(terms, g.res.terms, g.col0, g.columns, data[k], k, g.res.e0, opt.sigma);
     });
-    for (std::size_t k = start; k < stop; ++k) {
-      const RowBlock& b = rows[k - start];
-      res.observations += static_cast<std::size_t>((b.w.array() != 0.0).count());
-      ls.add(b.A, b.b, b.w);
-    }
+    for (std::size_t k = start; k < stop; ++k) sink(static_cast<const RowBlock&>(rows[k - start]));
     progress(stop, data.size());
   }
+}
+
+}  // namespace detail
+
+/// Fits the sparse GP. `terms` is a tuple of GpTermSpec; `progress(done, total)` is called after
+/// every block of structures (may be a no-op).
+template <class Terms, class Progress>
+GpFitResult fit_sparse_gp(const Dataset& data, const Terms& terms, const GpFitOptions& opt, Progress&& progress) {
+  detail::GpSetup g = detail::gp_setup(data, terms, opt);
+  GpFitResult& res = g.res;
+  // the stacked system [prior rows; weighted observation rows], reduced by incremental QR
+  SolverOptions so;
+  so.kind = SolverKind::svd;
+  so.scale_columns = false;
+  so.allow_rank_deficient = true;
+  so.rcond = opt.rcond;
+  LeastSquares ls(static_cast<std::size_t>(g.columns), so);
+  for (std::size_t t = 0; t < g.prior.size(); ++t) {
+    const Eigen::MatrixXd& U = g.prior[t];
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(U.rows(), g.columns);
+    A.middleCols(g.col0[t], U.cols()) = U;
+    ls.add(A, Eigen::VectorXd::Zero(U.rows()), Eigen::VectorXd::Ones(U.rows()));
+  }
+  detail::for_each_structure_rows(
+      data, terms, g, opt,
+      [&](const RowBlock& b) {
+        res.observations += static_cast<std::size_t>((b.w.array() != 0.0).count());
+        ls.add(b.A, b.b, b.w);
+      },
+      progress);
   if (res.observations == 0) throw InputError("sparse GP fit: no energy, force or virial labels to fit");
-  // 4. solve
   const Solution sol = ls.solve();
   if (!sol.coefficients.allFinite()) throw NumericalError("sparse GP fit produced non-finite coefficients");
   res.rank = sol.rank;
   for (std::size_t t = 0; t < res.terms.size(); ++t)
-    res.terms[t].alpha = sol.coefficients.segment(col0[t], res.terms[t].sparse.rows());
+    res.terms[t].alpha = sol.coefficients.segment(g.col0[t], res.terms[t].sparse.rows());
   return res;
 }
 
