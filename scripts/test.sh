@@ -17,7 +17,7 @@ cmake --build build -j "$jobs"
 
 if [ -z "${PESTLE_SKIP_SANITIZERS:-}" ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer =="
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF \
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF -DPESTLE_BUILD_LAMMPS=OFF \
         -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
   cmake --build build-asan -j "$jobs"
   # The sanitizer pass repeats the unit and script tests, but not the slow numerical studies.
