@@ -64,6 +64,21 @@ assert e["energy_rmse_meV_per_atom"] < 5.0 and e["force_rmse_eV_per_A"] < 0.5, e
 run("predict", model, zuo / "Mo_test.xyz", "-o", scratch / "pred.xyz")
 assert "energy=" in (scratch / "pred.xyz").read_text()[:2000]
 
+# 3b. cv on the same config: a σ grid scored by 3-fold cross-validation; the tuned config is a valid
+# fit config whose default_sigma is the best grid point
+cv_config = scratch / "mo_gap_cv.json"
+cv = run("cv", tests / "data" / "cli" / "mo_gap.json", "--folds", "3", "--energy-sigmas", "0.001,0.01",
+         "--force-sigmas", "0.05,0.2", "--write-config", cv_config)
+rows = [line.split() for line in cv.stdout.splitlines() if line.split() and line.split()[0][0].isdigit()]
+assert len(rows) == 4, cv.stdout
+best = [r for r in rows if r[-1] == "best"]
+assert len(best) == 1, cv.stdout
+tuned = json.loads(cv_config.read_text())["default_sigma"]
+assert abs(tuned[0] - float(best[0][0])) < 1e-12 and abs(tuned[1] - float(best[0][1])) < 1e-12, (tuned, best)
+assert len({r[4] for r in rows}) > 1, "different σ must give different force errors: " + cv.stdout
+bad = run("cv", tests / "data" / "cli" / "mo_gap.json", "--ridges", "1e-6", expect_ok=False)
+assert "SNAP options" in bad.stderr, bad.stderr
+
 # 4. convert: GAP XML -> XML gives identical predictions; a SNAP file -> pestle JSON; refusals
 conv = scratch / "converted.xml"
 run("convert", quip / "gap" / "Mo_gap.xml", conv)

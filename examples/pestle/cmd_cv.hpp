@@ -8,6 +8,14 @@
 //     L = α·RMSE_E/min RMSE_E + (1−α)·RMSE_F/min RMSE_F
 // (each RMSE relative to the best value seen in the scan, so the two terms are unit-free)
 // wins; α defaults to 0.8, in the range XPOT uses for the Zuo elements.
+//
+// A GAP config ("model": "gap") scans its σ_E, σ_F (and σ_V) instead: --energy-sigmas,
+// --force-sigmas, --virial-sigmas list absolute values (default: the config's default_sigma); the
+// covariance rows are assembled once and every setting is scored from per-fold QR summaries
+// (include/pestle/fit/gp_cross_validation.hpp); --write-config writes the best default_sigma (and
+// config_type σ scaled alike).
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,6 +26,8 @@
 #include "cli.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/cross_validation.hpp"
+#include "pestle/fit/gap_config.hpp"
+#include "pestle/fit/gp_cross_validation.hpp"
 
 namespace pestle::cli {
 
@@ -36,6 +46,16 @@ inline std::vector<double> parse_list(const std::string& text, const std::string
   }
   if (out.empty()) throw UsageError(option + " needs at least one value");
   return out;
+}
+
+/// L = α·RMSE_E/min RMSE_E + (1−α)·RMSE_F/min RMSE_F of every candidate (see the file comment).
+inline std::vector<double> cv_losses(const std::vector<double>& energy, const std::vector<double>& force, double alpha) {
+  const double emin = *std::min_element(energy.begin(), energy.end());
+  const double fmin = *std::min_element(force.begin(), force.end());
+  std::vector<double> loss;
+  for (std::size_t k = 0; k < energy.size(); ++k)
+    loss.push_back(alpha * energy[k] / (emin > 0.0 ? emin : 1.0) + (1.0 - alpha) * force[k] / (fmin > 0.0 ? fmin : 1.0));
+  return loss;
 }
 
 struct CvCandidate {
@@ -62,11 +82,78 @@ void scan_weights(const FitConfig& base, const Dataset& data, double rcutfac, in
     }
 }
 
+/// σ values to try for a GAP config (absolute, in the units of default_sigma); empty: the config's.
+struct GapSigmaGrid {
+  std::vector<double> energy, force, virial;
+  bool given() const { return !energy.empty() || !force.empty() || !virial.empty(); }
+};
+
+/// pestle cv on a GAP config: σ_E × σ_F (× σ_V) scanned on one covariance assembly
+/// (include/pestle/fit/gp_cross_validation.hpp). config_type σ scale with the default ones.
+inline int run_cv_gap(const std::string& config_path, int folds, double alpha, GapSigmaGrid grid,
+                      const std::string& write_path) {
+  const GapFitConfig config = load_gap_fit_config(config_path);
+  const GpSigmas& base = config.settings.sigma;
+  if (grid.energy.empty()) grid.energy = {base.energy};
+  if (grid.force.empty()) grid.force = {base.force};
+  if (grid.virial.empty()) grid.virial = {base.virial};
+  for (const auto* list : {&grid.energy, &grid.force})
+    for (double v : *list)
+      if (!(v > 0.0)) throw UsageError("σ values must be positive");
+  if (base.virial == 0.0 && (grid.virial.size() > 1 || grid.virial[0] != 0.0))
+    throw UsageError("the config fits no virials (default_sigma σ_V = 0): --virial-sigmas does not apply");
+  const Dataset data = load_gap_training_data(config);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::cerr << "pestle cv: " << folds << "-fold summaries of " << data.size() << " structures (GAP)\n";
+  const GpFoldSummaries cv = gap_fold_summaries(data, config.settings, folds, 2020, [&](std::size_t done, std::size_t total) {
+    std::cerr << "\rpestle cv: covariance rows " << done << "/" << total << " structures, "
+              << static_cast<int>(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) << " s"
+              << std::flush;
+  });
+  std::cerr << "\n";
+  std::vector<GpCvScore> scores;
+  for (double se : grid.energy)
+    for (double sf : grid.force)
+      for (double sv : grid.virial) {
+        const GpCvScore s = cv.score(se / base.energy, sf / base.force, base.virial > 0.0 ? sv / base.virial : 1.0);
+        if (s.solved) scores.push_back(s);
+      }
+  if (scores.empty()) throw NumericalError("every cross-validation setting was singular");
+  std::vector<double> e, f;
+  for (const auto& s : scores) {
+    e.push_back(s.energy_rmse);
+    f.push_back(s.force_rmse);
+  }
+  const std::vector<double> loss = cv_losses(e, f, alpha);
+  const std::size_t best = static_cast<std::size_t>(std::min_element(loss.begin(), loss.end()) - loss.begin());
+  std::printf("%10s %10s %10s %14s %14s %8s\n", "sigma_E", "sigma_F", "sigma_V", "E RMSE meV/at", "F RMSE eV/Å", "loss");
+  for (std::size_t k = 0; k < scores.size(); ++k)
+    std::printf("%10.3g %10.3g %10.3g %14.3f %14.4f %8.4f%s\n", scores[k].energy_sigma_factor * base.energy,
+                scores[k].force_sigma_factor * base.force, scores[k].virial_sigma_factor * base.virial,
+                1e3 * scores[k].energy_rmse, scores[k].force_rmse, loss[k], k == best ? "  <- best" : "");
+  if (!write_path.empty()) {
+    const GpCvScore& b = scores[best];
+    const double factor[3] = {b.energy_sigma_factor, b.force_sigma_factor, b.virial_sigma_factor};
+    nlohmann::json j = read_json_file(config_path, "fit config");
+    j["default_sigma"] = {base.energy * factor[0], base.force * factor[1], base.virial * factor[2]};
+    if (j.contains("config_type_sigma"))
+      for (auto& [name, v] : j["config_type_sigma"].items())
+        for (std::size_t k = 0; k < v.size() && k < 3; ++k) v[k] = v[k].get<double>() * factor[k];
+    std::ofstream out(write_path);
+    out << j.dump(2) << "\n";
+    if (!out) throw InputError("cannot write '" + write_path + "'");
+    std::cout << "wrote " << write_path << "\n";
+  }
+  return 0;
+}
+
 inline int run_cv(const Args& args) {
   std::string config_path, write_path;
   int folds = 5;
   double alpha = 0.8;
   std::vector<double> rcutfacs, energy_weights = {1, 10, 100, 1000, 10000}, ridges = {1e-10, 1e-8, 1e-6, 1e-4};
+  bool energy_weights_given = false, ridges_given = false;
+  GapSigmaGrid gap_sigmas;
   for (std::size_t k = 0; k < args.size(); ++k) {
     const auto value = [&](const std::string& opt) -> std::string {
       if (k + 1 >= args.size()) throw UsageError(opt + " needs a value");
@@ -75,8 +162,15 @@ inline int run_cv(const Args& args) {
     if (args[k] == "--folds") folds = static_cast<int>(parse_list(value("--folds"), "--folds").at(0));
     else if (args[k] == "--alpha") alpha = parse_list(value("--alpha"), "--alpha").at(0);
     else if (args[k] == "--rcutfac") rcutfacs = parse_list(value("--rcutfac"), "--rcutfac");
-    else if (args[k] == "--energy-weights") energy_weights = parse_list(value("--energy-weights"), "--energy-weights");
-    else if (args[k] == "--ridges") ridges = parse_list(value("--ridges"), "--ridges");
+    else if (args[k] == "--energy-weights") {
+      energy_weights = parse_list(value("--energy-weights"), "--energy-weights");
+      energy_weights_given = true;
+    } else if (args[k] == "--ridges") {
+      ridges = parse_list(value("--ridges"), "--ridges");
+      ridges_given = true;
+    } else if (args[k] == "--energy-sigmas") gap_sigmas.energy = parse_list(value("--energy-sigmas"), "--energy-sigmas");
+    else if (args[k] == "--force-sigmas") gap_sigmas.force = parse_list(value("--force-sigmas"), "--force-sigmas");
+    else if (args[k] == "--virial-sigmas") gap_sigmas.virial = parse_list(value("--virial-sigmas"), "--virial-sigmas");
     else if (args[k] == "--write-config") write_path = value("--write-config");
     else if (!args[k].empty() && args[k][0] == '-') throw UsageError("unknown option '" + args[k] + "'");
     else if (config_path.empty()) config_path = args[k];
@@ -84,6 +178,13 @@ inline int run_cv(const Args& args) {
   }
   if (config_path.empty()) throw UsageError("no config file given");
   if (!(alpha > 0.0 && alpha < 1.0)) throw UsageError("--alpha must lie strictly between 0 and 1");
+  if (is_gap_config(read_json_file(config_path, "fit config"))) {
+    if (!rcutfacs.empty() || energy_weights_given || ridges_given)
+      throw UsageError("--rcutfac, --energy-weights and --ridges are SNAP options; a GAP config takes --energy-sigmas, "
+                       "--force-sigmas and --virial-sigmas");
+    return run_cv_gap(config_path, folds, alpha, gap_sigmas, write_path);
+  }
+  if (gap_sigmas.given()) throw UsageError("--energy-sigmas, --force-sigmas and --virial-sigmas are for GAP configs");
   const FitConfig config = load_fit_config(config_path);
   if (!config.options.design.weights.per_atom_energy)
     std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
@@ -98,15 +199,16 @@ inline int run_cv(const Args& args) {
     else scan_weights<QuadraticMap>(config, data, rc, folds, energy_weights, ridges, all);
   }
   if (all.empty()) throw NumericalError("every cross-validation setting was singular");
-  double emin = all[0].score.energy_rmse, fmin = all[0].score.force_rmse;
+  std::vector<double> e, f;
   for (const auto& c : all) {
-    emin = std::min(emin, c.score.energy_rmse);
-    fmin = std::min(fmin, c.score.force_rmse);
+    e.push_back(c.score.energy_rmse);
+    f.push_back(c.score.force_rmse);
   }
+  const std::vector<double> loss = cv_losses(e, f, alpha);
   const CvCandidate* best = &all[0];
-  for (auto& c : all) {
-    c.loss = alpha * c.score.energy_rmse / emin + (1.0 - alpha) * c.score.force_rmse / fmin;
-    if (c.loss < best->loss) best = &c;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    all[k].loss = loss[k];
+    if (all[k].loss < best->loss) best = &all[k];
   }
   std::printf("%8s %10s %10s %14s %14s %8s\n", "rcutfac", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å", "loss");
   for (const auto& c : all)

@@ -29,10 +29,7 @@ inline int run_fit_gap(const std::string& config_path, std::string output) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
-  Dataset data;
-  for (const auto& file : config.training)
-    for (auto& f : read_extxyz(file.string()).frames) data.push_back(std::move(f));
-  if (data.empty()) throw InputError("the training files of '" + config_path + "' hold no structures");
+  const Dataset data = load_gap_training_data(config);
   std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting gap\n";
   GpFitResult details;
   const GapModel model = fit_gap(

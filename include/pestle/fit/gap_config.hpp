@@ -20,6 +20,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/gap_fit.hpp"
+#include "pestle/io/extxyz.hpp"
 
 namespace pestle {
 
@@ -106,6 +107,15 @@ inline GapFitConfig load_gap_fit_config(const std::filesystem::path& file) {
   } catch (const InputError& e) {
     throw InputError(file.string() + ": " + e.what());
   }
+}
+
+/// The structures of a GAP config's training files, in order; InputError if there are none.
+inline Dataset load_gap_training_data(const GapFitConfig& config) {
+  Dataset data;
+  for (const auto& file : config.training)
+    for (auto& f : read_extxyz(file.string()).frames) data.push_back(std::move(f));
+  if (data.empty()) throw InputError("the training files of '" + config.source.string() + "' hold no structures");
+  return data;
 }
 
 }  // namespace pestle

@@ -113,6 +113,15 @@ class LeastSquares {
   std::size_t columns() const noexcept { return n_; }
   std::size_t rows() const noexcept { return rows_; }
 
+  /// svd solver only: the (n+1)×(n+1) upper triangle R of the QR of the weighted augmented rows
+  /// [WA | Wb] seen so far (RᵀR = [WA | Wb]ᵀ[WA | Wb]); its rows may be added to another
+  /// LeastSquares in place of the rows they summarise.
+  Eigen::MatrixXd triangle() {
+    if (opt_.kind != SolverKind::svd) throw InputError("LeastSquares::triangle() needs the svd solver");
+    factor_pending();
+    return buffer_.topRows(static_cast<Eigen::Index>(n_ + 1));
+  }
+
   /// Adds rows a_r·β ≈ b_r with weights w_r (rows with w_r = 0 are ignored).
   void add(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
            const Eigen::Ref<const Eigen::VectorXd>& w) {
