@@ -4,6 +4,7 @@
 // given rate, hold) driven by Langevin dynamics (dynamics/md.hpp). Formulas: docs/validation.md.
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ inline Histogram radial_distribution(const std::vector<Structure>& frames, doubl
   for (int b = 0; b < bins; ++b) {
     const double r1 = b * dr, r2 = r1 + dr;
     h.x.push_back(r1 + 0.5 * dr);
-    h.y.push_back(acc[std::size_t(b)] / (double(frames.size()) * 4.0 * M_PI / 3.0 * (r2 * r2 * r2 - r1 * r1 * r1)));
+    h.y.push_back(acc[std::size_t(b)] / (double(frames.size()) * 4.0 * std::numbers::pi / 3.0 * (r2 * r2 * r2 - r1 * r1 * r1)));
   }
   return h;
 }
@@ -80,7 +81,7 @@ inline Histogram bond_angle_distribution(const std::vector<Structure>& frames, d
         for (std::size_t b = a + 1; b < nl.end(i); ++b) {
           const Vec3 &u = nl.displacement[a], &v = nl.displacement[b];
           const double c = std::clamp(u.dot(v) / (u.norm() * v.norm()), -1.0, 1.0);
-          const auto k = std::min(std::size_t(std::acos(c) * 180.0 / M_PI / width), acc.size() - 1);
+          const auto k = std::min(std::size_t(std::acos(c) * 180.0 / std::numbers::pi / width), acc.size() - 1);
           acc[k] += 1.0, total += 1.0;
         }
   }
@@ -115,6 +116,8 @@ struct MeltQuenchResult {
 };
 
 /// Heat, hold, quench at a rate, hold; each stage is Langevin MD at a (piecewise constant) target temperature.
+/// Every chunk is a new MolecularDynamics (the thermostat's target is fixed per object), which costs one
+/// extra force evaluation per ramp_chunk steps; velocities carry over.
 template <Calculator C>
 MeltQuenchResult melt_quench(const C& calc, const Structure& start, const MeltQuenchOptions& o, const Progress& progress = {}) {
   if (!(o.quench_rate > 0) || o.ramp_chunk == 0 || o.sample_every == 0) throw InputError("melt-quench: quench_rate, ramp_chunk and sample_every must be positive");

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numbers>
 #include <complex>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ struct ForceConstants {
 
   /// q in Cartesian 1/Å (including the 2π): q·a_k = 2π q_red,k.
   Vec3 cartesian_q(const Vec3& reduced) const {
-    return 2.0 * M_PI * Mat3(unit_cell.cell.inverse()) * reduced;
+    return 2.0 * std::numbers::pi * Mat3(unit_cell.cell.inverse()) * reduced;
   }
 };
 
@@ -108,7 +109,8 @@ inline std::vector<Vec3> shortest_images(const ForceConstants& fc, std::size_t i
 
 }  // namespace detail::phonon
 
-/// Precomputed image vectors for fast dynamical matrices at many q.
+/// Precomputed image vectors for fast dynamical matrices at many q. Keeps a reference to the
+/// force constants, which must outlive it.
 class DynamicalMatrix {
  public:
   explicit DynamicalMatrix(const ForceConstants& fc) : fc_(fc) {
@@ -210,7 +212,7 @@ inline Dos density_of_states(const DynamicalMatrix& dm, const ForceConstants& fc
   const double lo = std::min(0.0, *std::min_element(all.begin(), all.end())) - 3 * sigma;
   const double hi = *std::max_element(all.begin(), all.end()) + 3 * sigma;
   Dos d;
-  const double weight = 1.0 / (double(mesh) * mesh * mesh * sigma * std::sqrt(2 * M_PI));
+  const double weight = 1.0 / (double(mesh) * mesh * mesh * sigma * std::sqrt(2 * std::numbers::pi));
   for (int k = 0; k < bins; ++k) {
     const double f = lo + (hi - lo) * k / (bins - 1);
     double g = 0.0;
