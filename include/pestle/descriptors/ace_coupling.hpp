@@ -104,6 +104,28 @@ inline void ace_mtuples(const std::vector<AceFactor>& f, std::vector<int>& cur, 
 
 }  // namespace detail
 
+/// The radial basis of ace_b_basis(spec): R_nl = g_n for every species pair.
+inline AceRadialBasis ace_b_radial(const AceBasisSpec& spec) {
+  if (spec.nmax.empty() || spec.lmax.size() != spec.nmax.size()) throw InputError("ACE basis spec: nmax and lmax need one entry per rank");
+  const int nel = int(spec.elements.size());
+  const int lmax = *std::max_element(spec.lmax.begin(), spec.lmax.end());
+  int nrad = 0;
+  for (std::size_t r = 1; r < spec.nmax.size(); ++r) nrad = std::max(nrad, spec.nmax[r]);
+  AceRadialBasis rb;
+  rb.kind = spec.radial, rb.lmax = lmax, rb.nelements = nel, rb.cutoff = spec.rcut;
+  rb.nradbase = std::max(spec.nmax[0], std::max(nrad, 1));
+  rb.nradmax = nrad;
+  rb.pairs.resize(std::size_t(nel * nel));
+  for (auto& p : rb.pairs) {
+    p.lambda = spec.lambda, p.rcut = spec.rcut, p.dcut = spec.dcut;
+    // R_nl = g_n: the simplest radial functions that keep the n independent
+    p.crad.assign(rb.radial_count() * std::size_t(rb.nradbase), 0.0);
+    for (int n = 0; n < nrad; ++n)
+      for (int l = 0; l <= lmax; ++l) p.crad[(std::size_t(n) * std::size_t(lmax + 1) + std::size_t(l)) * std::size_t(rb.nradbase) + std::size_t(n)] = 1.0;
+  }
+  return rb;
+}
+
 /// The independent coupled B functions of the spec, one coefficient column per function.
 inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
   if (spec.elements.empty()) throw InputError("ACE basis spec: no elements");
@@ -114,20 +136,7 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
   b.elements = spec.elements;
   b.lmax = *std::max_element(spec.lmax.begin(), spec.lmax.end());
   b.spline_delta = spec.spline_delta;
-  int nrad = 0;
-  for (std::size_t r = 1; r < spec.nmax.size(); ++r) nrad = std::max(nrad, spec.nmax[r]);
-  AceRadialBasis& rb = b.radial;
-  rb.kind = spec.radial, rb.lmax = b.lmax, rb.nelements = nel, rb.cutoff = spec.rcut;
-  rb.nradbase = std::max(spec.nmax[0], std::max(nrad, 1));
-  rb.nradmax = nrad;
-  rb.pairs.resize(std::size_t(nel * nel));
-  for (auto& p : rb.pairs) {
-    p.lambda = spec.lambda, p.rcut = spec.rcut, p.dcut = spec.dcut;
-    // R_nl = g_n: the simplest radial functions that keep the n independent
-    p.crad.assign(rb.radial_count() * std::size_t(rb.nradbase), 0.0);
-    for (int n = 0; n < nrad; ++n)
-      for (int l = 0; l <= b.lmax; ++l) p.crad[(std::size_t(n) * std::size_t(b.lmax + 1) + std::size_t(l)) * std::size_t(rb.nradbase) + std::size_t(n)] = 1.0;
-  }
+  b.radial = ace_b_radial(spec);
   // functions: collect (per central species) coefficient vectors, then set the column count
   struct Fn {
     AceBasisFunction shape;

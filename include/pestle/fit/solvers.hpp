@@ -53,6 +53,9 @@ struct SolverOptions {
   double rcond = 1e-12;              ///< svd: singular values below rcond·σ_max are dropped
   bool allow_rank_deficient = false; ///< svd: accept rank < columns (minimum-norm solution)
   double ridge = 1e-8;               ///< ridge: λ on the standardised coefficients
+  /// ridge: per-column factor s_c of λ (λ·s_c on the diagonal; empty: all 1), e.g. a smoothness
+  /// prior that penalises high-degree ACE functions more (docs/ace.md, Fitting)
+  std::vector<double> ridge_scale;
   int max_iterations = 300;          ///< bayesian_ridge / ard
   double tolerance = 1e-8;           ///< bayesian_ridge / ard: relative change that stops the iteration
   double ard_threshold = 1e10;       ///< ard: coefficients whose precision exceeds this are pruned
@@ -247,7 +250,18 @@ class LeastSquares {
       throw NumericalError("under-determined: " + std::to_string(rows_) + " weighted rows for " + std::to_string(n_) +
                            " coefficients and no ridge regularisation");
     Eigen::MatrixXd M = Gs;
-    M.diagonal().array() += opt_.ridge;
+    if (opt_.ridge_scale.empty()) {
+      M.diagonal().array() += opt_.ridge;
+    } else {
+      if (opt_.ridge_scale.size() != n_)
+        throw InputError("ridge_scale has " + std::to_string(opt_.ridge_scale.size()) + " entries for " +
+                         std::to_string(n_) + " columns");
+      for (std::size_t c = 0; c < n_; ++c) {
+        if (!(opt_.ridge_scale[c] >= 0.0) || !std::isfinite(opt_.ridge_scale[c]))
+          throw InputError("ridge_scale entries must be finite and >= 0");
+        M(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c)) += opt_.ridge * opt_.ridge_scale[c];
+      }
+    }
     Eigen::LLT<Eigen::MatrixXd> llt(M);
     if (llt.info() != Eigen::Success || llt.rcond() < 1e3 * std::numeric_limits<double>::epsilon())
       throw NumericalError("ridge normal equations are singular (reciprocal condition " + std::to_string(llt.rcond()) +

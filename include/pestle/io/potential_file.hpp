@@ -1,6 +1,6 @@
 #pragma once
 // load_potential(path): one way to name a model. The file's kind follows from its name:
-//   *.json                   pestle model file (SNAP / qSNAP)                 io/model_json.hpp
+//   *.json                   pestle model file (SNAP / qSNAP: io/model_json.hpp; ace_linear: io/ace_model_json.hpp)
 //   *.xml                    QUIP GAP potential (+ its sparseX files beside it) io/gap_xml.hpp
 //   *.snapcoeff              LAMMPS SNAP/qSNAP; the .snapparam with the same stem beside it
 //   *.ace                    pacemaker ACE (ML-PACE's format)                  io/ace_file.hpp
@@ -12,6 +12,7 @@
 
 #include "pestle/core/error.hpp"
 #include "pestle/io/ace_file.hpp"
+#include "pestle/io/ace_model_json.hpp"
 #include "pestle/io/gap_xml.hpp"
 #include "pestle/io/model_json.hpp"
 #include "pestle/io/snap_files.hpp"
@@ -29,7 +30,10 @@ inline bool ends_with(const std::string& s, const std::string& tail) {
 inline AnyCalculator load_potential(const std::string& path) {
   using detail::ends_with;
   if (!std::filesystem::exists(path)) throw InputError("cannot open model file '" + path + "': it does not exist");
-  if (ends_with(path, ".json")) return load_model(path);
+  if (ends_with(path, ".json")) {
+    if (is_ace_model_json(read_model_json_document(path))) return load_ace_linear_model(path).potential();
+    return load_model(path);
+  }
   if (ends_with(path, ".xml")) return io::read_gap_potential(path);
   if (ends_with(path, ".snapcoeff")) {
     const std::string param = path.substr(0, path.size() - std::string(".snapcoeff").size()) + ".snapparam";

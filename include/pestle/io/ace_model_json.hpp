@@ -1,0 +1,158 @@
+#pragma once
+// Linear ACE models as pestle JSON model files (docs/model-files.md):
+//   {
+//     "format": "pestle-model", "format_version": 1, "model": "ace_linear",
+//     "descriptor": {"type": "ace", "elements": ["Mo"], "cutoff": 5.2, "radial": "ChebExpCos",
+//                    "lambda": 5.0, "d_cut": 0.5, "ranks": {"1": {"n_max": 8}, "2": {...}, ...}},
+//     "coefficients": {"Mo": [β₀, c_1, ...]},           fitted coefficients of the B functions
+//     "ctilde": {"Mo": [{"mu": [0, 0], "n": [1, 2], "l": [2, 2], "ms": [m1, m2, ...], "c": [...]}, ...]},
+//     "metadata": {...}
+//   }
+// "ctilde" holds the coefficients contracted onto the m-combinations (models/ace_linear.hpp):
+// that is what is evaluated, so reading a model never repeats the basis construction (whose
+// SVD could pick a different but equivalent basis on another compiler) and the file is
+// self-contained. "coefficients" is kept for inspection and refits.
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/fit/ace_fit.hpp"
+#include "pestle/io/model_json.hpp"
+#include "pestle/models/ace_linear.hpp"
+
+namespace pestle {
+
+inline nlohmann::json ace_spec_to_json(const AceBasisSpec& s) {
+  using nlohmann::json;
+  json elements = json::array();
+  for (int z : s.elements) elements.push_back(std::string(element_symbol(z)));
+  json ranks = json::object();
+  for (std::size_t r = 0; r < s.nmax.size(); ++r) {
+    json rank = {{"n_max", s.nmax[r]}};
+    if (r > 0) rank["l_max"] = s.lmax[r];
+    ranks[std::to_string(r + 1)] = rank;
+  }
+  return {{"type", "ace"},          {"elements", elements}, {"cutoff", s.rcut}, {"radial", to_string(s.radial)},
+          {"lambda", s.lambda},     {"d_cut", s.dcut},      {"ranks", ranks}};
+}
+
+inline nlohmann::json ace_linear_model_to_json(const AceLinearModel& m, const nlohmann::json& metadata = {}) {
+  using nlohmann::json;
+  json coefficients = json::object(), ctilde = json::object();
+  for (std::size_t s = 0; s < m.spec.elements.size(); ++s) {
+    const std::string sym(element_symbol(m.spec.elements[s]));
+    coefficients[sym] = m.coefficients[s];
+    json fns = json::array();
+    for (const AceBasisFunction& f : m.contracted.functions[s])
+      fns.push_back({{"mu", f.mus}, {"n", f.ns}, {"l", f.ls}, {"ms", f.ms}, {"c", f.coeffs}});
+    ctilde[sym] = fns;
+  }
+  json j = {{"format", "pestle-model"}, {"format_version", model_format_version}, {"model", "ace_linear"},
+            {"descriptor", ace_spec_to_json(m.spec)}, {"coefficients", coefficients}, {"ctilde", ctilde}};
+  if (!metadata.is_null()) j["metadata"] = metadata;
+  return j;
+}
+
+/// True if a model JSON document is an ACE model (read by ace_linear_model_from_json).
+inline bool is_ace_model_json(const nlohmann::json& j) {
+  return j.is_object() && j.contains("model") && j["model"] == "ace_linear";
+}
+
+inline AceLinearModel ace_linear_model_from_json(const nlohmann::json& j) {
+  using namespace detail::modeljson;
+  using nlohmann::json;
+  if (get<std::string>(j, "format", "") != "pestle-model") throw InputError("model file: 'format' must be 'pestle-model'");
+  const int version = get<int>(j, "format_version", "");
+  if (version < 1 || version > model_format_version)
+    throw InputError("model file: format_version " + std::to_string(version) + " is not supported");
+  if (get<std::string>(j, "model", "") != "ace_linear") throw InputError("model file: not an ace_linear model");
+  AceLinearModel m;
+  try {
+    m.spec = detail::aceconfig::parse_descriptor(at(j, "descriptor", ""));
+  } catch (const InputError& e) {
+    throw InputError(std::string("model file: ") + e.what());
+  }
+  const json& cj = at(j, "coefficients", "");
+  const json& tj = at(j, "ctilde", "");
+  AceBasisSet& b = m.contracted;
+  b.elements = m.spec.elements;
+  b.lmax = *std::max_element(m.spec.lmax.begin(), m.spec.lmax.end());
+  b.columns = 1;
+  b.radial = ace_b_radial(m.spec);
+  const auto numbers = [](const json& v, const std::string& name) {
+    if (!v.is_array()) throw InputError("model file: '" + name + "' must be an array of numbers");
+    std::vector<double> out;
+    for (const auto& x : v) {
+      if (!x.is_number()) throw InputError("model file: '" + name + "' must be an array of numbers");
+      out.push_back(x.get<double>());
+    }
+    return out;
+  };
+  const auto integers = [](const json& v, const std::string& name) {
+    if (!v.is_array()) throw InputError("model file: '" + name + "' must be an array of integers");
+    std::vector<int> out;
+    for (const auto& x : v) {
+      if (!x.is_number_integer()) throw InputError("model file: '" + name + "' must be an array of integers");
+      out.push_back(x.get<int>());
+    }
+    return out;
+  };
+  for (int z : m.spec.elements) {
+    const std::string sym(element_symbol(z));
+    m.coefficients.push_back(numbers(at(cj, sym, "coefficients"), "coefficients." + sym));
+    if (m.coefficients.back().empty()) throw InputError("model file: 'coefficients." + sym + "' is empty");
+    const json& fns = at(tj, sym, "ctilde");
+    if (!fns.is_array()) throw InputError("model file: 'ctilde." + sym + "' must be an array");
+    std::vector<AceBasisFunction> list;
+    for (std::size_t k = 0; k < fns.size(); ++k) {
+      const std::string where = "ctilde." + sym + "[" + std::to_string(k) + "]";
+      AceBasisFunction f;
+      f.mus = integers(at(fns[k], "mu", where), where + ".mu");
+      f.ns = integers(at(fns[k], "n", where), where + ".n");
+      f.ls = integers(at(fns[k], "l", where), where + ".l");
+      f.ms = integers(at(fns[k], "ms", where), where + ".ms");
+      f.coeffs = numbers(at(fns[k], "c", where), where + ".c");
+      f.rank = int(f.mus.size());
+      list.push_back(std::move(f));
+    }
+    b.functions.push_back(std::move(list));
+  }
+  if (cj.size() != m.spec.elements.size() || tj.size() != m.spec.elements.size())
+    throw InputError("model file: 'coefficients' or 'ctilde' has entries for elements the descriptor does not list");
+  try {
+    b.validate();
+  } catch (const InputError& e) {
+    throw InputError(std::string("model file: ") + e.what());
+  }
+  return m;
+}
+
+inline nlohmann::json read_model_json_document(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot open model file '" + path + "'");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError("model file '" + path + "' is not valid JSON: " + e.what());
+  }
+}
+
+inline AceLinearModel load_ace_linear_model(const std::string& path) {
+  try {
+    return ace_linear_model_from_json(read_model_json_document(path));
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  }
+}
+
+inline void save_ace_linear_model(const std::string& path, const AceLinearModel& m, const nlohmann::json& metadata = {}) {
+  std::ofstream out(path);
+  if (!(out << ace_linear_model_to_json(m, metadata).dump(1) << '\n')) throw InputError("cannot write model file '" + path + "'");
+}
+
+}  // namespace pestle

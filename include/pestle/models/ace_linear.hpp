@@ -1,0 +1,84 @@
+#pragma once
+// Linear ACE (docs/ace.md, Fitting): E_i = β₀(μ_i) + Σ_ν c_ν(μ_i) B_iν over pestle's own coupled
+// B-basis (descriptors/ace_coupling.hpp). A fitted model is evaluated without forming B: the
+// coefficients are contracted onto the m-combinations of the basis, c̃_{m} = Σ_ν c_ν C_{ν,m}
+// (one coefficient column), and the result runs as AceModel<AceLinearEmbedding> with E0 = β₀ —
+// the same precontracted evaluator that runs pacemaker files.
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pestle/core/elements.hpp"
+#include "pestle/core/error.hpp"
+#include "pestle/descriptors/ace_coupling.hpp"
+#include "pestle/descriptors/ace_descriptor.hpp"
+#include "pestle/models/ace.hpp"
+
+namespace pestle {
+
+/// The B-basis descriptor used for fitting: one feature per B function, no core density.
+inline AceDescriptor ace_b_descriptor(const AceBasisSpec& spec) {
+  AceDescriptor::Options opt;
+  opt.core_density = false;
+  return AceDescriptor(ace_b_basis(spec), opt);
+}
+
+/// Basis set with one column: the fitted coefficients contracted onto the m-combinations.
+/// coefficients[s] = [β₀, c_0 .. c_{P-1}] per element of the basis (P = basis.columns).
+inline AceBasisSet contract_ace_basis(const AceBasisSet& basis, const std::vector<std::vector<double>>& coefficients) {
+  const std::size_t cols = std::size_t(basis.columns);
+  if (coefficients.size() != basis.functions.size())
+    throw InputError("linear ACE: " + std::to_string(coefficients.size()) + " coefficient blocks for " +
+                     std::to_string(basis.functions.size()) + " elements");
+  AceBasisSet out = basis;
+  out.columns = 1;
+  for (std::size_t mu0 = 0; mu0 < basis.functions.size(); ++mu0) {
+    const std::vector<double>& c = coefficients[mu0];
+    if (c.size() != cols + 1)
+      throw InputError("linear ACE: element " + std::string(element_symbol(basis.elements[mu0])) + " needs " +
+                       std::to_string(cols + 1) + " coefficients (β₀ and one per B function), got " +
+                       std::to_string(c.size()));
+    std::vector<AceBasisFunction>& fns = out.functions[mu0];
+    fns.clear();
+    for (const AceBasisFunction& fn : basis.functions[mu0]) {
+      AceBasisFunction g = fn;
+      g.coeffs.assign(fn.num_ms(), 0.0);
+      for (std::size_t k = 0; k < fn.num_ms(); ++k)
+        for (std::size_t p = 0; p < cols; ++p) g.coeffs[k] += fn.coeffs[k * cols + p] * c[1 + p];
+      fns.push_back(std::move(g));
+    }
+  }
+  out.validate();
+  return out;
+}
+
+/// The energy model of linear ACE over a one-column contracted basis: E_i = ρ + β₀.
+inline AceModel<AceLinearEmbedding> ace_linear_energy_model(const std::vector<int>& elements,
+                                                            const std::vector<std::vector<double>>& coefficients) {
+  std::vector<AceElementModel> params;
+  for (const auto& c : coefficients) {
+    AceElementModel p;
+    p.weights = {1.0};
+    p.exponents = {1.0};
+    p.e0 = c.at(0);
+    params.push_back(p);
+  }
+  return AceModel<AceLinearEmbedding>(elements, std::move(params), false);
+}
+
+/// A fitted linear ACE model: the basis specification, its coefficients and the evaluator.
+struct AceLinearModel {
+  AceBasisSpec spec;
+  std::vector<std::vector<double>> coefficients;  ///< per element of spec: [β₀ (eV, e0 included), c...]
+  AceBasisSet contracted;                         ///< one-column basis (what is evaluated and saved)
+
+  /// The potential that evaluates the model (precontracted, adjoint forces).
+  AcePotential potential() const {
+    AceDescriptor::Options opt;
+    opt.core_density = false;
+    return AcePotential(AceDescriptor(contracted, opt), ace_linear_energy_model(spec.elements, coefficients));
+  }
+};
+
+}  // namespace pestle

@@ -1,0 +1,200 @@
+// Linear ACE fitting (fit/ace_fit.hpp, models/ace_linear.hpp, io/ace_model_json.hpp): the fitted,
+// precontracted model predicts exactly what the design matrix predicts; its forces and stress are
+// derivatives of its energy; save/load round-trips through load_potential; under-determined fits,
+// bad configs and bad model files are clear errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pestle/fit/ace_fit.hpp"
+#include "pestle/io/ace_model_json.hpp"
+#include "pestle/io/extxyz.hpp"
+#include "pestle/io/potential_file.hpp"
+#include "test_helpers.hpp"
+
+using namespace pestle;
+
+namespace {
+
+AceBasisSpec tiny_spec() {
+  AceBasisSpec s;
+  s.elements = {42};
+  s.nmax = {5, 3, 2};
+  s.lmax = {0, 2, 1};
+  s.radial = AceRadialKind::cheb_exp_cos;
+  s.lambda = 5.0;
+  s.dcut = 0.5;
+  s.rcut = 4.6;
+  return s;
+}
+
+/// Every 20th structure of the Zuo Mo training set (10 structures, a few hundred atoms).
+const Dataset& mo_subset() {
+  static const Dataset d = [] {
+    const Dataset all = read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"));
+    Dataset out;
+    for (std::size_t k = 0; k < all.size(); k += 20) out.push_back(all[k]);
+    return out;
+  }();
+  return d;
+}
+
+FitOptions options() {
+  FitOptions o;
+  o.design.weights.energy = 30.0;
+  o.design.weights.force = 1.0;
+  o.design.weights.per_atom_energy = true;
+  o.design.reference_energies[42] = -4.0;
+  o.solver.kind = SolverKind::ridge;
+  o.solver.ridge = 1e-8;
+  return o;
+}
+
+const AceLinearModel& fitted() {
+  static const AceLinearModel m = fit_ace_linear(tiny_spec(), mo_subset(), options(), 2.0);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("linear ACE: the fitted model predicts what the design matrix predicts", "[ace][ace_fit]") {
+  const AceLinearModel& m = fitted();
+  const AceDescriptor d = ace_b_descriptor(m.spec);
+  const DesignLayout layout{m.spec.elements, d.size()};
+  DesignOptions plain;  // unit weights, total energies, no e0: rows are E and F themselves
+  const RowBlock rows = design_matrix<LinearMap>(d, mo_subset(), layout, plain);
+  Eigen::VectorXd beta(static_cast<Eigen::Index>(layout.columns()));
+  for (std::size_t p = 0; p < layout.columns(); ++p) beta[static_cast<Eigen::Index>(p)] = m.coefficients[0][p];
+  const Eigen::VectorXd design_prediction = rows.A * beta;
+
+  const AcePotential pot = m.potential();
+  Eigen::Index r = 0;
+  double worst_e = 0.0, worst_f = 0.0;
+  for (const Frame& f : mo_subset().frames) {
+    const PotentialResult res = pot.compute(f.structure);
+    worst_e = std::max(worst_e, std::abs(res.energy - design_prediction[r++]) / std::max(1.0, std::abs(res.energy)));
+    for (const Vec3& force : res.forces)
+      for (int k = 0; k < 3; ++k) worst_f = std::max(worst_f, std::abs(force[k] - design_prediction[r++]));
+    constexpr int va[6] = {0, 1, 2, 1, 0, 0}, vb[6] = {0, 1, 2, 2, 2, 1};  // Voigt order of design_matrix.hpp
+    for (int v = 0; r < rows.A.rows() && rows.kind[std::size_t(r)] == RowKind::virial; ++v)
+      worst_f = std::max(worst_f, std::abs(res.virial(va[v], vb[v]) - design_prediction[r++]) / 10.0);
+  }
+  REQUIRE(r == rows.A.rows());
+  CHECK(worst_e < 1e-10);
+  CHECK(worst_f < 1e-9);
+  // and the fit means something: per-atom energy error well below the spread of the labels
+  const ErrorReport err = error_report(pot, mo_subset());
+  CHECK(err.overall.energy_rmse_meV_per_atom() < 100.0);
+  CHECK(err.overall.force_rmse() < 1.0);
+}
+
+TEST_CASE("linear ACE: forces and stress of a fitted model are derivatives of its energy", "[ace][ace_fit]") {
+  const AcePotential pot = fitted().potential();
+  Structure s = mo_subset()[3].structure;
+  const PotentialResult res = pot.compute(s);
+  const double h = 1e-5;
+  double worst = 0.0, fmax = 0.0;
+  for (std::size_t i = 0; i < std::min<std::size_t>(s.size(), 6); ++i)
+    for (int d = 0; d < 3; ++d) {
+      Structure p = s, q = s;
+      p.positions[i][d] += h, q.positions[i][d] -= h;
+      const double fd = -(pot.energy(p) - pot.energy(q)) / (2 * h);
+      worst = std::max(worst, std::abs(fd - res.forces[i][d]));
+      fmax = std::max(fmax, std::abs(res.forces[i][d]));
+    }
+  CHECK(fmax > 1e-3);
+  CHECK(worst <= 1e-6 * std::max(1.0, fmax));
+  REQUIRE(res.stress);
+  Mat3 fd_stress;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      auto strained = [&](double e) {
+        Mat3 eps = Mat3::Identity();
+        eps(a, b) += e;
+        Structure t = s;
+        t.cell = s.cell * eps.transpose();
+        for (auto& x : t.positions) x = eps * x;
+        return pot.energy(t);
+      };
+      fd_stress(a, b) = (strained(h) - strained(-h)) / (2 * h) / s.volume();
+    }
+  const Mat3 sym = 0.5 * (fd_stress + fd_stress.transpose());
+  CHECK((sym - *res.stress).cwiseAbs().maxCoeff() <= 1e-6 * std::max(1.0, res.stress->norm()));
+}
+
+TEST_CASE("linear ACE: a saved model reads back (load_potential) and predicts the same", "[ace][ace_fit]") {
+  const auto dir = std::filesystem::temp_directory_path() / "pestle_test_ace_fit";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "mo_ace.json").string();
+  save_ace_linear_model(path, fitted(), nlohmann::json{{"note", "test"}});
+  const AnyCalculator back = load_potential(path);
+  CHECK(back.type_name() == "ace");
+  CHECK(back.cutoff() == Approx(4.6));
+  const AcePotential original = fitted().potential();
+  for (std::size_t k : {0, 5}) {
+    const Structure& s = mo_subset()[k].structure;
+    const PotentialResult a = original.compute(s), b = back.compute(s);
+    CHECK(b.energy == Approx(a.energy).epsilon(1e-14));
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-12);
+  }
+  // a damaged file is an InputError naming the key
+  nlohmann::json j = ace_linear_model_to_json(fitted());
+  j["ctilde"]["Mo"][3]["ms"] = "x";
+  std::ofstream(dir / "bad.json") << j.dump();
+  CHECK_THROWS_WITH(load_potential((dir / "bad.json").string()), Catch::Contains("ctilde.Mo[3].ms"));
+  j = ace_linear_model_to_json(fitted());
+  j["ctilde"]["Mo"][3]["l"][0] = 7;
+  std::ofstream(dir / "bad2.json") << j.dump();
+  CHECK_THROWS_AS(load_potential((dir / "bad2.json").string()), InputError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("linear ACE: an under-determined fit is a clear InputError", "[ace][ace_fit]") {
+  Dataset one;
+  one.push_back(mo_subset()[0]);
+  one.frames[0].labels.forces.reset();  // one energy row for dozens of coefficients
+  CHECK_THROWS_WITH(fit_ace_linear(tiny_spec(), one, options()), Catch::Contains("under-determined"));
+  AceBasisSpec other = tiny_spec();
+  other.elements = {29};
+  CHECK_THROWS_WITH(fit_ace_linear(other, mo_subset(), options()), Catch::Contains("not among the fitted species"));
+}
+
+TEST_CASE("linear ACE: smoothness prior factors and config keys", "[ace][ace_fit]") {
+  const AceBasisSet b = ace_b_basis(tiny_spec());
+  const std::vector<double> s = ace_smoothness_scale(b, 2.0);
+  REQUIRE(s.size() == std::size_t(b.columns) + 1);
+  CHECK(s[0] == 1.0);  // β₀
+  CHECK(s[1] == 1.0);  // g_0: degree 0
+  CHECK(s[3] == 9.0);  // g_2: (1 + 2)²
+  // a larger p damps the high-degree coefficients more than the low ones
+  const AceLinearModel smooth = fit_ace_linear(tiny_spec(), mo_subset(), [] {
+    FitOptions o = options();
+    o.solver.ridge = 1e-2;
+    return o;
+  }(), 4.0);
+  CHECK(std::isfinite(smooth.coefficients[0].back()));
+
+  const auto parse = [](const std::string& text) { return parse_ace_fit_config(nlohmann::json::parse(text), "."); };
+  const std::string good = R"({"model": "ace_linear", "training": "x.xyz",
+      "descriptor": {"type": "ace", "elements": ["Mo"], "cutoff": 5.0, "radial": "ChebExpCos", "lambda": 5, "d_cut": 0.4,
+                     "ranks": {"1": {"n_max": 6}, "2": {"n_max": 4, "l_max": 3}, "3": {"n_max": 2, "l_max": 2}}},
+      "solver": {"ridge": 1e-6, "smoothness": 2}})";
+  const AceFitConfig c = parse(good);
+  CHECK(c.spec.nmax == std::vector<int>{6, 4, 2});
+  CHECK(c.spec.lmax == std::vector<int>{0, 3, 2});
+  CHECK(c.smoothness == 2.0);
+  CHECK(c.options.solver.kind == SolverKind::ridge);
+  auto broken = [&](const std::string& from, const std::string& to) {
+    std::string t = good;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  CHECK_THROWS_WITH(parse(broken("\"lambda\"", "\"lamda\"")), Catch::Contains("unknown key 'lamda'"));
+  CHECK_THROWS_WITH(parse(broken("\"2\": {", "\"5\": {")), Catch::Contains("missing \"2\""));
+  CHECK_THROWS_WITH(parse(broken("\"l_max\": 3", "\"l_max\": 3, \"nmax\": 1")), Catch::Contains("unknown key 'nmax'"));
+  CHECK_THROWS_WITH(parse(broken("ChebExpCos", "SBessel")), Catch::Contains("unknown ACE radial basis"));
+  CHECK_THROWS_WITH(parse(broken("ace_linear", "ace")), Catch::Contains("nonlinear ACE"));
+  CHECK_THROWS_WITH(parse(broken("\"smoothness\": 2", "\"smoothness\": 2, \"type\": \"svd\"")), Catch::Contains("ridge"));
+  CHECK_THROWS_AS(parse(broken("\"cutoff\": 5.0", "\"cutoff\": -1")), InputError);
+}
