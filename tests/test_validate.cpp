@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <random>
 
+#include "pestle/io/extxyz.hpp"
+#include "pestle/io/gap_xml.hpp"
+#include "pestle/io/potential_file.hpp"
 #include "pestle/reference/lennard_jones.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/reference/tersoff.hpp"
@@ -280,4 +283,91 @@ TEST_CASE("MD stability and melt–quench on SW Si", "[validate]") {
     CHECK(q.snapshots.size() == 2);
     CHECK(q.final.size() == 8);
   }
+}
+
+namespace {
+
+const std::string kMoSnap = "/usr/share/lammps/potentials/Mo_Zuo_JPCA2020.snapcoeff";
+
+/// The first `n` frames of the Zuo Mo training set (by the relative path the project uses).
+Dataset mo_training_frames(std::size_t n) {
+  Dataset d = read_extxyz(std::string(PESTLE_SHARED_DIR) + "/data/zuo2020/Mo_train.xyz");
+  d.frames.resize(std::min(n, d.size()));
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("MaxVol picks a locally maximal-volume active set", "[validate][extrapolation]") {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd B(200, 7);
+  for (Eigen::Index i = 0; i < B.rows(); ++i)
+    for (Eigen::Index j = 0; j < B.cols(); ++j) B(i, j) = normal(rng) * (j + 1.0);  // unequal column scales
+  const std::vector<Eigen::Index> rows = maxvol_rows(B, "random matrix");
+  Eigen::MatrixXd A(7, 7);
+  for (Eigen::Index j = 0; j < 7; ++j) A.row(j) = B.row(rows[std::size_t(j)]);
+  const Eigen::MatrixXd C = B * A.inverse();
+  CHECK(C.cwiseAbs().maxCoeff() <= 1.0 + 1e-3 + 1e-9);
+  // |det A| cannot grow by any single swap, and it beats the plain pivoted-QR start.
+  Eigen::MatrixXd A0(7, 7);
+  const std::vector<Eigen::Index> start = pestle::detail::maxvol_start(B, "random matrix");
+  for (Eigen::Index j = 0; j < 7; ++j) A0.row(j) = B.row(start[std::size_t(j)]);
+  CHECK(std::abs(A.determinant()) >= std::abs(A0.determinant()) * (1 - 1e-12));
+
+  SECTION("too few rows or too low a rank is a clear error") {
+    CHECK_THROWS_AS(maxvol_rows(B.topRows(5), "few"), InputError);
+    Eigen::MatrixXd low = B;
+    low.col(3) = 2.0 * low.col(1) - low.col(0);
+    CHECK_THROWS_WITH(maxvol_rows(low, "low rank"), Catch::Contains("span only 6 of 7"));
+  }
+}
+
+TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them", "[validate][extrapolation]") {
+  REQUIRE(std::filesystem::exists(kMoSnap));  // Debian lammps-data (scripts/setup.sh)
+  const AnyCalculator snap = load_potential(kMoSnap);
+  const Dataset train = mo_training_frames(60);
+  const std::optional<ExtrapolationGrade> active = linear_active_set(snap, train);
+  REQUIRE(active.has_value());
+  const auto& potential = std::get<SnapPotential>(std::get<AnyPotential>(snap.variant()).variant());
+  double worst_training = 0.0;
+  for (const Frame& f : train) worst_training = std::max(worst_training, active->max_grade(potential, f.structure));
+  CHECK(worst_training <= 1.0 + 1e-3 + 1e-8);
+  CHECK(worst_training > 0.5);  // the active atoms themselves have γ = 1
+
+  // bcc Mo compressed by 20 % in volume-equivalent lattice constant: far outside the training data.
+  const Structure squeezed = crystal("bcc", 3.16 * 0.8, 2, 42);
+  std::string kind;
+  const std::optional<double> gamma = extrapolation_indicator(snap, squeezed, kind, &*active);
+  REQUIRE(gamma.has_value());
+  CHECK(*gamma > 2.0);
+  CHECK(kind.find("MaxVol") != std::string::npos);
+
+  SECTION("without training data the grade is reported as unavailable") {
+    CHECK_FALSE(extrapolation_indicator(snap, squeezed, kind).has_value());
+    CHECK(kind.find("training") != std::string::npos);
+  }
+  SECTION("a perfect crystal alone cannot span the features") {
+    Dataset one;
+    one.frames.push_back(Frame{crystal("bcc", 3.16, 2, 42), {}, {}});
+    CHECK_THROWS_WITH(linear_active_set(snap, one), Catch::Contains("training atoms"));
+  }
+}
+
+TEST_CASE("GAP stability run reports the predictive variance", "[validate][extrapolation]") {
+  const AnyCalculator gap =
+      io::read_gap_potential(std::string(PESTLE_SHARED_DIR) + "/data/reference/quip-gap/gap/Mo_gap.xml");
+  StabilityOptions o;
+  o.temperature = 1000;
+  o.thermalise_steps = 5;
+  o.nve_steps = 5;
+  const StabilityResult r = stability_run(gap, crystal("bcc", 3.16, 2, 42), o);
+  REQUIRE(r.completed);
+  REQUIRE(r.extrapolation.has_value());
+  CHECK(r.extrapolation_kind.find("GAP predictive variance") != std::string::npos);
+  // The variance grows away from the training data: a 20 % compressed lattice is far out.
+  std::string kind;
+  const double squeezed = *extrapolation_indicator(gap, crystal("bcc", 3.16 * 0.8, 2, 42), kind);
+  CHECK(*r.extrapolation >= 0.0);
+  CHECK(squeezed > 10.0 * *r.extrapolation);
 }

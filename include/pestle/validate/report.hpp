@@ -94,6 +94,7 @@ struct ValidationConfig {
   std::optional<MeltQuenchOptions> liquid;
   double rdf_max = 6.0, coordination_cutoff = 2.8;
   std::optional<StabilityOptions> stability;
+  std::string stability_training;      ///< extxyz whose atoms give a linear model's MaxVol active set
 };
 
 /// Reads and checks a validation config; relative paths are relative to the config's folder.
@@ -184,7 +185,9 @@ inline ValidationConfig parse_validation_config(const json& j, const std::filesy
   }
   if (t.contains("stability")) {
     const json& e = t.at("stability");
-    only_keys(e, {"temperature", "thermalise_steps", "nve_steps", "timestep", "overlap_distance", "seed"}, "tests.stability");
+    only_keys(e, {"temperature", "thermalise_steps", "nve_steps", "timestep", "overlap_distance", "seed", "training"},
+              "tests.stability");
+    if (e.contains("training")) c.stability_training = path_key(e, "training", base, "tests.stability", true);
     StabilityOptions o;
     o.temperature = get<double>(e, "temperature", o.temperature, "tests.stability");
     o.thermalise_steps = get<std::size_t>(e, "thermalise_steps", o.thermalise_steps, "tests.stability");
@@ -333,8 +336,16 @@ json run_suite(const C& calc, const ValidationConfig& c, const std::string& tag,
                      {"adf_deg", adf.x}, {"adf", adf.y}, {"final_temperature", q.log.back().temperature}};
   }
   if (c.stability) {
+    std::optional<ExtrapolationGrade> active_set;
+    if (!c.stability_training.empty()) {
+      if constexpr (std::is_same_v<C, AnyCalculator>) {
+        say("stability: MaxVol active set from " + c.stability_training);
+        active_set = linear_active_set(calc, read_extxyz(c.stability_training));
+      }
+    }
     const StabilityResult s = stability_run(calc, repeat(unit, {c.supercell, c.supercell, c.supercell}), *c.stability,
-                                            [&](const std::string& m) { say("stability " + m); });
+                                            [&](const std::string& m) { say("stability " + m); },
+                                            active_set ? &*active_set : nullptr);
     out["stability"] = {{"completed", s.completed}, {"failure", s.failure}, {"lost_atoms", s.lost_atoms},
                         {"overlapping_pairs", s.overlapping_pairs}, {"min_distance", s.min_distance},
                         {"drift_eV_per_atom_ps", s.drift}, {"mean_temperature", s.mean_temperature},

@@ -4,7 +4,8 @@
 //   overlapping pairs atom pairs closer than `overlap_distance`,
 //   energy drift      slope of the NVE total energy by least squares, eV/atom/ps,
 //   extrapolation     the model's own indicator where it has one (largest GAP predictive variance
-//                     over the atoms of the final frame); linear models: not available here.
+//                     over the atoms of the final frame); for SNAP/qSNAP the MaxVol extrapolation
+//                     grade γ (models/extrapolation_grade.hpp) when an active set from training data is given.
 // A run that throws (non-finite forces, atoms on top of each other) is reported as failed, not rethrown.
 #include <cmath>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include "pestle/dynamics/md.hpp"
 #include "pestle/models/any_calculator.hpp"
+#include "pestle/models/extrapolation_grade.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
 #include "pestle/validate/common.hpp"
 
@@ -43,15 +45,33 @@ struct StabilityResult {
   Structure final;
 };
 
-/// Largest GAP predictive variance over the atoms of s; nullopt for models without an indicator.
+/// Active set of the MaxVol grade for a SNAP/qSNAP calculator from the atoms of `training`;
+/// nullopt for other models (GAP has its own variance, the reference potentials none).
+inline std::optional<ExtrapolationGrade> linear_active_set(const AnyCalculator& calc, const Dataset& training) {
+  const auto* linear = std::get_if<AnyPotential>(&calc.variant());
+  if (linear == nullptr) return std::nullopt;
+  return linear->visit([&](const auto& p) { return ExtrapolationGrade::from_training(p, training); });
+}
+
+/// The model's own extrapolation indicator of s, largest over atoms: GAP predictive variance, or the
+/// MaxVol grade of a linear model when `active_set` is given; nullopt for models without one.
 template <class C>
-std::optional<double> extrapolation_indicator(const C& calc, const Structure& s, std::string& kind) {
+std::optional<double> extrapolation_indicator(const C& calc, const Structure& s, std::string& kind,
+                                              const ExtrapolationGrade* active_set = nullptr) {
   if constexpr (std::is_same_v<C, AnyCalculator>) {
     if (const auto* gap = std::get_if<GapPotential>(&calc.variant())) {
       kind = "GAP predictive variance (eV^2), largest over atoms";
       double m = 0.0;
       for (double v : gap->local_variance(s)) m = std::max(m, v);
       return m;
+    }
+    if (const auto* linear = std::get_if<AnyPotential>(&calc.variant())) {
+      if (active_set == nullptr || active_set->empty()) {
+        kind = "not available: the MaxVol grade of a " + calc.type_name() + " model needs training data (tests.stability.training)";
+        return std::nullopt;
+      }
+      kind = "MaxVol extrapolation grade (largest over atoms; <= 1 interpolation, > 1 extrapolation)";
+      return linear->visit([&](const auto& p) { return active_set->max_grade(p, s); });
     }
     kind = "not available for a " + calc.type_name() + " model";
   } else {
@@ -81,7 +101,8 @@ inline void count_damage(const Structure& s, double lost_distance, double overla
 }
 
 template <Calculator C>
-StabilityResult stability_run(const C& calc, const Structure& start, const StabilityOptions& o, const Progress& progress = {}) {
+StabilityResult stability_run(const C& calc, const Structure& start, const StabilityOptions& o, const Progress& progress = {},
+                              const ExtrapolationGrade* active_set = nullptr) {
   if (o.nve_steps < 2) throw InputError("stability: nve_steps must be >= 2");
   StabilityResult r;
   r.final = start;
@@ -116,7 +137,7 @@ StabilityResult stability_run(const C& calc, const Structure& start, const Stabi
   const double lost = o.lost_distance > 0 ? o.lost_distance : calc.cutoff();
   if (r.completed) {
     count_damage(r.final, lost, o.overlap_distance, r);
-    r.extrapolation = extrapolation_indicator(calc, r.final, r.extrapolation_kind);
+    r.extrapolation = extrapolation_indicator(calc, r.final, r.extrapolation_kind, active_set);
   }
   return r;
 }
