@@ -1,0 +1,645 @@
+#pragma once
+// The random-structure-search loop (GAP-RSS as in autoplex): iteration 0 labels random structures
+// (plus dimers and isolated atoms) and fits a GAP; every later iteration relaxes new random
+// structures with the current GAP (a Hookean wall first, optional), picks some of the minima by
+// Boltzmann-histogram + CUR selection, labels them, adds them and refits; it stops at an iteration
+// limit or when the error on a held-out random set reaches a target.
+//
+// Output directory DIR:
+//   DIR/iter_XXX/{dataset.xyz, model.xml, lowest.xyz, summary.json, log.txt, DONE}   one per iteration
+//   DIR/model.xml (latest fit), DIR/log.csv (one row per iteration), DIR/validation.xyz,
+//   DIR/labels/ (the label cache, label_structures in labeller.hpp)
+// DONE is written last; a rerun resumes after the last iteration that has it, and labels already in
+// the cache are never recomputed. Config keys and formulas: docs/exploration.md.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <tbb/parallel_for.h>
+
+#include "pestle/dynamics/common.hpp"
+#include "pestle/dynamics/relax.hpp"
+#include "pestle/explore/labeller.hpp"
+#include "pestle/explore/random_structures.hpp"
+#include "pestle/explore/selection.hpp"
+#include "pestle/fit/config.hpp"
+#include "pestle/fit/gap_config.hpp"
+#include "pestle/fit/gap_fit.hpp"
+#include "pestle/fit/metrics.hpp"
+#include "pestle/io/extxyz.hpp"
+#include "pestle/io/gap_xml.hpp"
+#include "pestle/io/potential_file.hpp"
+
+namespace pestle::explore {
+
+struct RssRelaxSettings {
+  double fmax = 0.05;            ///< eV/Å
+  double stress_tolerance = 5e-4;  ///< eV/Å^3
+  std::size_t max_steps = 300;
+  double pressure_gpa = 0.0;
+  double hookean_k = 0.0;        ///< eV/Å^2; 0 = no wall
+  double hookean_d_min = 1.5;    ///< Å
+  std::size_t hookean_steps = 50;  ///< FIRE steps with the wall before the free relaxation
+};
+
+struct RssConfig {
+  std::vector<RandomStructureParams> random_structures;
+  nlohmann::json labeller = {{"type", "reference"}, {"potential", "sw-si"}};
+  GapFitSettings fit;
+  std::size_t initial_structures = 20;
+  std::size_t iterations = 5;            ///< iteration 0 included
+  std::size_t rss_structures = 50;       ///< random structures relaxed per iteration
+  std::size_t select = 10;               ///< of them labelled per iteration
+  std::size_t pool = 30;                 ///< Boltzmann pool before CUR
+  double kT = 0.3;                       ///< eV, Boltzmann temperature of the selection
+  RssRelaxSettings relax;
+  std::size_t validation_structures = 20;
+  double target_energy_rmse_meV = 0.0;   ///< stop when the validation energy RMSE is at or below (0 = never)
+  double dimer_r_min = 0.0, dimer_r_max = 0.0;  ///< Å; count 0 = no dimers
+  std::size_t dimer_count = 0;
+  bool isolated_atoms = true;            ///< label isolated atoms and use their energies as e0
+  SoapParams selection_soap;             ///< descriptor of the CUR selection (averaged over atoms)
+  std::uint64_t seed = 1;
+  std::filesystem::path source;
+};
+
+namespace detail::rss {
+
+using nlohmann::json;
+using pestle::detail::config::check_keys;
+using pestle::detail::config::get;
+
+inline RandomStructureParams parse_random_set(const json& j) {
+  const std::string where = "a \"random_structures\" entry";
+  check_keys(j, where,
+             {"composition", "atoms", "volume_per_atom", "volume_spread", "min_separation", "pair_min_separation",
+              "angles", "max_aspect", "symmetry_probability", "weight", "max_attempts"});
+  RandomStructureParams p;
+  if (!j.contains("composition") || !j["composition"].is_object())
+    throw InputError(where + " needs \"composition\": {\"Si\": 1, ...}");
+  for (const auto& [sym, n] : j["composition"].items()) {
+    if (!n.is_number_integer()) throw InputError("composition of " + sym + " must be an integer");
+    p.composition[atomic_number(sym)] = n.get<int>();
+  }
+  if (j.contains("atoms")) {
+    const auto a = j["atoms"];
+    if (!a.is_array() || a.size() != 2 || !a[0].is_number_integer() || !a[1].is_number_integer())
+      throw InputError("\"atoms\" must be [min, max]");
+    p.min_atoms = a[0].get<int>();
+    p.max_atoms = a[1].get<int>();
+  }
+  p.volume_per_atom = get<double>(j, "volume_per_atom", where, p.volume_per_atom);
+  p.volume_spread = get<double>(j, "volume_spread", where, p.volume_spread);
+  p.min_separation = get<double>(j, "min_separation", where, p.min_separation);
+  if (j.contains("pair_min_separation")) {
+    for (const auto& [pair, d] : j["pair_min_separation"].items()) {
+      const auto dash = pair.find('-');
+      if (dash == std::string::npos || !d.is_number())
+        throw InputError("\"pair_min_separation\" keys are \"A-B\" with a number of Å");
+      const int za = atomic_number(pair.substr(0, dash)), zb = atomic_number(pair.substr(dash + 1));
+      p.pair_min_separation[{std::min(za, zb), std::max(za, zb)}] = d.get<double>();
+    }
+  }
+  if (j.contains("angles")) {
+    const auto a = j["angles"];
+    if (!a.is_array() || a.size() != 2) throw InputError("\"angles\" must be [min, max] in degrees");
+    p.min_angle = a[0].get<double>();
+    p.max_angle = a[1].get<double>();
+  }
+  p.max_aspect = get<double>(j, "max_aspect", where, p.max_aspect);
+  p.symmetry_probability = get<double>(j, "symmetry_probability", where, p.symmetry_probability);
+  p.weight = get<double>(j, "weight", where, p.weight);
+  p.max_attempts = get<std::size_t>(j, "max_attempts", where, p.max_attempts);
+  p.validate();
+  return p;
+}
+
+inline std::string pad3(std::size_t k) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%03zu", k);
+  return buf;
+}
+
+inline std::filesystem::path iteration_dir(const std::filesystem::path& dir, std::size_t k) {
+  return dir / ("iter_" + pad3(k));
+}
+
+/// Lowest distance between two atoms (periodic images through a neighbour list).
+inline double shortest_distance(const Structure& s, double reach) {
+  NeighbourOptions o;
+  o.cutoff = reach;
+  const NeighbourList nl = build_neighbour_list(s, o);
+  double d = reach;
+  for (double x : nl.distance) d = std::min(d, x);
+  return d;
+}
+
+/// The gap string with every n_sparse=K of a cur-selected term lowered to at most `cap`.
+inline std::string cap_n_sparse(const std::string& gap, std::size_t cap) {
+  std::string out;
+  for (const std::string& term : pestle::detail::gapfit::split_terms(gap)) {
+    std::string t = term;
+    const auto at = t.find("n_sparse=");
+    const bool uniform = t.find("sparse_method=uniform") != std::string::npos;
+    if (at != std::string::npos && !uniform) {
+      const std::size_t begin = at + 9;
+      std::size_t end = begin;
+      while (end < t.size() && std::isdigit(static_cast<unsigned char>(t[end]))) ++end;
+      if (end > begin && std::stoul(t.substr(begin, end - begin)) > cap)
+        t.replace(begin, end - begin, std::to_string(cap));
+    }
+    out += (out.empty() ? "" : " : ") + t;
+  }
+  return out;
+}
+
+}  // namespace detail::rss
+
+/// Reads the loop's config (unknown keys are errors); paths relative to base_dir.
+inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
+  using namespace detail::rss;
+  const std::string where = "the rss config";
+  check_keys(j, where,
+             {"random_structures", "labeller", "fit", "initial_structures", "iterations", "rss_structures", "select",
+              "pool", "kT", "relax", "validation_structures", "target_energy_rmse_meV", "dimers", "isolated_atoms",
+              "selection_soap", "seed", "comment"});
+  RssConfig c;
+  if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
+  const json& rs = j["random_structures"];
+  if (rs.is_object()) c.random_structures.push_back(parse_random_set(rs));
+  else if (rs.is_array())
+    for (const auto& e : rs) c.random_structures.push_back(parse_random_set(e));
+  else throw InputError("\"random_structures\" must be an object or a list of objects");
+  if (c.random_structures.empty()) throw InputError("\"random_structures\" is empty");
+  if (j.contains("labeller")) {
+    c.labeller = j["labeller"];
+    if (c.labeller.contains("file") && c.labeller["file"].is_string())
+      c.labeller["file"] = (base_dir / c.labeller["file"].get<std::string>()).string();
+    if (c.labeller.contains("workdir")) throw InputError("labeller: \"workdir\" is not a key (scratch goes to DIR/labels)");
+  }
+  if (!j.contains("fit") || !j["fit"].is_object()) throw InputError("\"fit\" ({\"gap\": ..., \"default_sigma\": ...}) is required");
+  const json& f = j["fit"];
+  check_keys(f, "\"fit\"", {"gap", "default_sigma", "sparse_jitter", "config_type_sigma"});
+  if (!f.contains("gap") || !f["gap"].is_string()) throw InputError("\"fit\" needs \"gap\" (the gap_fit term string)");
+  c.fit.gap = f["gap"].get<std::string>();
+  if (f.contains("default_sigma")) {
+    const auto d = pestle::detail::config::sigma_triple(f["default_sigma"], "\"default_sigma\"");
+    c.fit.sigma.energy = d[0];
+    c.fit.sigma.force = d[1];
+    c.fit.sigma.virial = d[2];
+  }
+  if (f.contains("config_type_sigma"))
+    for (const auto& [name, v] : f["config_type_sigma"].items())
+      c.fit.sigma.config_type[name] = pestle::detail::config::sigma_triple(v, "config_type_sigma of '" + name + "'");
+  c.fit.sparse_jitter = get<double>(f, "sparse_jitter", "\"fit\"", c.fit.sparse_jitter);
+  c.fit.sigma.validate();
+  c.initial_structures = get<std::size_t>(j, "initial_structures", where, c.initial_structures);
+  c.iterations = get<std::size_t>(j, "iterations", where, c.iterations);
+  c.rss_structures = get<std::size_t>(j, "rss_structures", where, c.rss_structures);
+  c.select = get<std::size_t>(j, "select", where, c.select);
+  c.pool = get<std::size_t>(j, "pool", where, c.pool);
+  c.kT = get<double>(j, "kT", where, c.kT);
+  c.validation_structures = get<std::size_t>(j, "validation_structures", where, c.validation_structures);
+  c.target_energy_rmse_meV = get<double>(j, "target_energy_rmse_meV", where, 0.0);
+  c.isolated_atoms = get<bool>(j, "isolated_atoms", where, true);
+  c.seed = get<std::uint64_t>(j, "seed", where, 1);
+  if (j.contains("relax")) {
+    const json& r = j["relax"];
+    check_keys(r, "\"relax\"",
+               {"fmax", "stress_tolerance", "max_steps", "pressure_gpa", "hookean_k", "hookean_d_min", "hookean_steps"});
+    RssRelaxSettings& s = c.relax;
+    s.fmax = get<double>(r, "fmax", "\"relax\"", s.fmax);
+    s.stress_tolerance = get<double>(r, "stress_tolerance", "\"relax\"", s.stress_tolerance);
+    s.max_steps = get<std::size_t>(r, "max_steps", "\"relax\"", s.max_steps);
+    s.pressure_gpa = get<double>(r, "pressure_gpa", "\"relax\"", s.pressure_gpa);
+    s.hookean_k = get<double>(r, "hookean_k", "\"relax\"", s.hookean_k);
+    s.hookean_d_min = get<double>(r, "hookean_d_min", "\"relax\"", s.hookean_d_min);
+    s.hookean_steps = get<std::size_t>(r, "hookean_steps", "\"relax\"", s.hookean_steps);
+  }
+  if (j.contains("dimers")) {
+    const json& d = j["dimers"];
+    check_keys(d, "\"dimers\"", {"r_min", "r_max", "count"});
+    c.dimer_r_min = get<double>(d, "r_min", "\"dimers\"", 1.5);
+    c.dimer_r_max = get<double>(d, "r_max", "\"dimers\"", 5.0);
+    c.dimer_count = get<std::size_t>(d, "count", "\"dimers\"", 10);
+  }
+  c.selection_soap.cutoff = 5.0;
+  c.selection_soap.n_max = 6;
+  c.selection_soap.l_max = 4;
+  if (j.contains("selection_soap")) {
+    const json& s = j["selection_soap"];
+    check_keys(s, "\"selection_soap\"", {"cutoff", "n_max", "l_max", "atom_sigma"});
+    c.selection_soap.cutoff = get<double>(s, "cutoff", "\"selection_soap\"", 5.0);
+    c.selection_soap.n_max = get<int>(s, "n_max", "\"selection_soap\"", 6);
+    c.selection_soap.l_max = get<int>(s, "l_max", "\"selection_soap\"", 4);
+    c.selection_soap.atom_sigma = get<double>(s, "atom_sigma", "\"selection_soap\"", 0.5);
+  }
+  if (c.initial_structures == 0) throw InputError("\"initial_structures\" must be at least 1");
+  if (c.iterations == 0) throw InputError("\"iterations\" must be at least 1");
+  if (c.select == 0 || c.rss_structures < c.select)
+    throw InputError("need 1 <= \"select\" <= \"rss_structures\"");
+  if (!(c.kT > 0.0)) throw InputError("\"kT\" must be positive (eV)");
+  return c;
+}
+
+inline RssConfig load_rss_config(const std::filesystem::path& file) {
+  try {
+    RssConfig c = parse_rss_config(read_json_file(file, "rss config"), file.parent_path());
+    c.source = file;
+    return c;
+  } catch (const InputError& e) {
+    throw InputError(file.string() + ": " + e.what());
+  }
+}
+
+/// The labeller a config names: {"type": "reference", "potential": "sw-si" | "file": MODEL} or
+/// {"type": "command", "command": ..., "timeout": s, "processes": n}.
+inline Labeller make_labeller(const nlohmann::json& j) {
+  using namespace detail::rss;
+  const std::string type = get<std::string>(j, "type", "\"labeller\"", "reference");
+  if (type == "reference") {
+    check_keys(j, "\"labeller\"", {"type", "potential", "file"});
+    if (j.contains("file")) {
+      const std::string file = j["file"].get<std::string>();
+      return reference_labeller(load_potential(file), "file:" + std::filesystem::path(file).filename().string());
+    }
+    const std::string name = get<std::string>(j, "potential", "\"labeller\"", "sw-si");
+    if (name == "sw-si") return reference_labeller(StillingerWeber::silicon(), "sw-si");
+    throw InputError("labeller: unknown built-in potential '" + name + "' (built in: sw-si; or give \"file\")");
+  }
+  if (type == "command") {
+    check_keys(j, "\"labeller\"", {"type", "command", "timeout", "processes", "id"});
+    CommandLabellerOptions o;
+    o.command = get<std::string>(j, "command", "\"labeller\"", "");
+    o.timeout_seconds = get<double>(j, "timeout", "\"labeller\"", 3600.0);
+    o.processes = get<std::size_t>(j, "processes", "\"labeller\"", 1);
+    o.id = get<std::string>(j, "id", "\"labeller\"", "");
+    return command_labeller(o);
+  }
+  throw InputError("labeller: \"type\" must be \"reference\" or \"command\"");
+}
+
+/// One iteration's record (a row of log.csv and iter_XXX/summary.json).
+struct RssIterationRecord {
+  std::size_t iteration = 0;
+  std::size_t labelled_total = 0;     ///< structures in the training set
+  std::size_t labelled_new = 0;       ///< added this iteration
+  std::size_t failed = 0;             ///< labels that failed this iteration
+  std::size_t relaxed = 0;            ///< RSS relaxations kept this iteration
+  double energy_rmse_meV = 0.0;       ///< held-out random set, meV/atom
+  double force_rmse = 0.0;            ///< eV/Å
+  double lowest_enthalpy = 0.0;       ///< eV/atom, lowest RSS minimum of this iteration (model)
+  double lowest_volume = 0.0;         ///< Å^3/atom of that minimum
+  std::size_t lowest_atoms = 0;
+  double wall_seconds = 0.0;
+
+  nlohmann::json to_json() const {
+    return {{"iteration", iteration}, {"labelled_total", labelled_total}, {"labelled_new", labelled_new},
+            {"failed", failed}, {"relaxed", relaxed}, {"energy_rmse_meV", energy_rmse_meV},
+            {"force_rmse", force_rmse}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
+            {"lowest_atoms", lowest_atoms}, {"wall_seconds", wall_seconds}};
+  }
+  static RssIterationRecord from_json(const nlohmann::json& j) {
+    RssIterationRecord r;
+    r.iteration = j.at("iteration");
+    r.labelled_total = j.at("labelled_total");
+    r.labelled_new = j.at("labelled_new");
+    r.failed = j.at("failed");
+    r.relaxed = j.at("relaxed");
+    r.energy_rmse_meV = j.at("energy_rmse_meV");
+    r.force_rmse = j.at("force_rmse");
+    r.lowest_enthalpy = j.at("lowest_enthalpy");
+    r.lowest_volume = j.at("lowest_volume");
+    r.lowest_atoms = j.at("lowest_atoms");
+    r.wall_seconds = j.at("wall_seconds");
+    return r;
+  }
+};
+
+struct RssReport {
+  std::vector<RssIterationRecord> iterations;  ///< all complete iterations (loaded and new)
+  std::size_t resumed_after = 0;               ///< iterations found complete on disk
+  LabelCounts labels;                          ///< this run's label counts (computed, cached, failed)
+  bool target_reached = false;
+};
+
+/// A relaxed RSS minimum.
+struct RssMinimum {
+  Structure structure;
+  double enthalpy_per_atom = 0.0;
+  bool converged = false;
+};
+
+/// Relaxes each structure with `calc` (first under a Hookean wall when configured); drops
+/// relaxations that fail or end in nonsense (atoms closer than half the wall distance, volume
+/// per atom outside (1, 200) Å^3). Parallel over structures; order kept.
+template <Calculator C>
+std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Structure>& start, const RssRelaxSettings& r) {
+  std::vector<std::optional<RssMinimum>> out(start.size());
+  RelaxOptions opt;
+  opt.fmax = r.fmax;
+  opt.stress_tolerance = r.stress_tolerance;
+  opt.relax_cell = true;
+  opt.pressure = r.pressure_gpa / units::gpa_per_ev_a3;
+  tbb::parallel_for(std::size_t{0}, start.size(), [&](std::size_t k) {
+    try {
+      Structure s = start[k];
+      if (r.hookean_k > 0.0 && r.hookean_steps > 0) {
+        RelaxOptions walled = opt;
+        walled.max_steps = r.hookean_steps;
+        s = relax_fire(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min), s, walled).structure;
+      }
+      RelaxOptions free = opt;
+      free.max_steps = r.max_steps;
+      const RelaxResult res = relax_fire(calc, s, free);
+      const double v = res.structure.volume() / static_cast<double>(res.structure.size());
+      if (!(v > 1.0 && v < 200.0) || !std::isfinite(res.enthalpy)) return;
+      if (detail::rss::shortest_distance(res.structure, 3.0) < 0.5 * r.hookean_d_min) return;
+      out[k] = RssMinimum{res.structure, res.enthalpy / static_cast<double>(res.structure.size()), res.converged};
+    } catch (const Error&) {
+      // a relaxation that blows up under an early model is simply not a candidate
+    }
+  });
+  std::vector<RssMinimum> kept;
+  for (auto& m : out)
+    if (m) kept.push_back(std::move(*m));
+  return kept;
+}
+
+/// The loop. `progress` receives one line per event (the CLI prints it to stderr).
+class RssLoop {
+ public:
+  using Progress = std::function<void(const std::string&)>;
+
+  RssLoop(RssConfig config, Labeller labeller, std::filesystem::path dir, Progress progress = {})
+      : c_(std::move(config)), labeller_(std::move(labeller)), dir_(std::move(dir)), progress_(std::move(progress)),
+        generator_(c_.random_structures, c_.seed) {}
+
+  /// Runs (or resumes) up to max_iterations iterations in total (0 = the config's "iterations").
+  RssReport run(std::size_t max_iterations = 0) {
+    namespace fs = std::filesystem;
+    using clock = std::chrono::steady_clock;
+    const std::size_t limit = max_iterations ? max_iterations : c_.iterations;
+    fs::create_directories(dir_);
+    RssReport report;
+    Dataset training;
+    std::optional<GapModel> model;
+    // Resume: the complete iterations on disk, in order.
+    for (std::size_t k = 0; fs::exists(detail::rss::iteration_dir(dir_, k) / "DONE"); ++k) {
+      const fs::path it = detail::rss::iteration_dir(dir_, k);
+      report.iterations.push_back(
+          RssIterationRecord::from_json(read_json_file(it / "summary.json", "iteration summary")));
+      report.resumed_after = k + 1;
+    }
+    if (report.resumed_after > 0) {
+      const fs::path last = detail::rss::iteration_dir(dir_, report.resumed_after - 1);
+      training = read_extxyz((last / "dataset.xyz").string());
+      model = io::read_gap_xml((last / "model.xml").string());
+      say("resuming after iteration " + std::to_string(report.resumed_after - 1) + " (" +
+          std::to_string(training.size()) + " labelled structures)");
+      if (c_.target_energy_rmse_meV > 0.0 && report.iterations.back().iteration > 0 &&
+          report.iterations.back().energy_rmse_meV <= c_.target_energy_rmse_meV) {
+        report.target_reached = true;
+        return report;
+      }
+    }
+    const Dataset validation = validation_set(report.labels);
+    const auto run_start = clock::now();
+    for (std::size_t k = report.resumed_after; k < limit; ++k) {
+      const auto t0 = clock::now();
+      RssIterationRecord rec;
+      rec.iteration = k;
+      std::vector<Structure> to_label;
+      std::vector<std::string> types;
+      if (k == 0) {
+        for (Structure& s : generator_.generate(structure_index(0, 0), c_.initial_structures)) {
+          to_label.push_back(std::move(s));
+          types.push_back("random");
+        }
+        for (Structure& s : extra_structures(types)) to_label.push_back(std::move(s));
+      } else {
+        say("iteration " + std::to_string(k) + ": relaxing " + std::to_string(c_.rss_structures) +
+            " random structures with the current GAP");
+        const GapPotential potential(*model);
+        const std::vector<RssMinimum> minima =
+            relax_structures(potential, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax);
+        rec.relaxed = minima.size();
+        if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
+        record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
+        for (std::size_t idx : select(minima, k)) {
+          to_label.push_back(minima[idx].structure);
+          types.push_back("rss_" + detail::rss::pad3(k));
+        }
+      }
+      say("iteration " + std::to_string(k) + ": labelling " + std::to_string(to_label.size()) + " structures");
+      LabelCounts counts;
+      const std::vector<LabelOutcome> labels = label(to_label, counts);
+      add_counts(report.labels, counts);
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (!labels[i].frame) continue;
+        Frame f = *labels[i].frame;
+        f.labels.config_type = types[i];
+        training.push_back(std::move(f));
+        ++rec.labelled_new;
+      }
+      rec.failed = counts.failed;
+      rec.labelled_total = training.size();
+      say("iteration " + std::to_string(k) + ": fitting GAP to " + std::to_string(training.size()) + " structures");
+      model = fit_with_capped_sparsity(training);
+      const ErrorReport err = error_report(GapPotential(*model), validation);
+      rec.energy_rmse_meV = err.overall.energy_rmse_meV_per_atom();
+      rec.force_rmse = err.overall.force_rmse();
+      rec.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+      checkpoint(k, training, *model, rec);
+      report.iterations.push_back(rec);
+      const double elapsed = std::chrono::duration<double>(clock::now() - run_start).count();
+      const double eta = elapsed / static_cast<double>(k + 1 - report.resumed_after) * static_cast<double>(limit - k - 1);
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(1) << "iteration " << k << "/" << limit - 1 << ": "
+           << rec.labelled_total << " labelled (+" << rec.labelled_new << ", " << rec.failed
+           << " failed), validation E " << rec.energy_rmse_meV << " meV/atom, F " << std::setprecision(3)
+           << rec.force_rmse << " eV/Å" << std::setprecision(1) << ", " << rec.wall_seconds << " s, ETA " << eta
+           << " s";
+      say(line.str());
+      if (c_.target_energy_rmse_meV > 0.0 && k > 0 && rec.energy_rmse_meV <= c_.target_energy_rmse_meV) {
+        say("validation energy RMSE reached the target of " + std::to_string(c_.target_energy_rmse_meV) + " meV/atom");
+        report.target_reached = true;
+        break;
+      }
+    }
+    return report;
+  }
+
+  /// Index of random structure j of iteration k in the generator (validation uses iteration 9999).
+  static std::uint64_t structure_index(std::size_t k, std::size_t j) { return std::uint64_t{k} * 1000000ULL + j; }
+
+ private:
+  void say(const std::string& m) const {
+    if (progress_) progress_(m);
+  }
+
+  static void add_counts(LabelCounts& total, const LabelCounts& c) {
+    total.computed += c.computed;
+    total.cached += c.cached;
+    total.failed += c.failed;
+  }
+
+  std::vector<LabelOutcome> label(const std::vector<Structure>& s, LabelCounts& counts) const {
+    return label_structures(labeller_, s, dir_ / "labels", &counts, [&](std::size_t done, std::size_t total) {
+      if (done == total || done % 10 == 0) say("  labelled " + std::to_string(done) + "/" + std::to_string(total));
+    });
+  }
+
+  /// Held-out random structures (never trained on), labelled once and written to DIR/validation.xyz.
+  Dataset validation_set(LabelCounts& totals) const {
+    Dataset v;
+    if (c_.validation_structures == 0) return v;
+    LabelCounts counts;
+    const auto out = label(generator_.generate(structure_index(9999, 0), c_.validation_structures), counts);
+    add_counts(totals, counts);
+    for (const auto& o : out)
+      if (o.frame) v.push_back(*o.frame);
+    if (v.empty()) throw NumericalError("every validation structure failed to label");
+    write_extxyz((dir_ / "validation.xyz").string(), v);
+    return v;
+  }
+
+  /// Dimers and isolated atoms of iteration 0.
+  std::vector<Structure> extra_structures(std::vector<std::string>& types) {
+    std::vector<int> species;
+    for (const auto& p : c_.random_structures)
+      for (const auto& [z, n] : p.composition)
+        if (std::find(species.begin(), species.end(), z) == species.end()) species.push_back(z);
+    std::sort(species.begin(), species.end());
+    std::vector<Structure> out;
+    if (c_.isolated_atoms)
+      for (int z : species) {
+        out.push_back(isolated_atom(z));
+        types.push_back("isolated_atom");
+      }
+    if (c_.dimer_count > 0)
+      for (Structure& s : dimer_structures(species, c_.dimer_r_min, c_.dimer_r_max, c_.dimer_count)) {
+        out.push_back(std::move(s));
+        types.push_back("dimer");
+      }
+    return out;
+  }
+
+  /// e0 from the labelled isolated atoms when there are any (GAP then learns the binding
+  /// energy), else the mean energy per atom.
+  GapFitSettings fit_settings(const Dataset& training) const {
+    GapFitSettings s = c_.fit;
+    s.seed = c_.seed;
+    s.e0.clear();
+    for (const Frame& f : training)
+      if (f.labels.config_type == "isolated_atom" && f.size() == 1) s.e0[f.structure.numbers[0]] = *f.labels.energy;
+    s.e0_average = s.e0.empty();
+    if (!s.e0_average)
+      for (int z : training.species())
+        if (!s.e0.count(z)) s.e0_average = true;  // some element has no isolated atom
+    return s;
+  }
+
+  /// Early data sets can hold fewer distinct SOAP environments than a term's n_sparse (symmetric
+  /// structures repeat environments); then n_sparse is lowered to what exists, as the fit reports it.
+  GapModel fit_with_capped_sparsity(const Dataset& training) const {
+    GapFitSettings s = fit_settings(training);
+    s.gap = detail::rss::cap_n_sparse(s.gap, training.atom_count());
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return fit_gap(training, s);
+      } catch (const InputError& e) {
+        const std::string m = e.what();
+        const auto at = m.find("but only ");
+        if (attempt >= 4 || at == std::string::npos || m.find("distinct environments") == std::string::npos) throw;
+        const std::size_t distinct = std::stoul(m.substr(at + 9));
+        if (distinct == 0) throw;
+        say("  lowering n_sparse to " + std::to_string(distinct) + " (distinct environments so far)");
+        s.gap = detail::rss::cap_n_sparse(s.gap, distinct);
+      }
+    }
+  }
+
+  std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k) const {
+    std::vector<double> h;
+    std::vector<Structure> s;
+    for (const auto& m : minima) {
+      h.push_back(m.enthalpy_per_atom);
+      s.push_back(m.structure);
+    }
+    SoapParams sp = c_.selection_soap;
+    std::vector<int> species;
+    for (const auto& m : minima) species.insert(species.end(), m.structure.numbers.begin(), m.structure.numbers.end());
+    std::sort(species.begin(), species.end());
+    species.erase(std::unique(species.begin(), species.end()), species.end());
+    if (species.size() > 1) {
+      sp.species_Z = species;
+      sp.central_reference_all_species = false;
+    }
+    const Soap<> soap(sp);
+    return boltzmann_cur_select(h, average_soap_matrix(soap, s), c_.pool, c_.select, c_.kT, c_.seed + k);
+  }
+
+  void record_lowest(const std::vector<RssMinimum>& minima, RssIterationRecord& rec,
+                     const std::filesystem::path& it) const {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < minima.size(); ++i)
+      if (minima[i].enthalpy_per_atom < minima[best].enthalpy_per_atom) best = i;
+    rec.lowest_enthalpy = minima[best].enthalpy_per_atom;
+    rec.lowest_atoms = minima[best].structure.size();
+    rec.lowest_volume = minima[best].structure.volume() / static_cast<double>(rec.lowest_atoms);
+    std::filesystem::create_directories(it);
+    Dataset d;
+    Frame f;
+    f.structure = minima[best].structure;
+    f.labels.info.set("enthalpy_per_atom", minima[best].enthalpy_per_atom);
+    d.push_back(std::move(f));
+    write_extxyz((it / "lowest.xyz").string(), d);
+  }
+
+  void checkpoint(std::size_t k, const Dataset& training, const GapModel& model, const RssIterationRecord& rec) const {
+    namespace fs = std::filesystem;
+    const fs::path it = detail::rss::iteration_dir(dir_, k);
+    fs::create_directories(it);
+    write_extxyz((it / "dataset.xyz").string(), training);
+    io::write_gap_xml(model, (it / "model.xml").string());
+    std::ofstream(it / "summary.json") << rec.to_json().dump(1) << "\n";
+    std::ofstream(it / "log.txt") << "iteration " << k << "\n" << rec.to_json().dump(1) << "\n";
+    // DIR/model.xml is the latest fit; the GAP XML names its sparseX files, so copy them too.
+    for (const auto& e : fs::directory_iterator(it)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("model.xml", 0) == 0) fs::copy_file(e.path(), dir_ / name, fs::copy_options::overwrite_existing);
+    }
+    write_log_csv(k);
+    std::ofstream(it / "DONE") << "complete\n";  // written last: the resume marker
+  }
+
+  void write_log_csv(std::size_t last) const {
+    std::ofstream csv(dir_ / "log.csv");
+    csv << "iteration,labelled_total,labelled_new,failed,relaxed,validation_energy_rmse_meV_per_atom,"
+           "validation_force_rmse_eV_per_A,lowest_enthalpy_eV_per_atom,lowest_volume_A3_per_atom,lowest_atoms,"
+           "wall_seconds\n";
+    for (std::size_t k = 0; k <= last; ++k) {
+      const auto r = RssIterationRecord::from_json(
+          read_json_file(detail::rss::iteration_dir(dir_, k) / "summary.json", "iteration summary"));
+      csv << r.iteration << "," << r.labelled_total << "," << r.labelled_new << "," << r.failed << "," << r.relaxed
+          << "," << r.energy_rmse_meV << "," << r.force_rmse << "," << r.lowest_enthalpy << "," << r.lowest_volume
+          << "," << r.lowest_atoms << "," << r.wall_seconds << "\n";
+    }
+  }
+
+  RssConfig c_;
+  Labeller labeller_;
+  std::filesystem::path dir_;
+  Progress progress_;
+  RandomStructureGenerator generator_;
+};
+
+}  // namespace pestle::explore

@@ -1,0 +1,137 @@
+// The RSS loop (include/pestle/explore/rss_loop.hpp): two tiny iterations, checkpoints, resume.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "pestle/explore/rss_loop.hpp"
+
+using namespace pestle;
+using namespace pestle::explore;
+
+namespace {
+
+nlohmann::json tiny_config() {
+  return nlohmann::json::parse(R"({
+    "random_structures": [{"composition": {"Si": 1}, "atoms": [2, 4], "volume_per_atom": 20, "volume_spread": 0.2,
+                           "min_separation": 2.1, "symmetry_probability": 0.5}],
+    "labeller": {"type": "reference", "potential": "sw-si"},
+    "fit": {"gap": "distance_2b cutoff=4.0 covariance_type=ard_se delta=1.0 theta_uniform=1.0 sparse_method=uniform n_sparse=8 : soap cutoff=4.0 n_max=4 l_max=3 atom_sigma=0.5 zeta=2 delta=0.2 covariance_type=dot_product n_sparse=15 sparse_method=cur_points",
+            "default_sigma": [0.005, 0.1, 0.0]},
+    "initial_structures": 6, "iterations": 3, "rss_structures": 6, "select": 3, "pool": 4, "kT": 0.3,
+    "relax": {"fmax": 0.1, "max_steps": 25, "hookean_k": 5.0, "hookean_d_min": 1.8, "hookean_steps": 10},
+    "validation_structures": 4, "dimers": {"r_min": 1.8, "r_max": 3.6, "count": 3},
+    "selection_soap": {"cutoff": 4.0, "n_max": 4, "l_max": 3}, "seed": 3
+  })");
+}
+
+std::filesystem::path scratch(const std::string& name) {
+  const auto p = std::filesystem::temp_directory_path() / ("pestle_test_rss_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("rss config: defaults, strict keys, bad values", "[explore]") {
+  const RssConfig c = parse_rss_config(tiny_config(), ".");
+  CHECK(c.random_structures.size() == 1);
+  CHECK(c.random_structures[0].composition.at(14) == 1);
+  CHECK(c.select == 3);
+  CHECK(c.relax.hookean_k == 5.0);
+  CHECK(c.dimer_count == 3);
+  auto j = tiny_config();
+  j["selectt"] = 3;
+  CHECK_THROWS_WITH(parse_rss_config(j, "."), Catch::Contains("selectt"));
+  j = tiny_config();
+  j["select"] = 10;  // more than rss_structures
+  CHECK_THROWS_AS(parse_rss_config(j, "."), InputError);
+  j = tiny_config();
+  j["random_structures"][0]["min_separation"] = 5.0;
+  CHECK_THROWS_WITH(parse_rss_config(j, "."), Catch::Contains("densest packing"));
+  CHECK_THROWS_WITH(make_labeller({{"type", "reference"}, {"potential", "nope"}}), Catch::Contains("nope"));
+  CHECK_THROWS_AS(make_labeller({{"type", "dft"}}), InputError);
+}
+
+TEST_CASE("rss loop: two iterations, checkpoints, resume without relabelling", "[explore]") {
+  const auto dir = scratch("loop");
+  const RssConfig config = parse_rss_config(tiny_config(), ".");
+  auto counted = std::make_shared<std::atomic<int>>(0);
+  auto make = [&] {
+    Labeller l = make_labeller(config.labeller);
+    const LabelFunction inner = l.label;
+    l.label = [counted, inner](const Structure& s, const std::filesystem::path& w) {
+      ++*counted;
+      return inner(s, w);
+    };
+    return l;
+  };
+  RssReport first = RssLoop(config, make(), dir).run(2);
+  REQUIRE(first.iterations.size() == 2);
+  CHECK(first.resumed_after == 0);
+  // iteration 0: 6 random + 1 isolated atom + 3 dimers; validation 4; iteration 1: 3 selected
+  const int labelled_first = counted->load();
+  CHECK(labelled_first == 6 + 1 + 3 + 4 + 3);
+  CHECK(first.iterations[0].labelled_total == 10);
+  CHECK(first.iterations[1].labelled_total == 13);
+  CHECK(first.iterations[1].relaxed >= 3);
+  CHECK(std::isfinite(first.iterations[1].energy_rmse_meV));
+  CHECK(first.iterations[1].lowest_enthalpy < 0.0);
+  for (const char* f : {"model.xml", "log.csv", "validation.xyz", "iter_000/DONE", "iter_001/dataset.xyz",
+                        "iter_001/model.xml", "iter_001/lowest.xyz", "iter_001/summary.json"})
+    CHECK(std::filesystem::exists(dir / f));
+  CHECK(read_extxyz((dir / "iter_001" / "dataset.xyz").string()).size() == 13);
+  CHECK_NOTHROW(load_potential((dir / "model.xml").string()));
+  {
+    std::ifstream csv(dir / "log.csv");
+    std::string line;
+    int rows = 0;
+    while (std::getline(csv, line)) ++rows;
+    CHECK(rows == 3);  // header + 2 iterations
+  }
+
+  // Nothing left to do: a rerun with the same limit loads both iterations and labels nothing.
+  const RssReport idle = RssLoop(config, make(), dir).run(2);
+  CHECK(idle.resumed_after == 2);
+  CHECK(counted->load() == labelled_first);
+
+  // Interrupted during iteration 1 (its completion marker is missing): the rerun redoes iteration 1
+  // from the checkpoint of iteration 0 and takes every label from the cache.
+  std::filesystem::remove(dir / "iter_001" / "DONE");
+  const RssReport resumed = RssLoop(config, make(), dir).run(2);
+  CHECK(resumed.resumed_after == 1);
+  CHECK(counted->load() == labelled_first);
+  CHECK(resumed.labels.computed == 0);
+  CHECK(resumed.labels.cached == 4 + 3);
+  REQUIRE(resumed.iterations.size() == 2);
+  CHECK(resumed.iterations[1].labelled_total == first.iterations[1].labelled_total);
+  CHECK(resumed.iterations[1].energy_rmse_meV == Approx(first.iterations[1].energy_rmse_meV).epsilon(1e-9));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("rss loop skips failed labels and keeps going", "[explore]") {
+  const auto dir = scratch("fail");
+  const RssConfig config = parse_rss_config(tiny_config(), ".");
+  Labeller l = make_labeller(config.labeller);
+  const LabelFunction inner = l.label;
+  std::atomic<int> calls{0};
+  l.label = [&calls, inner](const Structure& s, const std::filesystem::path& w) {
+    // every third structure "crashes", one returns NaN
+    const int k = calls++;
+    if (k % 3 == 2) throw Error("simulated crash");
+    Labels out = inner(s, w);
+    if (k == 4) out.energy = std::nan("");
+    return out;
+  };
+  l.id = "flaky";
+  const RssReport r = RssLoop(config, l, dir).run(1);
+  REQUIRE(r.iterations.size() == 1);
+  CHECK(r.iterations[0].failed > 0);
+  CHECK(r.labels.failed > 0);
+  for (const Frame& f : read_extxyz((dir / "iter_000" / "dataset.xyz").string()))
+    CHECK(std::isfinite(*f.labels.energy));
+  std::filesystem::remove_all(dir);
+}
