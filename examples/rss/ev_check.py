@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Energy-volume check of an RSS-fitted silicon potential against Stillinger-Weber (issue 7, item 7/8).
+
+    /usr/bin/python3 ev_check.py PESTLE RSS_DIR [--reference /usr/share/lammps/potentials/Si.sw]
+
+Builds diamond, beta-Sn, simple hexagonal, bcc and fcc Si with ASE, finds each phase's SW minimum
+(lattice scan; c/a of beta-Sn and sh held at 0.5516 and 0.9370), evaluates both potentials with
+`pestle predict` at 11 volumes over +-10 % around it, and prints per-phase max |E_model - E_SW|
+(meV/atom) and Birch-Murnaghan E0, V0, B0 of both. It also reports the lowest-enthalpy structure
+the search found (RSS_DIR/iter_*/lowest.xyz) and its SW energy, to tell whether it is diamond."""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from ase import Atoms
+from ase.build import bulk
+from ase.io import read, write
+from ase.eos import EquationOfState
+
+PHASES = {
+    "diamond": lambda a: bulk("Si", "diamond", a=a),
+    "beta-Sn": lambda a: Atoms("Si2", cell=[[a, 0, 0], [0, a, 0], [0, 0, 0.5516 * a]],
+                               scaled_positions=[[0, 0, 0], [0, 0.5, 0.25]], pbc=True),
+    "sh": lambda a: Atoms("Si", cell=[[a, 0, 0], [-0.5 * a, np.sqrt(3) / 2 * a, 0], [0, 0, 0.9370 * a]], pbc=True),
+    "bcc": lambda a: bulk("Si", "bcc", a=a),
+    "fcc": lambda a: bulk("Si", "fcc", a=a),
+}
+
+
+def predict(pestle, model, frames, tmp, tag):
+    src, dst = os.path.join(tmp, tag + "_in.xyz"), os.path.join(tmp, tag + "_out.xyz")
+    write(src, frames, format="extxyz")
+    subprocess.run([pestle, "predict", model, src, "-o", dst], check=True, capture_output=True)
+    return np.array([a.get_potential_energy() / len(a) for a in read(dst, ":")])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("pestle")
+    p.add_argument("rss_dir")
+    p.add_argument("--reference", default="/usr/share/lammps/potentials/Si.sw")
+    a = p.parse_args()
+    model = os.path.join(a.rss_dir, "model.xml")
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"{'phase':8} {'max|dE| meV/at':>15} {'V0 SW':>8} {'V0 fit':>8} {'E0 SW':>9} {'E0 fit':>9} {'B0 SW':>7} {'B0 fit':>7}")
+        worst = 0.0
+        for name, build in PHASES.items():
+            # SW minimum by a coarse-to-fine lattice scan
+            a0 = (20.0 * len(build(1.0)) / build(1.0).get_volume()) ** (1 / 3)
+            scan = np.linspace(0.8 * a0, 1.25 * a0, 46)
+            e = predict(a.pestle, a.reference, [build(x) for x in scan], tmp, name + "_scan")
+            a_min = scan[int(np.argmin(e))]
+            v_min = build(a_min).get_volume()
+            vols = v_min * np.linspace(0.9, 1.1, 11)
+            frames = [build(a_min * (v / v_min) ** (1 / 3)) for v in vols]
+            e_ref = predict(a.pestle, a.reference, frames, tmp, name + "_ref")
+            e_fit = predict(a.pestle, model, frames, tmp, name + "_fit")
+            err = 1e3 * np.max(np.abs(e_fit - e_ref))
+            worst = max(worst, err)
+            n = len(frames[0])
+            fits = []
+            for e in (e_ref, e_fit):
+                try:
+                    v0, e0, b0 = EquationOfState(vols / n, e, eos="birchmurnaghan").fit()
+                    fits.append((v0, e0, b0 * 160.21766208))
+                except Exception:
+                    fits.append((float("nan"),) * 3)
+            print(f"{name:8} {err:15.1f} {fits[0][0]:8.2f} {fits[1][0]:8.2f} {fits[0][1]:9.4f} {fits[1][1]:9.4f} "
+                  f"{fits[0][2]:7.1f} {fits[1][2]:7.1f}")
+        print(f"worst E-V error {worst:.1f} meV/atom")
+        lows = []
+        for f in sorted(glob.glob(os.path.join(a.rss_dir, "iter_*", "lowest.xyz"))):
+            at = read(f)
+            lows.append((at.info.get("enthalpy_per_atom", np.nan), f, at))
+        if lows:
+            h, f, at = min(lows, key=lambda t: t[0])
+            e_sw = predict(a.pestle, a.reference, [at], tmp, "lowest")[0]
+            e_dia = predict(a.pestle, a.reference, [bulk("Si", "diamond", a=5.431)], tmp, "dia")[0]
+            print(f"lowest RSS minimum: {f}: {len(at)} atoms, {at.get_volume() / len(at):.2f} A^3/atom, "
+                  f"model H {h:.4f} eV/atom, SW E {e_sw:.4f} eV/atom (SW diamond {e_dia:.4f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+# `pestle rss` end to end on a tiny budget (tests/explore/cli_check.py): resume, interruption,
+# bad input. Label: cli.
+if(PESTLE_BUILD_EXAMPLES)
+  find_program(PESTLE_PYTHON NAMES python3 REQUIRED)
+  add_test(NAME cli_rss
+           COMMAND ${PESTLE_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/explore/cli_check.py $<TARGET_FILE:pestle_cli>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/explore ${CMAKE_CURRENT_BINARY_DIR}/cli_rss)
+  set_tests_properties(cli_rss PROPERTIES LABELS cli PASS_REGULAR_EXPRESSION "all rss CLI checks passed")
+endif()

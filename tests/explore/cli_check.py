@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""`pestle rss` end to end on a tiny budget: one iteration, resume to two, interruption (missing
+DONE marker) resumes without relabelling, clear errors for bad input.
+usage: cli_check.py PESTLE TESTS_EXPLORE_DIR OUT_DIR"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+pestle, here, out = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.rmtree(out, ignore_errors=True)
+os.makedirs(out)
+config = os.path.join(here, "tiny_rss.json")
+run_dir = os.path.join(out, "run")
+
+
+def run(*args, code=0):
+    p = subprocess.run([pestle, "rss", *args], capture_output=True, text=True, timeout=120)
+    if p.returncode != code:
+        sys.exit(f"pestle rss {' '.join(args)}: exit {p.returncode}, expected {code}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def csv_rows():
+    with open(os.path.join(run_dir, "log.csv")) as f:
+        return [line.rstrip("\n").split(",") for line in f][1:]
+
+
+p = run(config, "-o", run_dir, "--max-iterations", "1")
+assert "iteration 0/0" in p.stderr, p.stderr
+assert os.path.exists(os.path.join(run_dir, "iter_000", "DONE"))
+assert os.path.exists(os.path.join(run_dir, "model.xml"))
+assert len(csv_rows()) == 1
+
+p = run(config, "-o", run_dir, "--max-iterations", "2")
+assert "resumed after 1" in p.stdout, p.stdout
+assert "labels computed 3," in p.stdout, p.stdout  # only the 3 selected structures of iteration 1
+rows = csv_rows()
+assert len(rows) == 2 and rows[1][0] == "1", rows
+assert int(rows[1][1]) == 13, rows  # 6 random + 1 atom + 3 dimers + 3 selected
+
+os.remove(os.path.join(run_dir, "iter_001", "DONE"))
+p = run(config, "-o", run_dir, "--max-iterations", "2")
+assert "labels computed 0," in p.stdout, p.stdout
+assert "resumed after 1" in p.stdout, p.stdout
+assert csv_rows() == rows or [r[:10] for r in csv_rows()] == [r[:10] for r in rows], (csv_rows(), rows)
+
+bad = json.load(open(config))
+bad["random_structures"][0]["min_separation"] = 5.0
+bad_path = os.path.join(out, "bad.json")
+json.dump(bad, open(bad_path, "w"))
+p = run(bad_path, "-o", os.path.join(out, "bad"), code=1)
+assert "densest packing" in p.stderr, p.stderr
+p = run(config, "--max-iterations", "x", code=2)
+p = run(code=2)
+print("all rss CLI checks passed")
