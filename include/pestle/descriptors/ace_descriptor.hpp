@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "pestle/core/error.hpp"
 #include "pestle/core/structure.hpp"
 #include "pestle/core/types.hpp"
@@ -61,6 +63,8 @@ class AceDescriptor {
     std::vector<cplx> A, W, value, adjoint;
     std::vector<double> A1, W1, q, dEdq;
     std::size_t kept = 0;
+    // compute_with_derivatives: per column, ∂q/∂A folded onto m >= 0 (J), ∂A/∂r_ij (D), their product
+    Eigen::MatrixXd Wre, Wim, J, D, G;
   };
 
   AceDescriptor() = default;
@@ -79,7 +83,10 @@ class AceDescriptor {
       if (species_of_z_[std::size_t(z)] >= 0) throw InputError("ACE basis: element " + std::to_string(z) + " listed twice");
       species_of_z_[std::size_t(z)] = int(mu);
     }
-    for (std::size_t mu0 = 0; mu0 < basis_.functions.size(); ++mu0) trees_.push_back(build_tree(basis_.functions[mu0]));
+    for (std::size_t mu0 = 0; mu0 < basis_.functions.size(); ++mu0) {
+      trees_.push_back(build_tree(basis_.functions[mu0]));
+      combos_.push_back(build_combinations(basis_.functions[mu0]));
+    }
   }
 
   const AceBasisSet& basis() const noexcept { return basis_; }
@@ -115,21 +122,98 @@ class AceDescriptor {
   }
 
   /// q and dq[(n*3+d)*size()+c] = ∂q_c/∂(r_ij)_d for the n-th neighbour entry (descriptor.hpp).
+  /// All columns at once (what a design matrix needs): J_c,a = ∂q_c/∂A_a from the m-combinations
+  /// (product rule: the product of the other factors), folded onto m >= 0 like the adjoint W, then
+  /// ∂q/∂r_ij = Re(J · ∂A/∂r_ij) for every neighbour as one real matrix product.
   void compute_with_derivatives(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws,
                                 std::span<double> q, std::span<double> dq) const {
     densities(s, nl, i, ws);
     std::copy(ws.q.begin(), ws.q.end(), q.begin());
-    const std::size_t nf = size(), first = nl.begin(i);
+    const std::size_t nf = size(), first = nl.begin(i), kept = ws.kept, st = ws.stride;
     std::fill(dq.begin(), dq.begin() + std::ptrdiff_t(nl.count(i) * 3 * nf), 0.0);
-    for (std::size_t c = 0; c < nf; ++c) {
-      std::fill(ws.dEdq.begin(), ws.dEdq.end(), 0.0);
-      ws.dEdq[c] = 1.0;
-      backward(s, i, ws);
-      gradients(ws);
-      for (std::size_t k = 0; k < ws.kept; ++k) {
-        const Vec3 g = pair_gradient(ws, k);
-        const std::size_t n = ws.entry[k] - first;
-        for (int d = 0; d < 3; ++d) dq[(n * 3 + std::size_t(d)) * nf + c] = g[d];
+    if (kept == 0) return;
+    const std::size_t cols = columns(), nel = std::size_t(basis_.nelements());
+    const std::size_t nrad = std::size_t(basis_.radial.nradmax), nb = std::size_t(basis_.radial.nradbase);
+    const int lmax = basis_.lmax;
+    const std::size_t half = std::size_t(lmax + 1) * std::size_t(lmax + 2) / 2;  // (l, m >= 0) pairs
+    const std::size_t nh = nel * half * nrad, rows = 2 * nh + nel * nb;
+    const auto h_index = [&](std::size_t mu, std::size_t n, int l, int m) {
+      return (mu * half + std::size_t(l * (l + 1) / 2 + m)) * nrad + n;
+    };
+    // 1. W_c,a = ∂q_c/∂A_a for every column (all m), then J (m >= 0: Re part, -Im part, rank 1)
+    const Combinations& cb = combos_[std::size_t(species_of_atom(s, i))];
+    ws.Wre.setZero(Eigen::Index(cols), Eigen::Index(na_));
+    ws.Wim.setZero(Eigen::Index(cols), Eigen::Index(na_));
+    ws.J.setZero(Eigen::Index(cols), Eigen::Index(rows));
+    for (std::size_t k = 0; k + 1 < cb.factor_begin.size(); ++k) {
+      const std::size_t b = cb.factor_begin[k], r = cb.factor_begin[k + 1] - b;
+      cplx prefix[8], suffix[8];
+      prefix[0] = 1.0, suffix[r - 1] = 1.0;
+      for (std::size_t t = 1; t < r; ++t) prefix[t] = mul(prefix[t - 1], ws.A[std::size_t(cb.factor[b + t - 1])]);
+      for (std::size_t t = r - 1; t-- > 0;) suffix[t] = mul(suffix[t + 1], ws.A[std::size_t(cb.factor[b + t + 1])]);
+      for (std::size_t t = 0; t < r; ++t) {
+        const cplx d = mul(prefix[t], suffix[t]);
+        const auto a = Eigen::Index(cb.factor[b + t]);
+        for (std::size_t e = cb.coeff_begin[k]; e != cb.coeff_begin[k + 1]; ++e) {
+          ws.Wre(cb.column[e], a) += cb.coeff[e] * d.real();
+          ws.Wim(cb.column[e], a) += cb.coeff[e] * d.imag();
+        }
+      }
+    }
+    // δq = Re Σ_a W_a δA_a with δA_l,-m = (-1)^m conj(δA_lm): fold onto m >= 0
+    for (std::size_t mu = 0; mu < nel; ++mu)
+      for (std::size_t n = 0; n < nrad; ++n)
+        for (int l = 0; l <= lmax; ++l)
+          for (int m = 0; m <= l; ++m) {
+            const auto a = Eigen::Index(a_index(int(mu), int(n), l, m)), h = Eigen::Index(h_index(mu, n, l, m));
+            Eigen::VectorXd wr = ws.Wre.col(a), wi = ws.Wim.col(a);
+            if (m > 0) {
+              const auto am = Eigen::Index(a_index(int(mu), int(n), l, -m));
+              const double sign = (m % 2 == 0) ? 1.0 : -1.0;
+              wr += sign * ws.Wre.col(am);
+              wi -= sign * ws.Wim.col(am);
+            }
+            ws.J.col(h) = wr;
+            ws.J.col(Eigen::Index(nh) + h) = -wi;
+          }
+    const Tree& t = trees_[std::size_t(species_of_atom(s, i))];
+    for (std::size_t k = 0; k < t.index1.size(); ++k)
+      ws.J(t.column1[k], Eigen::Index(2 * nh) + t.index1[k]) += t.coeff1[k];
+    // 2. D = ∂A/∂r_ij, one column per (kept neighbour, direction)
+    ws.D.setZero(Eigen::Index(rows), Eigen::Index(3 * kept));
+    for (std::size_t k = 0; k < kept; ++k) {
+      const std::size_t mu = std::size_t(ws.mu[k]);
+      const double u[3] = {ws.rhat[k], ws.rhat[st + k], ws.rhat[2 * st + k]}, ir = ws.inv_r[k];
+      for (std::size_t g = 0; g < nb; ++g)
+        for (int d = 0; d < 3; ++d) ws.D(Eigen::Index(2 * nh + mu * nb + g), Eigen::Index(3 * k) + d) = ws.drad[g * st + k] * u[d];
+      for (int l = 0; l <= lmax; ++l)
+        for (int m = 0; m <= l; ++m) {
+          const std::size_t lm = AceHarmonics::index(l, m);
+          const double yr = ws.Yre[lm * st + k], yi = ws.Yim[lm * st + k];
+          double gr[3], gi[3];  // ∂Y/∂r_ij = (∇_u Y - r̂ (r̂·∇_u Y)) / r
+          for (int d = 0; d < 3; ++d) gr[d] = ws.dYre[(3 * lm + std::size_t(d)) * st + k], gi[d] = ws.dYim[(3 * lm + std::size_t(d)) * st + k];
+          const double ur = u[0] * gr[0] + u[1] * gr[1] + u[2] * gr[2], ui = u[0] * gi[0] + u[1] * gi[1] + u[2] * gi[2];
+          for (int d = 0; d < 3; ++d) gr[d] = (gr[d] - u[d] * ur) * ir, gi[d] = (gi[d] - u[d] * ui) * ir;
+          for (std::size_t n = 0; n < nrad; ++n) {
+            const std::size_t f = nb + std::size_t(l) * nrad + n;
+            const double R = ws.rad[f * st + k], dR = ws.drad[f * st + k];
+            const auto h = Eigen::Index(h_index(mu, n, l, m));
+            for (int d = 0; d < 3; ++d) {
+              ws.D(h, Eigen::Index(3 * k) + d) = dR * u[d] * yr + R * gr[d];
+              ws.D(Eigen::Index(nh) + h, Eigen::Index(3 * k) + d) = dR * u[d] * yi + R * gi[d];
+            }
+          }
+        }
+    }
+    // 3. ∂q/∂r_ij = J D
+    ws.G.noalias() = ws.J * ws.D;
+    const std::size_t core_row = table_.function_count() - 1;
+    for (std::size_t k = 0; k < kept; ++k) {
+      const std::size_t n = ws.entry[k] - first;
+      for (int d = 0; d < 3; ++d) {
+        double* out = dq.data() + (n * 3 + std::size_t(d)) * nf;
+        for (std::size_t c = 0; c < cols; ++c) out[c] = ws.G(Eigen::Index(c), Eigen::Index(3 * k) + d);
+        if (opt_.core_density) out[cols] = ws.drad[core_row * st + k] * ws.rhat[std::size_t(d) * st + k];
       }
     }
   }
@@ -179,6 +263,32 @@ class AceDescriptor {
     std::vector<int> index1, column1;
     std::vector<double> coeff1;
   };
+
+  /// The m-combinations of rank >= 2 of one element as flat lists: A factors and the non-zero
+  /// (column, coefficient) pairs of each (for J in compute_with_derivatives).
+  struct Combinations {
+    std::vector<std::size_t> factor_begin{0}, coeff_begin{0};
+    std::vector<int> factor, column;
+    std::vector<double> coeff;
+  };
+
+  Combinations build_combinations(const std::vector<AceBasisFunction>& fns) const {
+    Combinations c;
+    const std::size_t cols = std::size_t(basis_.columns);
+    for (const auto& fn : fns) {
+      if (fn.rank == 1) continue;
+      if (fn.rank > 8) throw InputError("ACE basis: rank above 8 is not supported");
+      for (std::size_t k = 0; k < fn.num_ms(); ++k) {
+        for (std::size_t r = 0; r < std::size_t(fn.rank); ++r)
+          c.factor.push_back(int(a_index(fn.mus[r], fn.ns[r], fn.ls[r], fn.ms[k * std::size_t(fn.rank) + r])));
+        c.factor_begin.push_back(c.factor.size());
+        for (std::size_t col = 0; col < cols; ++col)
+          if (fn.coeffs[k * cols + col] != 0.0) c.column.push_back(int(col)), c.coeff.push_back(fn.coeffs[k * cols + col]);
+        c.coeff_begin.push_back(c.column.size());
+      }
+    }
+    return c;
+  }
 
   /// A-basis layout: [μ][l² + l + m][n], n innermost (contiguous for the radial contractions).
   std::size_t a_index(int mu, int n, int l, int m) const {
@@ -527,6 +637,7 @@ class AceDescriptor {
     return a;
   }();
   std::vector<Tree> trees_;
+  std::vector<Combinations> combos_;
 };
 
 }  // namespace pestle
