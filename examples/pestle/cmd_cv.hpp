@@ -14,6 +14,10 @@
 // covariance rows are assembled once and every setting is scored from per-fold QR summaries
 // (include/pestle/fit/gp_cross_validation.hpp); --write-config writes the best default_sigma (and
 // config_type σ scaled alike).
+//
+// A linear ACE config ("model": "ace_linear") scans --cutoffs (Å; default: the config's) like rcutfac,
+// and besides the energy weight and ridge the smoothness-prior exponent (--smoothness, default: the
+// config's); --write-config writes descriptor.cutoff, weights.energy, solver.ridge and solver.smoothness.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -24,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "pestle/fit/ace_fit.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/cross_validation.hpp"
 #include "pestle/fit/gap_config.hpp"
@@ -147,10 +152,78 @@ inline int run_cv_gap(const std::string& config_path, int folds, double alpha, G
   return 0;
 }
 
+/// pestle cv on a linear ACE config (see the file comment).
+inline int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vector<double> cutoffs,
+                      const std::vector<double>& energy_weights, const std::vector<double>& ridges,
+                      std::vector<double> smoothness, const std::string& write_path) {
+  const AceFitConfig config = load_ace_fit_config(config_path);
+  if (!config.options.design.weights.per_atom_energy)
+    std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
+  if (cutoffs.empty()) cutoffs = {config.spec.rcut};
+  if (smoothness.empty()) smoothness = {config.smoothness};
+  const Dataset data = load_ace_training_data(config);
+  struct Candidate {
+    double cutoff, smoothness;
+    CvScore score;
+    double loss = 0.0;
+  };
+  std::vector<Candidate> all;
+  for (double rc : cutoffs) {
+    AceBasisSpec spec = config.spec;
+    spec.rcut = rc;
+    if (!(spec.dcut < rc)) throw UsageError("every cutoff must exceed d_cut");
+    const auto t0 = std::chrono::steady_clock::now();
+    const AceDescriptor d = ace_b_descriptor(spec);
+    const DesignLayout layout{spec.elements, d.size()};
+    std::cerr << "pestle cv: cutoff " << rc << " Å, " << d.size() << " B functions: " << folds << "-fold normal equations of "
+              << data.size() << " structures";
+    const FoldedNormalEquations ne = folded_normal_equations<LinearMap>(d, data, layout, config.options.design, folds);
+    std::cerr << " (" << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s)\n";
+    SolverOptions solver = config.options.solver;
+    solver.kind = SolverKind::ridge;
+    for (double p : smoothness) {
+      solver.ridge_scale = p > 0.0 ? ace_smoothness_scale(d.basis(), p) : std::vector<double>{};
+      for (double we : energy_weights)
+        for (double lambda : ridges) {
+          solver.ridge = lambda;
+          const CvScore sc = ne.score(we, config.options.design.weights.force, config.options.design.weights.virial, solver);
+          if (sc.solved) all.push_back({rc, p, sc, 0.0});
+        }
+    }
+  }
+  if (all.empty()) throw NumericalError("every cross-validation setting was singular");
+  std::vector<double> e, f;
+  for (const auto& c : all) e.push_back(c.score.energy_rmse), f.push_back(c.score.force_rmse);
+  const std::vector<double> loss = cv_losses(e, f, alpha);
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    all[k].loss = loss[k];
+    if (loss[k] < loss[best]) best = k;
+  }
+  std::printf("%8s %8s %10s %10s %14s %14s %8s\n", "cutoff", "smooth", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å", "loss");
+  for (std::size_t k = 0; k < all.size(); ++k)
+    std::printf("%8.3f %8.2f %10.3g %10.1e %14.3f %14.4f %8.4f%s\n", all[k].cutoff, all[k].smoothness, all[k].score.energy_weight,
+                all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse, all[k].loss, k == best ? "  <- best" : "");
+  if (!write_path.empty()) {
+    nlohmann::json j = read_json_file(config_path, "fit config");
+    j["descriptor"]["cutoff"] = all[best].cutoff;
+    j["weights"]["energy"] = all[best].score.energy_weight;
+    j["solver"]["type"] = "ridge";
+    j["solver"]["ridge"] = all[best].score.ridge;
+    j["solver"]["smoothness"] = all[best].smoothness;
+    std::ofstream out(write_path);
+    out << j.dump(2) << "\n";
+    if (!out) throw InputError("cannot write '" + write_path + "'");
+    std::cout << "wrote " << write_path << "\n";
+  }
+  return 0;
+}
+
 inline int run_cv(const Args& args) {
   std::string config_path, write_path;
   int folds = 5;
   double alpha = 0.8;
+  std::vector<double> cutoffs, smoothness;
   std::vector<double> rcutfacs, energy_weights = {1, 10, 100, 1000, 10000}, ridges = {1e-10, 1e-8, 1e-6, 1e-4};
   bool energy_weights_given = false, ridges_given = false;
   GapSigmaGrid gap_sigmas;
@@ -171,6 +244,8 @@ inline int run_cv(const Args& args) {
     } else if (args[k] == "--energy-sigmas") gap_sigmas.energy = parse_list(value("--energy-sigmas"), "--energy-sigmas");
     else if (args[k] == "--force-sigmas") gap_sigmas.force = parse_list(value("--force-sigmas"), "--force-sigmas");
     else if (args[k] == "--virial-sigmas") gap_sigmas.virial = parse_list(value("--virial-sigmas"), "--virial-sigmas");
+    else if (args[k] == "--cutoffs") cutoffs = parse_list(value("--cutoffs"), "--cutoffs");
+    else if (args[k] == "--smoothness") smoothness = parse_list(value("--smoothness"), "--smoothness");
     else if (args[k] == "--write-config") write_path = value("--write-config");
     else if (!args[k].empty() && args[k][0] == '-') throw UsageError("unknown option '" + args[k] + "'");
     else if (config_path.empty()) config_path = args[k];
@@ -178,7 +253,13 @@ inline int run_cv(const Args& args) {
   }
   if (config_path.empty()) throw UsageError("no config file given");
   if (!(alpha > 0.0 && alpha < 1.0)) throw UsageError("--alpha must lie strictly between 0 and 1");
-  if (is_gap_config(read_json_file(config_path, "fit config"))) {
+  const nlohmann::json document = read_json_file(config_path, "fit config");
+  if (is_ace_config(document)) {
+    if (!rcutfacs.empty() || gap_sigmas.given()) throw UsageError("an ACE config takes --cutoffs, not --rcutfac or σ lists");
+    return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, write_path);
+  }
+  if (!cutoffs.empty() || !smoothness.empty()) throw UsageError("--cutoffs and --smoothness are for ACE configs");
+  if (is_gap_config(document)) {
     if (!rcutfacs.empty() || energy_weights_given || ridges_given)
       throw UsageError("--rcutfac, --energy-weights and --ridges are SNAP options; a GAP config takes --energy-sigmas, "
                        "--force-sigmas and --virial-sigmas");

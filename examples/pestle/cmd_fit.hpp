@@ -1,12 +1,15 @@
 #pragma once
 // pestle fit CONFIG.json [-o MODEL]: fits the potential a config describes and writes the model:
 // SNAP/qSNAP as a pestle JSON model (keys: include/pestle/fit/config.hpp), GAP ("model": "gap",
-// keys: include/pestle/fit/gap_config.hpp) as a QUIP GAP XML file with its sparseX files.
+// keys: include/pestle/fit/gap_config.hpp) as a QUIP GAP XML file with its sparseX files, linear ACE
+// ("model": "ace_linear", keys: include/pestle/fit/ace_fit.hpp) as a pestle JSON model.
 #include <chrono>
 #include <iostream>
 
 #include "cli.hpp"
+#include "pestle/fit/ace_fit.hpp"
 #include "pestle/fit/config.hpp"
+#include "pestle/io/ace_model_json.hpp"
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/io/gap_xml.hpp"
 #include "pestle/fit/metrics.hpp"
@@ -47,13 +50,39 @@ inline int run_fit_gap(const std::string& config_path, std::string output) {
   return 0;
 }
 
+/// A linear ACE fit, written as a pestle JSON model (io/ace_model_json.hpp).
+inline int run_fit_ace(const std::string& config_path, std::string output) {
+  const AceFitConfig config = load_ace_fit_config(config_path);
+  if (output.empty()) output = config.output.string();
+  if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  const Dataset data = load_ace_training_data(config);
+  std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting ace_linear (cutoff "
+            << config.spec.rcut << " Å, " << config.spec.nmax.size() << " ranks, smoothness " << config.smoothness << ")\n";
+  FitSummary summary;
+  const AceLinearModel model = fit_ace_linear(config.spec, data, config.options, config.smoothness, &summary);
+  std::cerr << "pestle fit: solved " << summary.solution.columns << " coefficients from "
+            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows in " << seconds() << " s\n";
+  const ErrorReport train = error_report(model.potential(), data);
+  nlohmann::json meta = fit_metadata(config.options, summary, &train);
+  meta["fit"]["smoothness"] = config.smoothness;
+  save_ace_linear_model(output, model, meta);
+  std::cout << "wrote " << output << "\n";
+  print_training_errors(train);
+  return 0;
+}
+
 inline int run_fit(const Args& args) {
   const ParsedArgs parsed = parse_args(args);
   if (parsed.positional.size() > 1) throw UsageError("more than one config file given");
   if (parsed.positional.empty()) throw UsageError("no config file given");
   const std::string config_path = parsed.positional[0];
   std::string output = parsed.output;
-  if (is_gap_config(read_json_file(config_path, "fit config"))) return run_fit_gap(config_path, output);
+  const nlohmann::json document = read_json_file(config_path, "fit config");
+  if (is_gap_config(document)) return run_fit_gap(config_path, output);
+  if (is_ace_config(document)) return run_fit_ace(config_path, output);
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
