@@ -8,6 +8,9 @@
 #include "input.h"
 #include "lammps.h"
 #include "pair_pestle.h"
+#ifdef PESTLE_WITH_ML_SNAP
+#include "pair_snap.h"  // LAMMPS ML-SNAP, compiled from a LAMMPS source tree (lammps/CMakeLists.txt)
+#endif
 
 int main(int argc, char **argv)
 {
@@ -16,6 +19,9 @@ int main(int argc, char **argv)
     LAMMPS_NS::LAMMPS lmp(argc, argv, MPI_COMM_WORLD);
     // the style becomes known under its name before the input script is read
     (*lmp.force->pair_map)["pestle"] = &LAMMPS_NS::PairPestle::creator;
+#ifdef PESTLE_WITH_ML_SNAP
+    (*lmp.force->pair_map)["snap"] = [](LAMMPS_NS::LAMMPS *l) -> LAMMPS_NS::Pair * { return new LAMMPS_NS::PairSNAP(l); };
+#endif
     lmp.input->file();
   }
   MPI_Finalize();
