@@ -135,3 +135,23 @@ TEST_CASE("rss loop skips failed labels and keeps going", "[explore]") {
     CHECK(std::isfinite(*f.labels.energy));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("energy-scaled regularisation weights", "[explore]") {
+  Dataset d;
+  for (double e : {-8.0, -6.0, 2.0, -1.0}) {
+    Frame f;
+    f.structure = isolated_atom(14);
+    f.structure.add_atom(14, Vec3(1, 1, 1));
+    f.labels.energy = e;  // per atom: -4, -3, 1, -0.5
+    d.push_back(f);
+  }
+  d[3].labels.config_type = "dimer";
+  apply_energy_scaled_sigma(d, 0.1, 0.003);
+  CHECK(d[0].labels.weight == 1.0);
+  CHECK(d[1].labels.weight == Approx(0.003 / 0.1));   // 1 eV/atom above: σ = 0.1 eV/atom
+  CHECK(d[2].labels.weight == Approx(0.003 / 0.5));   // 5 eV/atom above
+  CHECK(d[3].labels.weight == 1.0);                   // dimers keep their own σ
+  Dataset same = d;
+  apply_energy_scaled_sigma(same, 0.0, 0.003);
+  CHECK(same[1].labels.weight == d[1].labels.weight);  // f = 0 leaves weights alone
+}

@@ -14,6 +14,7 @@
 #include "cmd_info.hpp"
 #include "cmd_optimise.hpp"
 #include "cmd_predict.hpp"
+#include "cmd_rss.hpp"
 #include "cmd_validate.hpp"
 
 namespace {
@@ -42,6 +43,9 @@ const std::vector<pestle::cli::Command>& commands() {
       {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
        pestle::cli::run_export},
       {"validate", "pestle validate CONFIG.json [-o DIR]", "physical validation (E-V, elastic, phonons, defects, melt-quench, MD stability, parity) against a reference; writes DIR/summary.json, report.md, *.svg", pestle::cli::run_validate},
+      {"rss", "pestle rss CONFIG.json [-o DIR] [--max-iterations N]",
+       "random structure search -> label -> fit GAP loop; DIR (default rss) holds iter_XXX/ checkpoints, model.xml, log.csv; rerun to resume",
+       pestle::cli::run_rss},
   };
   return table;
 }

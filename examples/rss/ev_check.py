@@ -6,8 +6,8 @@
 Builds diamond, beta-Sn, simple hexagonal, bcc and fcc Si with ASE, finds each phase's SW minimum
 (lattice scan; c/a of beta-Sn and sh held at 0.5516 and 0.9370), evaluates both potentials with
 `pestle predict` at 11 volumes over +-10 % around it, and prints per-phase max |E_model - E_SW|
-(meV/atom) and Birch-Murnaghan E0, V0, B0 of both. It also reports the lowest-enthalpy structure
-the search found (RSS_DIR/iter_*/lowest.xyz) and its SW energy, to tell whether it is diamond."""
+(meV/atom) and Birch-Murnaghan E0, V0, B0 of both. It also reports the lowest-enthalpy minimum of the last RSS iteration
+(RSS_DIR/iter_XXX/lowest.xyz) and its SW energy, to tell whether it is diamond."""
 import argparse
 import glob
 import os
@@ -23,8 +23,9 @@ from ase.eos import EquationOfState
 
 PHASES = {
     "diamond": lambda a: bulk("Si", "diamond", a=a),
-    "beta-Sn": lambda a: Atoms("Si2", cell=[[a, 0, 0], [0, a, 0], [0, 0, 0.5516 * a]],
-                               scaled_positions=[[0, 0, 0], [0, 0.5, 0.25]], pbc=True),
+    "beta-Sn": lambda a: Atoms("Si4", cell=[[a, 0, 0], [0, a, 0], [0, 0, 0.5516 * a]],
+                               scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5], [0, 0.5, 0.25], [0.5, 0, 0.75]],
+                               pbc=True),
     "sh": lambda a: Atoms("Si", cell=[[a, 0, 0], [-0.5 * a, np.sqrt(3) / 2 * a, 0], [0, 0, 0.9370 * a]], pbc=True),
     "bcc": lambda a: bulk("Si", "bcc", a=a),
     "fcc": lambda a: bulk("Si", "fcc", a=a),
@@ -72,16 +73,16 @@ def main():
             print(f"{name:8} {err:15.1f} {fits[0][0]:8.2f} {fits[1][0]:8.2f} {fits[0][1]:9.4f} {fits[1][1]:9.4f} "
                   f"{fits[0][2]:7.1f} {fits[1][2]:7.1f}")
         print(f"worst E-V error {worst:.1f} meV/atom")
-        lows = []
-        for f in sorted(glob.glob(os.path.join(a.rss_dir, "iter_*", "lowest.xyz"))):
-            at = read(f)
-            lows.append((at.info.get("enthalpy_per_atom", np.nan), f, at))
+        # the last iteration's lowest minimum was found by RSS with the newest potential but one
+        lows = sorted(glob.glob(os.path.join(a.rss_dir, "iter_*", "lowest.xyz")))
         if lows:
-            h, f, at = min(lows, key=lambda t: t[0])
+            at = read(lows[-1])
+            h = at.info.get("enthalpy_per_atom", np.nan)
             e_sw = predict(a.pestle, a.reference, [at], tmp, "lowest")[0]
             e_dia = predict(a.pestle, a.reference, [bulk("Si", "diamond", a=5.431)], tmp, "dia")[0]
-            print(f"lowest RSS minimum: {f}: {len(at)} atoms, {at.get_volume() / len(at):.2f} A^3/atom, "
-                  f"model H {h:.4f} eV/atom, SW E {e_sw:.4f} eV/atom (SW diamond {e_dia:.4f})")
+            print(f"lowest minimum of the last RSS iteration ({lows[-1]}): {len(at)} atoms, "
+                  f"{at.get_volume() / len(at):.2f} A^3/atom, model H {h:.4f} eV/atom, SW E {e_sw:.4f} eV/atom "
+                  f"(SW diamond at a = 5.431 A: {e_dia:.4f})")
     return 0
 
 

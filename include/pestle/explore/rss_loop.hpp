@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -53,6 +54,7 @@ struct RssConfig {
   std::vector<RandomStructureParams> random_structures;
   nlohmann::json labeller = {{"type", "reference"}, {"potential", "sw-si"}};
   GapFitSettings fit;
+  double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
   std::size_t initial_structures = 20;
   std::size_t iterations = 5;            ///< iteration 0 included
   std::size_t rss_structures = 50;       ///< random structures relaxed per iteration
@@ -182,11 +184,21 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     c.labeller = j["labeller"];
     if (c.labeller.contains("file") && c.labeller["file"].is_string())
       c.labeller["file"] = (base_dir / c.labeller["file"].get<std::string>()).string();
+    // {config_dir}: the config's folder, so a command can name a script beside the config (the
+    // command runs in a scratch directory under DIR/labels/work/).
+    if (c.labeller.contains("command") && c.labeller["command"].is_string()) {
+      std::string cmd = c.labeller["command"].get<std::string>();
+      const std::string key = "{config_dir}", abs = std::filesystem::absolute(base_dir).lexically_normal().string();
+      for (std::size_t pos; (pos = cmd.find(key)) != std::string::npos;) cmd.replace(pos, key.size(), abs);
+      c.labeller["command"] = cmd;
+    }
     if (c.labeller.contains("workdir")) throw InputError("labeller: \"workdir\" is not a key (scratch goes to DIR/labels)");
   }
   if (!j.contains("fit") || !j["fit"].is_object()) throw InputError("\"fit\" ({\"gap\": ..., \"default_sigma\": ...}) is required");
   const json& f = j["fit"];
-  check_keys(f, "\"fit\"", {"gap", "default_sigma", "sparse_jitter", "config_type_sigma"});
+  check_keys(f, "\"fit\"", {"gap", "default_sigma", "sparse_jitter", "config_type_sigma", "energy_sigma_fraction"});
+  c.energy_sigma_fraction = get<double>(f, "energy_sigma_fraction", "\"fit\"", 0.0);
+  if (!(c.energy_sigma_fraction >= 0.0)) throw InputError("\"energy_sigma_fraction\" must be >= 0");
   if (!f.contains("gap") || !f["gap"].is_string()) throw InputError("\"fit\" needs \"gap\" (the gap_fit term string)");
   c.fit.gap = f["gap"].get<std::string>();
   if (f.contains("default_sigma")) {
@@ -284,6 +296,24 @@ inline Labeller make_labeller(const nlohmann::json& j) {
     return command_labeller(o);
   }
   throw InputError("labeller: \"type\" must be \"reference\" or \"command\"");
+}
+
+/// Energy-scaled regularisation (GAP-RSS, Bernstein et al., npj Comput. Mater. 5, 99 (2019)):
+/// a structure ΔE_i = E_i/N_i - min_j E_j/N_j above the lowest one gets σ_i = max(σ_E, f ΔE_i)
+/// for its energy and, by the same factor, its forces and virial (frame weight σ_E/σ_i), so the
+/// fit spends its accuracy on the low-energy structures that decide which phase is stable.
+/// Isolated atoms and dimers keep weight 1 (their σ comes from config_type_sigma). f = 0: no-op.
+inline void apply_energy_scaled_sigma(Dataset& training, double f, double sigma_e) {
+  if (!(f > 0.0)) return;
+  auto scaled = [](const Frame& x) { return x.labels.config_type != "isolated_atom" && x.labels.config_type != "dimer"; };
+  double lowest = std::numeric_limits<double>::infinity();
+  for (const Frame& x : training)
+    if (scaled(x) && x.labels.energy) lowest = std::min(lowest, *x.labels.energy / static_cast<double>(x.size()));
+  for (Frame& x : training) {
+    if (!scaled(x) || !x.labels.energy) continue;
+    const double above = *x.labels.energy / static_cast<double>(x.size()) - lowest;
+    x.labels.weight = sigma_e / std::max(sigma_e, f * above);
+  }
 }
 
 /// One iteration's record (a row of log.csv and iter_XXX/summary.json).
@@ -452,7 +482,9 @@ class RssLoop {
       rec.failed = counts.failed;
       rec.labelled_total = training.size();
       say("iteration " + std::to_string(k) + ": fitting GAP to " + std::to_string(training.size()) + " structures");
-      model = fit_with_capped_sparsity(training);
+      // The model continues from its XML file, exactly as a resumed run reads it, so a resumed
+      // iteration relaxes with bit-identical numbers and finds its labels in the cache.
+      model = save_and_reload(k, fit_with_capped_sparsity(training));
       const ErrorReport err = error_report(GapPotential(*model), validation);
       rec.energy_rmse_meV = err.overall.energy_rmse_meV_per_atom();
       rec.force_rmse = err.overall.force_rmse();
@@ -549,7 +581,8 @@ class RssLoop {
 
   /// Early data sets can hold fewer distinct SOAP environments than a term's n_sparse (symmetric
   /// structures repeat environments); then n_sparse is lowered to what exists, as the fit reports it.
-  GapModel fit_with_capped_sparsity(const Dataset& training) const {
+  GapModel fit_with_capped_sparsity(Dataset& training) const {
+    scale_regularisation(training);
     GapFitSettings s = fit_settings(training);
     s.gap = detail::rss::cap_n_sparse(s.gap, training.atom_count());
     for (int attempt = 0;; ++attempt) {
@@ -565,6 +598,10 @@ class RssLoop {
         s.gap = detail::rss::cap_n_sparse(s.gap, distinct);
       }
     }
+  }
+
+  void scale_regularisation(Dataset& training) const {
+    apply_energy_scaled_sigma(training, c_.energy_sigma_fraction, c_.fit.sigma.energy);
   }
 
   std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k) const {
@@ -604,12 +641,18 @@ class RssLoop {
     write_extxyz((it / "lowest.xyz").string(), d);
   }
 
-  void checkpoint(std::size_t k, const Dataset& training, const GapModel& model, const RssIterationRecord& rec) const {
+  GapModel save_and_reload(std::size_t k, const GapModel& model) const {
+    const std::filesystem::path it = detail::rss::iteration_dir(dir_, k);
+    std::filesystem::create_directories(it);
+    io::write_gap_xml(model, (it / "model.xml").string());
+    return io::read_gap_xml((it / "model.xml").string());
+  }
+
+  void checkpoint(std::size_t k, const Dataset& training, const GapModel&, const RssIterationRecord& rec) const {
     namespace fs = std::filesystem;
     const fs::path it = detail::rss::iteration_dir(dir_, k);
     fs::create_directories(it);
     write_extxyz((it / "dataset.xyz").string(), training);
-    io::write_gap_xml(model, (it / "model.xml").string());
     std::ofstream(it / "summary.json") << rec.to_json().dump(1) << "\n";
     std::ofstream(it / "log.txt") << "iteration " << k << "\n" << rec.to_json().dump(1) << "\n";
     // DIR/model.xml is the latest fit; the GAP XML names its sparseX files, so copy them too.
