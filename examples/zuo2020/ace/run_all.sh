@@ -9,7 +9,7 @@ root="$here/../../.."
 pestle="${PESTLE:-$root/build/bin/pestle}"
 out="$root/out/ace"
 mkdir -p "$out"
-declare -A cutoffs=([Ni]=4.4,4.8 [Cu]=4.6,5.0 [Li]=4.8,5.3 [Mo]=5.2,5.6 [Si]=5.0,5.4 [Ge]=5.0,5.4)
+declare -A cutoffs=([Ni]=4.4,4.8 [Cu]=4.6,5.0 [Li]=5.3,5.8 [Mo]=5.2,5.6 [Si]=5.4,5.8 [Ge]=5.4,5.8)
 elements=("$@")
 [ ${#elements[@]} -eq 0 ] && elements=(Ni Cu Li Mo Si Ge)
 for el in "${elements[@]}"; do
