@@ -106,19 +106,7 @@ TEST_CASE("linear ACE: forces and stress of a fitted model are derivatives of it
   CHECK(fmax > 1e-3);
   CHECK(worst <= 1e-6 * std::max(1.0, fmax));
   REQUIRE(res.stress);
-  Mat3 fd_stress;
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) {
-      auto strained = [&](double e) {
-        Mat3 eps = Mat3::Identity();
-        eps(a, b) += e;
-        Structure t = s;
-        t.cell = s.cell * eps.transpose();
-        for (auto& x : t.positions) x = eps * x;
-        return pot.energy(t);
-      };
-      fd_stress(a, b) = (strained(h) - strained(-h)) / (2 * h) / s.volume();
-    }
+  const Mat3 fd_stress = test::finite_difference_stress(s, [&](const Structure& t) { return pot.energy(t); }, h);
   const Mat3 sym = 0.5 * (fd_stress + fd_stress.transpose());
   CHECK((sym - *res.stress).cwiseAbs().maxCoeff() <= 1e-6 * std::max(1.0, res.stress->norm()));
 }

@@ -142,33 +142,10 @@ inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::fil
 }
 
 inline AceFitConfig load_ace_fit_config(const std::filesystem::path& file) {
-  const nlohmann::json j = [&] {
-    std::ifstream in(file);
-    if (!in) throw InputError("cannot open fit config '" + file.string() + "'");
-    try {
-      return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw InputError("fit config '" + file.string() + "' is not valid JSON: " + e.what());
-    }
-  }();
-  try {
-    AceFitConfig c = parse_ace_fit_config(j, file.parent_path());
-    c.source = file;
-    return c;
-  } catch (const InputError& e) {
-    throw InputError(file.string() + ": " + e.what());
-  }
+  return load_config_file(file, parse_ace_fit_config);
 }
 
-inline Dataset load_ace_training_data(const AceFitConfig& c) {
-  Dataset all;
-  for (const auto& file : c.training) {
-    Dataset d = read_extxyz(file.string());
-    for (auto& f : d.frames) all.push_back(std::move(f));
-  }
-  if (all.empty()) throw InputError("the training files of '" + c.source.string() + "' hold no structures");
-  return all;
-}
+inline Dataset load_ace_training_data(const AceFitConfig& c) { return load_training_data(c); }
 
 /// D_ν = Σ_t (n_t + l_t) of every column of element mu0 (column p is basis function p).
 inline std::vector<int> ace_column_degrees(const AceBasisSet& basis, std::size_t mu0) {

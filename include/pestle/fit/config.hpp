@@ -175,17 +175,24 @@ inline FitConfig parse_fit_config(const nlohmann::json& j, const std::filesystem
 }
 
 /// Reads and parses a fit config file.
-inline FitConfig load_fit_config(const std::filesystem::path& file) {
+/// A JSON file; InputError naming `what` and the file when it cannot be read or is not JSON.
+inline nlohmann::json read_json_file(const std::filesystem::path& file, const std::string& what) {
   std::ifstream in(file);
-  if (!in) throw InputError("cannot open fit config '" + file.string() + "'");
-  nlohmann::json j;
+  if (!in) throw InputError("cannot open " + what + " '" + file.string() + "'");
   try {
-    j = nlohmann::json::parse(in);
+    return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError("fit config '" + file.string() + "' is not valid JSON: " + e.what());
+    throw InputError(what + " '" + file.string() + "' is not valid JSON: " + e.what());
   }
+}
+
+/// A fit config of any model family: parse(json, folder) builds it (relative paths resolve against
+/// the file's folder), `source` records the file, and every error is prefixed with the file's name.
+template <class Parse>
+auto load_config_file(const std::filesystem::path& file, Parse&& parse) {
+  const nlohmann::json j = read_json_file(file, "fit config");  // its errors name the file already
   try {
-    FitConfig c = parse_fit_config(j, file.parent_path());
+    auto c = parse(j, file.parent_path());
     c.source = file;
     return c;
   } catch (const InputError& e) {
@@ -193,25 +200,17 @@ inline FitConfig load_fit_config(const std::filesystem::path& file) {
   }
 }
 
-/// All training files of a config, concatenated in the order given.
-inline Dataset load_training_data(const FitConfig& c) {
+inline FitConfig load_fit_config(const std::filesystem::path& file) { return load_config_file(file, parse_fit_config); }
+
+/// All training files of a config (any family with `training` and `source`), concatenated in the
+/// order given; InputError if they hold no structures.
+template <class Config>
+Dataset load_training_data(const Config& c) {
   Dataset all;
-  for (const auto& file : c.training) {
-    Dataset d = read_extxyz(file.string());
-    for (auto& f : d.frames) all.push_back(std::move(f));
-  }
+  for (const auto& file : c.training)
+    for (auto& f : read_extxyz(file.string()).frames) all.push_back(std::move(f));
   if (all.empty()) throw InputError("the training files of '" + c.source.string() + "' hold no structures");
   return all;
-}
-
-/// Fits the model a config describes on the given data (the one place that maps the
-/// config's model name onto a concrete potential type).
-inline AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr) {
-  Bispectrum<dynamic> descriptor(c.descriptor);
-  const std::vector<int> species = snap_species(c.descriptor);
-  if (c.model == SnapModelKind::linear)
-    return fit_linear_model<Linear>(descriptor, data, species, c.options, summary);
-  return fit_linear_model<Quadratic>(descriptor, data, species, c.options, summary);
 }
 
 }  // namespace pestle

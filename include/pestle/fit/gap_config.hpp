@@ -89,33 +89,11 @@ inline GapFitConfig parse_gap_fit_config(const nlohmann::json& j, const std::fil
   return c;
 }
 
-inline nlohmann::json read_json_file(const std::filesystem::path& file, const std::string& what) {
-  std::ifstream in(file);
-  if (!in) throw InputError("cannot open " + what + " '" + file.string() + "'");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(what + " '" + file.string() + "' is not valid JSON: " + e.what());
-  }
-}
-
 inline GapFitConfig load_gap_fit_config(const std::filesystem::path& file) {
-  try {
-    GapFitConfig c = parse_gap_fit_config(read_json_file(file, "fit config"), file.parent_path());
-    c.source = file;
-    return c;
-  } catch (const InputError& e) {
-    throw InputError(file.string() + ": " + e.what());
-  }
+  return load_config_file(file, parse_gap_fit_config);
 }
 
 /// The structures of a GAP config's training files, in order; InputError if there are none.
-inline Dataset load_gap_training_data(const GapFitConfig& config) {
-  Dataset data;
-  for (const auto& file : config.training)
-    for (auto& f : read_extxyz(file.string()).frames) data.push_back(std::move(f));
-  if (data.empty()) throw InputError("the training files of '" + config.source.string() + "' hold no structures");
-  return data;
-}
+inline Dataset load_gap_training_data(const GapFitConfig& config) { return load_training_data(config); }
 
 }  // namespace pestle
