@@ -174,7 +174,6 @@ inline FitConfig parse_fit_config(const nlohmann::json& j, const std::filesystem
   return c;
 }
 
-/// Reads and parses a fit config file.
 /// A JSON file; InputError naming `what` and the file when it cannot be read or is not JSON.
 inline nlohmann::json read_json_file(const std::filesystem::path& file, const std::string& what) {
   std::ifstream in(file);
@@ -200,6 +199,7 @@ auto load_config_file(const std::filesystem::path& file, Parse&& parse) {
   }
 }
 
+/// Reads and parses a SNAP/qSNAP fit config file.
 inline FitConfig load_fit_config(const std::filesystem::path& file) { return load_config_file(file, parse_fit_config); }
 
 /// All training files of a config (any family with `training` and `source`), concatenated in the
@@ -211,6 +211,16 @@ Dataset load_training_data(const Config& c) {
     for (auto& f : read_extxyz(file.string()).frames) all.push_back(std::move(f));
   if (all.empty()) throw InputError("the training files of '" + c.source.string() + "' hold no structures");
   return all;
+}
+
+/// Fits the model a config describes on the given data (the one place that maps the
+/// config's model name onto a concrete potential type).
+inline AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr) {
+  Bispectrum<dynamic> descriptor(c.descriptor);
+  const std::vector<int> species = snap_species(c.descriptor);
+  if (c.model == SnapModelKind::linear)
+    return fit_linear_model<Linear>(descriptor, data, species, c.options, summary);
+  return fit_linear_model<Quadratic>(descriptor, data, species, c.options, summary);
 }
 
 }  // namespace pestle
