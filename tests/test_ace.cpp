@@ -64,19 +64,7 @@ TEST_CASE("ACE: forces and stress are the derivatives of the energy (central dif
     CHECK(fmax > 0.1);             // the structure is far from equilibrium: the check means something
     CHECK(worst <= 2e-6 * fmax);   // h² truncation + round-off
     // stress: σ = (1/V) ∂E/∂ε for a homogeneous strain of cell and positions
-    Mat3 fd_stress;
-    for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) {
-        auto strained = [&](double e) {
-          Mat3 eps = Mat3::Identity();
-          eps(a, b) += e;
-          Structure t = s;
-          t.cell = s.cell * eps.transpose();
-          for (auto& x : t.positions) x = eps * x;
-          return cu().energy(t);
-        };
-        fd_stress(a, b) = (strained(h) - strained(-h)) / (2 * h) / s.volume();
-      }
+    const Mat3 fd_stress = test::finite_difference_stress(s, [&](const Structure& t) { return cu().energy(t); }, h);
     const Mat3 sym = 0.5 * (fd_stress + fd_stress.transpose());
     CHECK((sym - *r.stress).cwiseAbs().maxCoeff() <= 1e-6 * std::max(1.0, r.stress->norm()));
   }

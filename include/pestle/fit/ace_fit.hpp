@@ -117,13 +117,7 @@ inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::fil
   c.spec = detail::aceconfig::parse_descriptor(j["descriptor"]);
   c.training = training_files(j, base_dir);
   if (j.contains("weights")) c.options.design.weights = parse_weights(j["weights"]);
-  if (j.contains("reference_energies")) {
-    if (!j["reference_energies"].is_object()) throw InputError("\"reference_energies\" must be {\"Symbol\": eV}");
-    for (const auto& [symbol, e0] : j["reference_energies"].items()) {
-      if (!e0.is_number()) throw InputError("reference energy of " + symbol + " must be a number");
-      c.options.design.reference_energies[atomic_number(symbol)] = e0.get<double>();
-    }
-  }
+  if (j.contains("reference_energies")) c.options.design.reference_energies = parse_reference_energies(j["reference_energies"]);
   c.options.solver.kind = SolverKind::ridge;
   if (j.contains("solver")) {
     json solver = j["solver"];

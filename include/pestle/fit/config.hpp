@@ -146,6 +146,17 @@ inline SolverOptions parse_solver(const json& j) {
   return s;
 }
 
+/// {"Symbol": e0 in eV, ...} → e0 per atomic number.
+inline std::map<int, double> parse_reference_energies(const json& j) {
+  if (!j.is_object()) throw InputError("\"reference_energies\" must be {\"Symbol\": eV}");
+  std::map<int, double> e0;
+  for (const auto& [symbol, value] : j.items()) {
+    if (!value.is_number()) throw InputError("reference energy of " + symbol + " must be a number");
+    e0[atomic_number(symbol)] = value.get<double>();
+  }
+  return e0;
+}
+
 }  // namespace detail::config
 
 /// Parses a fit config; relative paths are taken relative to base_dir.
@@ -162,13 +173,7 @@ inline FitConfig parse_fit_config(const nlohmann::json& j, const std::filesystem
   c.descriptor = parse_descriptor(j["descriptor"]);
   c.training = training_files(j, base_dir);
   if (j.contains("weights")) c.options.design.weights = parse_weights(j["weights"]);
-  if (j.contains("reference_energies")) {
-    if (!j["reference_energies"].is_object()) throw InputError("\"reference_energies\" must be {\"Symbol\": eV}");
-    for (const auto& [symbol, e0] : j["reference_energies"].items()) {
-      if (!e0.is_number()) throw InputError("reference energy of " + symbol + " must be a number");
-      c.options.design.reference_energies[atomic_number(symbol)] = e0.get<double>();
-    }
-  }
+  if (j.contains("reference_energies")) c.options.design.reference_energies = parse_reference_energies(j["reference_energies"]);
   if (j.contains("solver")) c.options.solver = parse_solver(j["solver"]);
   if (j.contains("output")) c.output = base_dir / get<std::string>(j, "output", "the fit config", "");
   return c;
