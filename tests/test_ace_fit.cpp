@@ -6,11 +6,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "pestle/fit/ace_fit.hpp"
 #include "pestle/io/ace_model_json.hpp"
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/potential_file.hpp"
+#include "pestle/io/yace_file.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
@@ -136,6 +138,20 @@ TEST_CASE("linear ACE: a saved model reads back (load_potential) and predicts th
   std::ofstream(dir / "bad2.json") << j.dump();
   CHECK_THROWS_AS(load_potential((dir / "bad2.json").string()), InputError);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("linear ACE: a fitted model exported as .yace evaluates the same in ML-PACE's form", "[ace][ace_fit][yace]") {
+  std::ostringstream text;
+  write_yace(ace_file_from_linear_model(fitted()), text);
+  const AcePotential pace_form = make_ace_potential(read_yace_text(text.str(), "fitted.yace"));
+  const AcePotential original = fitted().potential();
+  for (std::size_t k : {1, 4}) {
+    const Structure& s = mo_subset()[k].structure;
+    const PotentialResult a = original.compute(s), b = pace_form.compute(s);
+    CHECK(b.energy == Approx(a.energy).epsilon(1e-12));
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-10);
+    CHECK((*a.stress - *b.stress).norm() < 1e-10);
+  }
 }
 
 TEST_CASE("linear ACE: an under-determined fit is a clear InputError", "[ace][ace_fit]") {

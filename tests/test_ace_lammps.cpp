@@ -11,6 +11,7 @@
 
 #include "pestle/io/ace_file.hpp"
 #include "pestle/io/extxyz.hpp"
+#include "pestle/io/yace_file.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
@@ -35,9 +36,8 @@ const AtomProperty& property(const Frame& f, const std::string& name) {
   throw 0;
 }
 
-}  // namespace
-
-TEST_CASE("ACE: Cu-PBE-core-rep.ace reproduces LAMMPS ML-PACE on every reference structure", "[ace]") {
+/// Energies, atom energies, forces and stress of `pot` against ML-PACE's on every reference structure.
+void check_against_ml_pace(const AcePotential& pot) {
   const auto names = {"cu_fcc256_rattled", "zuo_cu_test_0", "zuo_cu_test_1", "zuo_cu_test_2",
                       "cu_primitive_skewed_1atom", "cu_2atom_rattled", "cu_close_pair_32"};
   double worst_e = 0, worst_ei = 0, worst_f = 0, worst_s = 0;
@@ -46,7 +46,7 @@ TEST_CASE("ACE: Cu-PBE-core-rep.ace reproduces LAMMPS ML-PACE on every reference
     const Dataset ds = read_extxyz(test::shared("data/reference/lammps-pace/" + name + ".xyz"));
     REQUIRE(ds.frames.size() == 1);
     const Frame& fr = ds.frames[0];
-    const auto r = cu_potential().compute(fr.structure);
+    const auto r = pot.compute(fr.structure);
     const double e_ref = *fr.labels.energy;
     // relative to the energy scale; absolute round-off floor for near-zero components
     worst_e = std::max(worst_e, std::abs(r.energy - e_ref) / std::abs(e_ref));
@@ -76,4 +76,18 @@ TEST_CASE("ACE: Cu-PBE-core-rep.ace reproduces LAMMPS ML-PACE on every reference
   }
   WARN("worst relative deviation from ML-PACE: energy " << worst_e << ", atom energies " << worst_ei
                                                           << ", forces " << worst_f << ", stress (relative to |stress|) " << worst_s);
+}
+
+}  // namespace
+
+TEST_CASE("ACE: Cu-PBE-core-rep.ace reproduces LAMMPS ML-PACE on every reference structure", "[ace]") {
+  check_against_ml_pace(cu_potential());
+}
+
+TEST_CASE("ACE: Cu-PBE-core-rep.ace written as .yace and read back reproduces LAMMPS ML-PACE", "[ace][yace]") {
+  const std::string yace = (std::filesystem::temp_directory_path() / "pestle_test_cu.yace").string();
+  write_yace_file(read_ace_file(cu_ace), yace);
+  const AcePotential from_yace = read_yace_potential(yace);
+  std::filesystem::remove(yace);
+  check_against_ml_pace(from_yace);
 }

@@ -4,6 +4,7 @@
 //   OUT.json       pestle model file        (SNAP / qSNAP)
 //   OUT.xml        QUIP GAP XML + sparseX   (GAP)
 //   OUT.snapcoeff  LAMMPS SNAP files        (SNAP / qSNAP; OUT.snapparam is written beside it)
+//   OUT.yace       pacemaker/ML-PACE YAML   (ACE from .ace or .yace; pestle's fitted linear ACE)
 // Anything else is refused with a message saying which formats the model can be written to.
 #include <iostream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "pestle/io/model_json.hpp"
 #include "pestle/io/potential_file.hpp"
 #include "pestle/io/snap_files.hpp"
+#include "pestle/io/yace_file.hpp"
 
 namespace pestle::cli {
 
@@ -24,8 +26,20 @@ inline int run_convert(const Args& args) {
   if (files.size() != 2) throw UsageError("expected IN and OUT");
   const std::string& in = files[0];
   const std::string& out = files[1];
-  const AnyCalculator model = load_potential(in);
   auto ends = [&](const char* tail) { return detail::ends_with(out, tail); };
+  if (ends(".yace")) {
+    if (detail::ends_with(in, ".ace") || detail::ends_with(in, ".yace")) {
+      write_yace_file(detail::ends_with(in, ".ace") ? read_ace_file(in) : read_yace_file(in), out);
+      std::cout << "wrote " << out << "\n";
+      return 0;
+    }
+    if (detail::ends_with(in, ".json") && is_ace_model_json(read_model_json_document(in))) {
+      write_yace_file(ace_file_from_linear_model(load_ace_linear_model(in)), out);
+      std::cout << "wrote " << out << "\n";
+      return 0;
+    }
+  }
+  const AnyCalculator model = load_potential(in);
   const bool written = model.visit([&](const auto& p) -> bool {
     using T = std::remove_cvref_t<decltype(p)>;
     if constexpr (std::is_same_v<T, AnyPotential>) {
@@ -49,6 +63,7 @@ inline int run_convert(const Args& args) {
     const std::string kind = model.type_name();
     const std::string formats = (kind == "snap" || kind == "qsnap") ? ".json or .snapcoeff"
                                 : kind == "gap"                      ? ".xml"
+                                : kind == "ace"                      ? ".yace (from .ace, .yace or a linear ACE .json)"
                                                                      : "no other format yet";
     throw UsageError("cannot write a " + kind + " model to '" + out + "' (a " + kind + " model can be written as " +
                      formats + ")");

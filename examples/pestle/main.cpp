@@ -35,7 +35,7 @@ const std::vector<pestle::cli::Command>& commands() {
       {"optimise", "pestle optimise CONFIG.json [-o DIR] [--budget N] [--threads N]",
        "Bayesian hyperparameter search over a fit config (XPOT loss); rerun with the same DIR to continue",
        pestle::cli::run_optimise},
-      {"convert", "pestle convert IN OUT", "rewrite a model in another format (.json, GAP .xml, .snapcoeff) where it fits",
+      {"convert", "pestle convert IN OUT", "rewrite a model in another format (.json, GAP .xml, .snapcoeff, .yace) where it fits",
        pestle::cli::run_convert},
       {"describe", "pestle describe DESCRIPTOR IN.xyz -o OUT.csv [--gradients]",
        "descriptor vectors (and gradients, to OUT.grad.csv) of the first frame; DESCRIPTOR is a QUIP descriptor string",

@@ -4,6 +4,7 @@
 //   *.xml                    QUIP GAP potential (+ its sparseX files beside it) io/gap_xml.hpp
 //   *.snapcoeff              LAMMPS SNAP/qSNAP; the .snapparam with the same stem beside it
 //   *.ace                    pacemaker ACE (ML-PACE's format)                  io/ace_file.hpp
+//   *.yace                   pacemaker ACE, YAML form (what pace_yaml2yace writes) io/yace_file.hpp
 //   *.sw, *.tersoff          LAMMPS Stillinger-Weber / Tersoff parameter files (all their elements)
 //   *.eam.alloy, *.eam.fs?   LAMMPS setfl EAM (eam/alloy);  *.eam  LAMMPS funcfl EAM (eam)
 // Anything else is refused with a message that lists these.
@@ -16,6 +17,7 @@
 #include "pestle/io/gap_xml.hpp"
 #include "pestle/io/model_json.hpp"
 #include "pestle/io/snap_files.hpp"
+#include "pestle/io/yace_file.hpp"
 #include "pestle/models/any_calculator.hpp"
 
 namespace pestle {
@@ -42,11 +44,12 @@ inline AnyCalculator load_potential(const std::string& path) {
     return load_snap(path, param);
   }
   if (ends_with(path, ".ace")) return read_ace_potential(path);
+  if (ends_with(path, ".yace")) return read_yace_potential(path);
   if (ends_with(path, ".sw")) return StillingerWeber::from_file(path);
   if (ends_with(path, ".tersoff")) return Tersoff::from_file(path);
   if (ends_with(path, ".eam.alloy")) return Eam::from_setfl(path);
   if (ends_with(path, ".eam")) return Eam::from_funcfl(path);
-  throw InputError("'" + path + "': unknown model file type (expected .json, .xml (GAP), .snapcoeff, .ace, .sw, "
+  throw InputError("'" + path + "': unknown model file type (expected .json, .xml (GAP), .snapcoeff, .ace, .yace, .sw, "
                    ".tersoff, .eam or .eam.alloy)");
 }
 
