@@ -27,14 +27,14 @@ inline int run_convert(const Args& args) {
   const std::string& in = files[0];
   const std::string& out = files[1];
   auto ends = [&](const char* tail) { return detail::ends_with(out, tail); };
+  // ACE → .yace goes through the file's AceFile (the evaluator keeps no copy of it)
   if (ends(".yace")) {
-    if (detail::ends_with(in, ".ace") || detail::ends_with(in, ".yace")) {
-      write_yace_file(detail::ends_with(in, ".ace") ? read_ace_file(in) : read_yace_file(in), out);
-      std::cout << "wrote " << out << "\n";
-      return 0;
-    }
-    if (detail::ends_with(in, ".json") && is_ace_model_json(read_model_json_document(in))) {
-      write_yace_file(ace_file_from_linear_model(load_ace_linear_model(in)), out);
+    const bool linear_ace = detail::ends_with(in, ".json") && is_ace_model_json(read_model_json_document(in));
+    if (linear_ace || detail::ends_with(in, ".ace") || detail::ends_with(in, ".yace")) {
+      write_yace_file(linear_ace                        ? ace_file_from_linear_model(load_ace_linear_model(in))
+                      : detail::ends_with(in, ".ace") ? read_ace_file(in)
+                                                        : read_yace_file(in),
+                      out);
       std::cout << "wrote " << out << "\n";
       return 0;
     }

@@ -13,8 +13,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <iterator>
 #include <type_traits>
 #include <fstream>
@@ -25,6 +23,7 @@
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/io/ace_file.hpp"
+#include "pestle/io/text.hpp"
 #include "pestle/models/ace_linear.hpp"
 
 namespace pestle {
@@ -287,14 +286,11 @@ inline AcePotential read_yace_potential(const std::string& path) { return make_a
 
 namespace detail::yace {
 
-/// Shortest text that reads back to the same double.
+/// Shortest text that reads back to the same double (io::append_real).
 inline std::string number(double v) {
-  char buf[32];
-  for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
+  std::string s;
+  io::append_real(s, v);
+  return s;
 }
 
 template <class T>
@@ -306,15 +302,6 @@ std::string flow(const std::vector<T>& v) {
     else s += std::to_string(v[k]);
   }
   return s + "]";
-}
-
-inline const char* radial_name(AceRadialKind k) {
-  switch (k) {
-    case AceRadialKind::cheb_pow: return "ChebPow";
-    case AceRadialKind::cheb_exp_cos: return "ChebExpCos";
-    case AceRadialKind::cheb_linear: return "ChebLinear";
-  }
-  throw InputError("this ACE radial basis has no .yace name");
 }
 
 }  // namespace detail::yace
@@ -339,7 +326,7 @@ inline void write_yace(const AceFile& f, std::ostream& out) {
   for (std::size_t p = 0; p < N * N; ++p) {
     const AceRadialPair& q = rb.pairs[p];
     out << "  [" << p / N << ", " << p % N << "]: {nradmax: " << rb.nradmax << ", lmax: " << rb.lmax << ", nradbasemax: " << rb.nradbase
-        << ", radbasename: " << detail::yace::radial_name(rb.kind) << ", radparameters: [" << number(q.lambda) << "], radcoefficients: [";
+        << ", radbasename: " << to_string(rb.kind) << ", radparameters: [" << number(q.lambda) << "], radcoefficients: [";
     for (std::size_t n = 0; n < std::size_t(rb.nradmax); ++n) {
       out << (n ? ", [" : "[");
       for (std::size_t l = 0; l < L1; ++l)
