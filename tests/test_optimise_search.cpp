@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pestle/io/extxyz.hpp"
+#include "pestle/io/gap_xml.hpp"
 #include "pestle/optimise/hyperparameter_search.hpp"
 #include "test_helpers.hpp"
 
@@ -154,6 +155,149 @@ TEST_CASE("search: a failed fit is recorded and the search goes on", "[optimise]
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("k-fold search: one descriptor pass gives the errors of refitting every fold", "[optimise][search]") {
+  // 12 structures, 3 folds; half of them in a config_type with weight 5 and a virial weight,
+  // so the fit's weights differ from row to row while the validation errors must not see them.
+  const auto dir = tiny_data("one_pass");
+  pestle::Dataset all = pestle::read_extxyz((dir / "train.xyz").string());
+  for (auto& f : pestle::read_extxyz((dir / "val.xyz").string())) all.push_back(f);
+  for (std::size_t k = 0; k < all.size(); k += 2) all[k].labels.config_type = "heavy";
+  pestle::write_extxyz((dir / "all.xyz").string(), all);
+  for (const char* model : {"snap", "qsnap"})
+    for (const bool per_atom : {true, false}) {
+      json j = tiny_search();
+      j["fit"]["model"] = model;
+      j["fit"]["training"] = "all.xyz";
+      j["fit"]["weights"] = {{"energy", 30}, {"force", 2}, {"virial", 0.1}, {"per_atom_energy", per_atom},
+                             {"config_types", {{"heavy", 5.0}}}};
+      j["validation"] = {{"folds", 3}, {"seed", 4}};
+      const SearchConfig config = parse_search_config(j, dir);
+      const HyperparameterSearch one_pass(config, dir / "one", nullptr);
+      j["validation"]["refit"] = true;
+      const HyperparameterSearch refit(parse_search_config(j, dir), dir / "refit", nullptr);
+      const Point p = config.space.from_unit(std::vector<double>{0.3, 0.8});  // twojmax 4
+      const EvaluationRecord a = one_pass.evaluate(p, 0), b = refit.evaluate(p, 0);
+      INFO(model << (per_atom ? ", per-atom energy rows" : ", total-energy rows") << ": " << a.message << b.message);
+      REQUIRE(!a.failed);
+      REQUIRE(!b.failed);
+      // Same normal equations summed in another order: the qSNAP systems (condition ~1e8 at
+      // ridge 1e-8) then differ at ~1e-7 relative; a weighting mistake would show at percents.
+      CHECK(a.errors.energy == Approx(b.errors.energy).epsilon(1e-5));
+      CHECK(a.errors.force == Approx(b.errors.force).epsilon(1e-5));
+      CHECK(a.errors.energy_rmse_per_atom == Approx(b.errors.energy_rmse_per_atom).epsilon(1e-5));
+      CHECK(a.errors.force_component_rmse == Approx(b.errors.force_component_rmse).epsilon(1e-5));
+      CHECK(a.loss == Approx(b.loss).epsilon(1e-5));
+      CHECK(a.errors.force > 0.01);  // real held-out errors, not a fit to its own rows
+    }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hold-out validation: a stratified part of the training set, never fitted", "[optimise][search]") {
+  const auto dir = tiny_data("holdout");
+  pestle::Dataset all = pestle::read_extxyz((dir / "train.xyz").string());
+  for (auto& f : pestle::read_extxyz((dir / "val.xyz").string())) all.push_back(f);
+  for (std::size_t k = 0; k < all.size(); k += 3) all[k].labels.config_type = "third";
+  pestle::write_extxyz((dir / "all.xyz").string(), all);
+  json j = tiny_search();
+  j["fit"]["training"] = "all.xyz";
+  j["validation"] = {{"holdout", 0.25}, {"seed", 2}};
+  HyperparameterSearch s(parse_search_config(j, dir), dir / "run", nullptr);
+  REQUIRE(s.validation().size() == 3);  // the first of round(1/0.25) = 4 folds of 12
+  REQUIRE(s.training().size() == 9);
+  int third = 0;
+  for (const auto& f : s.validation()) {
+    third += f.labels.config_type == "third";
+    for (const auto& g : s.training()) CHECK(f.structure.positions != g.structure.positions);
+  }
+  CHECK(third == 1);  // 4 of 12 are "third": stratified, one per fold
+  s.run(2);
+  REQUIRE(s.history().size() == 2);
+  // The saved model is the one fitted on the 9 and scored on the 3.
+  const auto& h = s.history();
+  const double best = std::min(h[0].loss, h[1].loss);
+  const pestle::AnyPotential model = pestle::load_model((dir / "run" / "best.model.json").string());
+  double e2 = 0.0, f2 = 0.0, atoms = 0.0;
+  for (const auto& f : s.validation()) {
+    const auto p = model.compute(f.structure);
+    e2 += std::pow(p.energy - *f.labels.energy, 2) / static_cast<double>(f.size());
+    for (std::size_t a = 0; a < f.size(); ++a) f2 += (p.forces[a] - (*f.labels.forces)[a]).squaredNorm();
+    atoms += static_cast<double>(f.size());
+  }
+  CHECK(0.8 * std::sqrt(e2 / 3.0) + 0.2 * std::sqrt(f2 / atoms) == Approx(best).epsilon(1e-6));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("gap_key edits one key of one term of a gap_fit string", "[optimise][search]") {
+  using pestle::optimise::detail::search::set_gap_term_key;
+  const std::string two = "distance_2b cutoff=4.0 delta=1.0 : soap cutoff=5.0 n_max=8";
+  CHECK(set_gap_term_key(two, 1, "cutoff", "4.5") == "distance_2b cutoff=4.0 delta=1.0 : soap cutoff=4.5 n_max=8");
+  CHECK(set_gap_term_key(two, 0, "delta", "0.5") == "distance_2b cutoff=4.0 delta=0.5 : soap cutoff=5.0 n_max=8");
+  CHECK(set_gap_term_key(two, 1, "zeta", "2") == "distance_2b cutoff=4.0 delta=1.0 : soap cutoff=5.0 n_max=8 zeta=2");
+  CHECK(set_gap_term_key("soap n_max=8", 0, "n", "3") == "soap n_max=8 n=3");  // a prefix is not the key
+  CHECK_THROWS_WITH(set_gap_term_key(two, 2, "cutoff", "1"), Catch::Contains("no term 2"));
+}
+
+TEST_CASE("search over a GAP config (validation file) and a linear ACE config (k-fold refits)", "[optimise][search]") {
+  const auto dir = tiny_data("families");
+  SECTION("GAP: a 2b cutoff inside the term string and sigma_E") {
+    json j = tiny_search();
+    j["fit"] = json::parse(R"({"model": "gap", "training": "train.xyz", "default_sigma": [0.005, 0.1, 0.0],
+      "gap": "distance_2b cutoff=4.0 covariance_type=ard_se delta=1.0 theta_uniform=1.0 sparse_method=uniform n_sparse=8"})");
+    j["space"] = json::parse(R"([{"name": "cutoff", "path": "/gap", "gap_key": "cutoff", "type": "real", "low": 4.0, "high": 5.0},
+                                 {"name": "sigma_E", "path": "/default_sigma/0", "type": "log", "low": 0.001, "high": 0.01}])");
+    HyperparameterSearch s(parse_search_config(j, dir), dir / "gap", nullptr);
+    CHECK(s.family() == FitFamily::gap);
+    s.run(3);
+    REQUIRE(s.history().size() == 3);
+    const EvaluationRecord* best = nullptr;
+    for (const auto& r : s.history()) {
+      INFO(r.message);
+      REQUIRE(!r.failed);
+      if (!best || r.loss < best->loss) best = &r;
+    }
+    REQUIRE(s.best_model_file() == dir / "gap" / "best.model.xml");
+    // The saved XML is the best row's model: it reproduces that row's validation errors.
+    const pestle::GapPotential pot(pestle::io::read_gap_xml(s.best_model_file().string()));
+    const pestle::Dataset val = pestle::read_extxyz((dir / "val.xyz").string());
+    double e2 = 0.0;
+    for (const auto& f : val) {
+      const double d = pot.compute(f.structure).energy - *f.labels.energy;
+      e2 += d * d / static_cast<double>(f.size());
+    }
+    CHECK(std::sqrt(e2 / static_cast<double>(val.size())) == Approx(best->errors.energy).epsilon(1e-8));
+    const json config = json::parse(std::ifstream(dir / "gap" / "best.config.json"));
+    const std::string term = config["gap"].get<std::string>();
+    REQUIRE(term.find("cutoff=") != std::string::npos);
+    CHECK(std::stod(term.substr(term.find("cutoff=") + 7)) == std::get<double>(best->point[0]));  // 17 digits: exact
+    s.write_parity_plot();
+    CHECK(std::filesystem::exists(dir / "gap" / "parity.svg"));
+  }
+  SECTION("linear ACE with 2-fold cross-validation") {
+    json j = tiny_search();
+    j["fit"] = json::parse(R"({"model": "ace_linear", "training": "train.xyz",
+      "descriptor": {"type": "ace", "elements": ["Mo"], "cutoff": 5.0, "radial": "ChebExpCos", "lambda": 5, "d_cut": 0.4,
+                     "ranks": {"1": {"n_max": 4}, "2": {"n_max": 3, "l_max": 2}}},
+      "weights": {"energy": 100, "force": 1, "per_atom_energy": true},
+      "solver": {"type": "ridge", "ridge": 1e-6}})");
+    j["space"] = json::parse(R"([{"name": "cutoff", "path": "/descriptor/cutoff", "type": "real", "low": 4.5, "high": 5.5},
+                                 {"name": "ridge", "path": "/solver/ridge", "type": "log", "low": 1e-8, "high": 1e-4}])");
+    j["validation"] = {{"folds", 2}};
+    HyperparameterSearch s(parse_search_config(j, dir), dir / "ace", nullptr);
+    CHECK(s.family() == FitFamily::ace);
+    s.run(2);
+    REQUIRE(s.history().size() == 2);
+    for (const auto& r : s.history()) {
+      INFO(r.message);
+      CHECK(!r.failed);
+      CHECK(r.errors.force > 0.0);
+    }
+    REQUIRE(std::filesystem::exists(dir / "ace" / "best.model.json"));
+    const json model = json::parse(std::ifstream(dir / "ace" / "best.model.json"));
+    CHECK(model.dump().find("\"search\"") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("search config errors are InputErrors naming the problem", "[optimise][search]") {
   const auto dir = tiny_data("errors");
   const auto fails_with = [&](json j, const std::string& text) {
@@ -186,6 +330,15 @@ TEST_CASE("search config errors are InputErrors naming the problem", "[optimise]
   j = tiny_search();
   j["constraints"] = json::parse(R"([["rcutfac", "<", "nothing"]])");
   fails_with(j, "unknown dimension");
+  j = tiny_search();
+  j["validation"] = {{"holdout", 0.7}};
+  fails_with(j, "(0, 0.5]");
+  j = tiny_search();
+  j["validation"] = {{"holdout", 0.2}, {"folds", 5}};
+  fails_with(j, "one of");
+  j = tiny_search();
+  j["space"][0]["gap_key"] = "cutoff";  // the pointer names a number, not a gap_fit term string
+  fails_with(j, "term string");
   // A history of another space is refused rather than misread.
   HyperparameterSearch s(parse_search_config(tiny_search(), dir), dir / "run", nullptr);
   s.run(1);

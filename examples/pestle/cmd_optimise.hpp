@@ -53,8 +53,9 @@ inline int run_optimise(const Args& args) {
   const std::size_t target = budget ? budget : config.budget;
   std::cerr << "pestle optimise: " << config.space.size() << " dimensions, budget " << target << " evaluations, "
             << search.training().size() << " training structures, validation "
-            << (config.validation.file.empty() ? std::to_string(config.validation.folds) + "-fold CV"
-                                               : config.validation.file.string())
+            << (!config.validation.file.empty() ? config.validation.file.string()
+                : config.validation.holdout > 0.0 ? std::to_string(search.validation().size()) + " held-out training structures"
+                                                  : std::to_string(config.validation.folds) + "-fold CV")
             << "; writing to " << dir << "\n";
   search.run(target);
   search.write_parity_plot();

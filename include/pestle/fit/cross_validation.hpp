@@ -12,12 +12,21 @@
 // exact without touching the rows again:
 //     Σ_rows (a·β − b)² = βᵀG_fkβ − 2βᵀh_fk + s_fk.
 // Energy rows should be per atom (weights.per_atom_energy) so the energy RMSE is per atom.
+//
+// For a hyperparameter search the validation error must not depend on the fit's weights, so
+// the error-tracking constructor also keeps unweighted summaries of every held-out row in the
+// units of XPOT's loss: (Ê − E)/√n_at, (Ê − E)/n_at and the force components (fold_errors()).
+// Force rows, the bulk of the cost, are then summed once, unweighted, per fold and per distinct
+// row weight w (one group unless weights vary); finish() forms Σ w²·G_w for training and Σ G_w
+// for validation, so tracking the errors costs no second pass over the force rows.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <numeric>
 #include <random>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -60,10 +69,24 @@ class FoldedNormalEquations {
       : n_(static_cast<Eigen::Index>(columns)), folds_(folds), fold_of_(std::move(fold_of_frame)),
         parts_(static_cast<std::size_t>(folds * quantities), Part(n_)) {}
 
+  /// Also keeps the unweighted error summaries of fold_errors(); atoms[frame] is the atom count
+  /// of every structure, per_atom_energy how its energy row was assembled.
+  FoldedNormalEquations(std::size_t columns, std::vector<int> fold_of_frame, int folds, std::vector<std::size_t> atoms,
+                        bool per_atom_energy)
+      : FoldedNormalEquations(columns, std::move(fold_of_frame), folds) {
+    atoms_ = std::move(atoms);
+    per_atom_energy_ = per_atom_energy;
+    raw_.assign(static_cast<std::size_t>(folds * raw_quantities), Part(n_));
+    force_groups_.resize(static_cast<std::size_t>(folds));
+  }
+
   /// Adds the rows of one structure (a RowBlock from assemble_design).
   void add(const RowBlock& r) {
+    if (finished_) throw std::logic_error("FoldedNormalEquations: rows added after finish()");
     const int f = fold_of_.at(r.frame);
+    if (tracking()) add_raw(r, f);
     for (int k = 0; k < quantities; ++k) {
+      if (tracking() && k == static_cast<int>(RowKind::force)) continue;  // grouped in add_raw
       std::vector<Eigen::Index> rows;
       for (Eigen::Index i = 0; i < r.A.rows(); ++i)
         if (static_cast<int>(r.kind[static_cast<std::size_t>(i)]) == k && r.w[i] > 0.0) rows.push_back(i);
@@ -74,21 +97,16 @@ class FoldedNormalEquations {
         Aw.row(static_cast<Eigen::Index>(m)) = r.w[rows[m]] * r.A.row(rows[m]);
         bw[static_cast<Eigen::Index>(m)] = r.w[rows[m]] * r.b[rows[m]];
       }
-      Part& p = part(f, k);
-      p.G.selfadjointView<Eigen::Lower>().rankUpdate(Aw.transpose());
-      p.h.noalias() += Aw.transpose() * bw;
-      p.s += bw.squaredNorm();
-      p.rows += rows.size();
+      part(f, k).add(Aw, bw);
     }
   }
 
-  /// Trains on all folds but each f in turn with the given weights and ridge, and pools
-  /// the validation residuals of every fold.
-  CvScore score(double we, double wf, double wv, SolverOptions solver) const {
-    CvScore out{we, wf, wv, solver.ridge};
+  /// The coefficients trained on all folds but f, for every f, with the given quantity weights
+  /// and solver; NumericalError if one of those systems is singular.
+  std::vector<Eigen::VectorXd> fold_coefficients(double we, double wf, double wv, const SolverOptions& solver) const {
+    if (tracking() && !finished_) throw std::logic_error("FoldedNormalEquations: call finish() after the last add()");
     const double w2[quantities] = {we * we, wf * wf, wv * wv};
-    double sq[quantities] = {0, 0, 0};
-    std::size_t count[quantities] = {0, 0, 0};
+    std::vector<Eigen::VectorXd> out;
     for (int f = 0; f < folds_; ++f) {
       Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n_, n_);
       Eigen::VectorXd h = Eigen::VectorXd::Zero(n_);
@@ -106,26 +124,74 @@ class FoldedNormalEquations {
       LeastSquares ls(static_cast<std::size_t>(n_), solver);
       const Eigen::MatrixXd full = G.selfadjointView<Eigen::Lower>();
       ls.add_normal_equations(full, h, s, rows);
-      Eigen::VectorXd beta;
-      try {
-        beta = ls.solve().coefficients;
-      } catch (const NumericalError&) {
-        out.solved = false;
-        return out;
-      }
+      out.push_back(ls.solve().coefficients);
+    }
+    return out;
+  }
+
+  /// Trains on all folds but each f in turn with the given weights and ridge, and pools
+  /// the validation residuals of every fold.
+  CvScore score(double we, double wf, double wv, SolverOptions solver) const {
+    CvScore out{we, wf, wv, solver.ridge};
+    double sq[quantities] = {0, 0, 0};
+    std::size_t count[quantities] = {0, 0, 0};
+    std::vector<Eigen::VectorXd> betas;
+    try {
+      betas = fold_coefficients(we, wf, wv, solver);
+    } catch (const NumericalError&) {
+      out.solved = false;
+      return out;
+    }
+    for (int f = 0; f < folds_; ++f)
       for (int k = 0; k < quantities; ++k) {
         const Part& p = part(f, k);
         if (p.rows == 0) continue;
-        const Eigen::MatrixXd Gf = p.G.selfadjointView<Eigen::Lower>();
-        sq[k] += std::max(0.0, beta.dot(Gf * beta) - 2.0 * beta.dot(p.h) + p.s);
+        sq[k] += p.residual_squares(betas[static_cast<std::size_t>(f)]);
         count[k] += p.rows;
       }
-    }
     auto rmse = [&](int k) { return count[k] ? std::sqrt(sq[k] / static_cast<double>(count[k])) : 0.0; };
     out.energy_rmse = rmse(0);
     out.force_rmse = rmse(1);
     out.virial_rmse = rmse(2);
     return out;
+  }
+
+  /// Error tracking only: turns the grouped force sums into the training and validation parts.
+  void finish() {
+    if (!tracking() || finished_) return;
+    for (int f = 0; f < folds_; ++f) {
+      Part& train = part(f, static_cast<int>(RowKind::force));
+      Part& all = raw(f, 2);
+      for (const auto& [w, g] : force_groups_[static_cast<std::size_t>(f)]) {
+        all.G += g.G, all.h += g.h, all.s += g.s, all.rows += g.rows;
+        if (w == 0.0) continue;
+        train.G += (w * w) * g.G, train.h += (w * w) * g.h, train.s += w * w * g.s, train.rows += g.rows;
+      }
+      force_groups_[static_cast<std::size_t>(f)].clear();
+    }
+    finished_ = true;
+  }
+
+  /// Held-out errors of the models fold_coefficients() returned, unweighted (error-tracking
+  /// constructor only).
+  struct FoldErrors {
+    double energy_sq_per_sqrt_atoms = 0.0;  ///< Σ ((Ê − E)/√n_at)², eV²/atom
+    double energy_sq_per_atom = 0.0;        ///< Σ ((Ê − E)/n_at)², (eV/atom)²
+    double force_sq = 0.0;                  ///< Σ over force components (F̂ − F)², (eV/Å)²
+    std::size_t energies = 0, force_components = 0;
+  };
+  FoldErrors fold_errors(const std::vector<Eigen::VectorXd>& betas) const {
+    if (!tracking() || !finished_) throw std::logic_error("FoldedNormalEquations: fold_errors needs tracking and finish()");
+    FoldErrors e;
+    for (int f = 0; f < folds_; ++f) {
+      const Eigen::VectorXd& beta = betas.at(static_cast<std::size_t>(f));
+      e.energy_sq_per_sqrt_atoms += raw(f, 0).residual_squares(beta);
+      e.energy_sq_per_atom += raw(f, 1).residual_squares(beta);
+      e.force_sq += raw(f, 2).residual_squares(beta);
+      e.energies += raw(f, 0).rows;
+      e.force_components += raw(f, 2).rows;
+    }
+    return e;
   }
 
  private:
@@ -135,7 +201,61 @@ class FoldedNormalEquations {
     Eigen::VectorXd h;
     double s = 0.0;
     std::size_t rows = 0;
+
+    void add(const Eigen::MatrixXd& A, const Eigen::VectorXd& b) {
+      G.selfadjointView<Eigen::Lower>().rankUpdate(A.transpose());
+      h.noalias() += A.transpose() * b;
+      s += b.squaredNorm();
+      rows += static_cast<std::size_t>(A.rows());
+    }
+    /// Σ_rows (a·β − b)² = βᵀGβ − 2βᵀh + s (clamped at 0 against rounding).
+    double residual_squares(const Eigen::VectorXd& beta) const {
+      if (rows == 0) return 0.0;
+      const Eigen::VectorXd Gb = G.selfadjointView<Eigen::Lower>() * beta;
+      return std::max(0.0, beta.dot(Gb) - 2.0 * beta.dot(h) + s);
+    }
   };
+  static constexpr int raw_quantities = 3;  // energy/√n, energy/n, force components
+
+  /// Unweighted held-out rows: every labelled row counts, whatever its fit weight.
+  void add_raw(const RowBlock& r, int f) {
+    const double n = static_cast<double>(atoms_.at(r.frame));
+    std::vector<Eigen::Index> forces;
+    for (Eigen::Index i = 0; i < r.A.rows(); ++i) {
+      const RowKind kind = r.kind[static_cast<std::size_t>(i)];
+      if (kind == RowKind::force) forces.push_back(i);
+      if (kind != RowKind::energy || n == 0.0) continue;
+      // the row holds (Ê − E)·scale, scale = 1/n_at for per-atom rows, else 1
+      const double unscale = per_atom_energy_ ? n : 1.0;
+      const Eigen::MatrixXd a = r.A.row(i);
+      const Eigen::VectorXd b = r.b.segment(i, 1);
+      raw(f, 0).add(a * (unscale / std::sqrt(n)), b * (unscale / std::sqrt(n)));
+      raw(f, 1).add(a * (unscale / n), b * (unscale / n));
+    }
+    while (!forces.empty()) {  // one group per distinct row weight (usually a single one)
+      const double w = std::max(0.0, r.w[forces.front()]);
+      std::vector<Eigen::Index> same, rest;
+      for (Eigen::Index i : forces) (std::max(0.0, r.w[i]) == w ? same : rest).push_back(i);
+      Eigen::MatrixXd A(static_cast<Eigen::Index>(same.size()), n_);
+      Eigen::VectorXd b(static_cast<Eigen::Index>(same.size()));
+      for (std::size_t m = 0; m < same.size(); ++m) {
+        A.row(static_cast<Eigen::Index>(m)) = r.A.row(same[m]);
+        b[static_cast<Eigen::Index>(m)] = r.b[same[m]];
+      }
+      force_group(f, w).add(A, b);
+      forces = std::move(rest);
+    }
+  }
+  Part& force_group(int f, double w) {
+    auto& groups = force_groups_[static_cast<std::size_t>(f)];
+    for (auto& [gw, g] : groups)
+      if (gw == w) return g;
+    groups.emplace_back(w, Part(n_));
+    return groups.back().second;
+  }
+  bool tracking() const noexcept { return !raw_.empty(); }
+  Part& raw(int f, int k) { return raw_[static_cast<std::size_t>(f * raw_quantities + k)]; }
+  const Part& raw(int f, int k) const { return raw_[static_cast<std::size_t>(f * raw_quantities + k)]; }
   Part& part(int f, int k) { return parts_[static_cast<std::size_t>(f * quantities + k)]; }
   const Part& part(int f, int k) const { return parts_[static_cast<std::size_t>(f * quantities + k)]; }
 
@@ -143,6 +263,11 @@ class FoldedNormalEquations {
   int folds_;
   std::vector<int> fold_of_;
   std::vector<Part> parts_;
+  std::vector<Part> raw_;            // fold_errors(): empty unless tracked
+  std::vector<std::size_t> atoms_;   // atoms per frame (tracked errors only)
+  bool per_atom_energy_ = false;
+  std::vector<std::vector<std::pair<double, Part>>> force_groups_;  // per fold: (row weight, unweighted sums)
+  bool finished_ = false;
 };
 
 /// Builds the folded normal equations of a data set for feature map Map.
@@ -152,6 +277,20 @@ FoldedNormalEquations folded_normal_equations(const D& d, const Dataset& data, c
   opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
   FoldedNormalEquations ne(layout.columns(), assign_folds(data.size(), folds, seed), folds);
   assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
+  return ne;
+}
+
+/// As above with the given fold of every frame, keeping the unweighted held-out error summaries
+/// (FoldedNormalEquations::fold_errors) as well.
+template <class Map, Descriptor D>
+FoldedNormalEquations folded_normal_equations_with_errors(const D& d, const Dataset& data, const DesignLayout& layout,
+                                                          DesignOptions opt, std::vector<int> fold_of_frame, int folds) {
+  opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
+  std::vector<std::size_t> atoms(data.size());
+  for (std::size_t k = 0; k < data.size(); ++k) atoms[k] = data[k].size();
+  FoldedNormalEquations ne(layout.columns(), std::move(fold_of_frame), folds, std::move(atoms), opt.weights.per_atom_energy);
+  assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
+  ne.finish();
   return ne;
 }
 

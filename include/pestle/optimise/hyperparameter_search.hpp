@@ -5,9 +5,15 @@
 //     L = α·L_E/[E] + (1−α)·L_F/[F]
 //     L_E = RMSE over structures of (Ê − E)/√n_at        (eV/√atom; MAE if "metric": "mae")
 //     L_F = RMSE over atoms of |F̂ − F| (force VECTORS)    (eV/Å)
-// and appends one row to DIR/history.csv. The best model goes to DIR/best.model.json;
+// and appends one row to DIR/history.csv. The best model goes to DIR/best.model.json (a GAP
+// search: best.model.xml); any family of `pestle fit` can be searched (optimise/fit_families.hpp);
 // rerunning with the same DIR replays history.csv (no refits) and continues up to the budget.
 // A fit that throws or gives non-finite errors is recorded with status "failed" and skipped.
+//
+// k-fold CV of a SNAP/qSNAP config with a normal-equation solver (ridge, bayesian_ridge, ard) and
+// the RMSE metric takes ONE descriptor pass per evaluation: per-fold normal equations give every
+// fold's model and its held-out errors exactly (fit/cross_validation.hpp). "refit": true (or the
+// svd solver, or MAE) refits and predicts every fold instead (k + 1 descriptor passes).
 //
 // Search config (JSON; relative paths are relative to its folder):
 //   {
@@ -16,10 +22,14 @@
 //       {"name": "rcutfac", "path": "/descriptor/rcutfac", "type": "real", "low": 3.5, "high": 5.5},
 //       {"name": "eweight", "path": "/weights/energy", "type": "log", "low": 10, "high": 1e5},
 //       {"name": "twojmax", "path": "/descriptor/twojmax", "type": "integer", "low": 4, "high": 8},
-//       {"name": "model", "path": "/model", "type": "categorical", "choices": ["snap", "qsnap"]}],
+//       {"name": "model", "path": "/model", "type": "categorical", "choices": ["snap", "qsnap"]},
+//       {"name": "cutoff", "path": "/gap", "gap_key": "cutoff", "term": 1, "type": "real", ...}],
+//                          // gap_key: sets key=value in term `term` (0-based, default 0) of a
+//                          // gap_fit term string such as a GAP config's "gap"
 //     "fixed": {"/descriptor/rmin0": 0.0},  // values written into every fit config
 //     "constraints": [["rmin0", "<", "rcutfac"]],
-//     "validation": {"file": "Mo_val.xyz"}  or  {"folds": 5, "seed": 0},
+//     "validation": {"file": "Mo_val.xyz"}  or  {"folds": 5, "seed": 0, "refit": false}
+//                   or  {"holdout": 0.2, "seed": 0}  (fit on the rest of the training set),
 //     "loss": {"alpha": 0.8, "metric": "rmse", "energy_unit": 1.0, "force_unit": 1.0},
 //     "optimiser": {"initial_points": 32, "design": "hammersley", "acquisition": "hedge",
 //                   "seed": 0, "batch": 1, "candidates": 2000, "transform": "log"},
@@ -45,6 +55,8 @@
 
 #include "pestle/core/error.hpp"
 #include "pestle/fit/config.hpp"
+#include "pestle/fit/cross_validation.hpp"
+#include "pestle/optimise/fit_families.hpp"
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/model_json.hpp"
 #include "pestle/optimise/optimiser.hpp"
@@ -60,11 +72,17 @@ struct LossSettings {
   double force_unit = 1.0;   ///< [F], eV/Å
 };
 
-/// Where validation errors come from: a file, or k-fold cross-validation on the training set.
+/// Where validation errors come from: a file, a held-out part of the training set, or k-fold
+/// cross-validation on the training set.
 struct ValidationSettings {
-  std::filesystem::path file;  ///< empty: k-fold
+  std::filesystem::path file;  ///< empty: hold-out or k-fold
+  double holdout = 0.0;        ///< > 0: hold out the first of round(1/holdout) stratified folds
   int folds = 5;
   std::uint64_t seed = 0;
+  bool refit = false;          ///< k-fold: refit every fold even where one pass would do
+
+  /// One fit per evaluation, scored on separate validation structures (a file or the hold-out).
+  bool single_fit() const { return !file.empty() || holdout > 0.0; }
 };
 
 struct SearchConfig {
@@ -73,6 +91,8 @@ struct SearchConfig {
   Space space;
   std::vector<std::string> pointers;                        ///< one JSON pointer per dimension
   std::vector<std::vector<nlohmann::json>> choice_values;   ///< categorical dimensions: the JSON values
+  std::vector<std::string> gap_keys;   ///< per dimension: a key inside a gap_fit term string, or empty
+  std::vector<std::size_t> gap_terms;  ///< per dimension: which term of that string
   std::vector<std::pair<std::string, nlohmann::json>> fixed;
   ValidationSettings validation;
   LossSettings loss;
@@ -99,7 +119,7 @@ struct EvaluationRecord {
   ValidationErrors errors;
   double loss = std::numeric_limits<double>::quiet_NaN();
   double fit_seconds = 0.0;
-  std::shared_ptr<const AnyPotential> model;  ///< with a validation file: the fitted model (not stored)
+  std::shared_ptr<const FittedModel> model;  ///< with a validation file: the fitted model (not stored)
 };
 
 namespace detail::search {
@@ -171,10 +191,30 @@ struct Accumulator {
   }
 };
 
-inline std::vector<PotentialResult> predict_all(const AnyPotential& pot, const Dataset& data) {
+inline std::vector<PotentialResult> predict_all(const FittedModel& model, const Dataset& data) {
   std::vector<PotentialResult> out(data.size());
-  tbb::parallel_for(std::size_t{0}, data.size(), [&](std::size_t k) { out[k] = pot.compute(data[k].structure); });
+  tbb::parallel_for(std::size_t{0}, data.size(), [&](std::size_t k) { out[k] = model.compute(data[k].structure); });
   return out;
+}
+
+/// k-fold errors of a SNAP/qSNAP config from one descriptor pass: the folds' models are the
+/// ones refitting would give (same normal equations, same solver), their held-out errors come
+/// from unweighted per-fold summaries (FoldedNormalEquations::fold_errors).
+template <class Map>
+ValidationErrors one_pass_fold_errors(const FitConfig& fc, const Dataset& data, const std::vector<int>& fold, int folds) {
+  const Bispectrum<dynamic> d(fc.descriptor);
+  const DesignLayout layout{snap_species(fc.descriptor), Map::size(d.size())};
+  const FoldedNormalEquations ne = folded_normal_equations_with_errors<Map>(d, data, layout, fc.options.design, fold, folds);
+  const FitWeights& w = fc.options.design.weights;
+  const auto e = ne.fold_errors(ne.fold_coefficients(w.energy, w.force, w.virial, fc.options.solver));
+  const auto mean = [](double s, std::size_t n) { return n ? s / static_cast<double>(n) : 0.0; };
+  ValidationErrors v;
+  v.structures = data.size();
+  v.energy = std::sqrt(mean(e.energy_sq_per_sqrt_atoms, e.energies));
+  v.force = std::sqrt(mean(e.force_sq, e.force_components / 3));
+  v.energy_rmse_per_atom = std::sqrt(mean(e.energy_sq_per_atom, e.energies));
+  v.force_component_rmse = std::sqrt(mean(e.force_sq, e.force_components));
+  return v;
 }
 
 /// Fold of every frame: a seeded shuffle, then frames of each config_type dealt round-robin
@@ -255,7 +295,8 @@ inline SearchConfig parse_search_config(const nlohmann::json& j, const std::file
     throw InputError("the search config needs \"space\": a non-empty list of dimensions");
   std::vector<Dimension> dims;
   for (const auto& d : j["space"]) {
-    pestle::detail::config::check_keys(d, "a \"space\" entry", {"name", "path", "type", "low", "high", "choices"});
+    pestle::detail::config::check_keys(d, "a \"space\" entry",
+                                       {"name", "path", "type", "low", "high", "choices", "gap_key", "term"});
     const std::string path = get_or<std::string>(d, "path", "", "a \"space\" entry");
     if (path.empty()) throw InputError("every \"space\" entry needs a \"path\" (a JSON pointer into the fit config)");
     pointer(path);
@@ -288,6 +329,11 @@ inline SearchConfig parse_search_config(const nlohmann::json& j, const std::file
     }
     c.pointers.push_back(path);
     c.choice_values.push_back(std::move(values));
+    c.gap_keys.push_back(get_or<std::string>(d, "gap_key", "", where));
+    const int term = get_or(d, "term", 0, where);
+    if (term < 0) throw InputError(where + ": \"term\" must be >= 0");
+    if (d.contains("term") && c.gap_keys.back().empty()) throw InputError(where + ": \"term\" needs a \"gap_key\"");
+    c.gap_terms.push_back(static_cast<std::size_t>(term));
   }
   c.space = Space(dims);
   if (j.contains("fixed")) {
@@ -307,10 +353,16 @@ inline SearchConfig parse_search_config(const nlohmann::json& j, const std::file
   }
   if (j.contains("validation")) {
     const json& v = j["validation"];
-    pestle::detail::config::check_keys(v, "\"validation\"", {"file", "folds", "seed"});
+    pestle::detail::config::check_keys(v, "\"validation\"", {"file", "holdout", "folds", "seed", "refit"});
+    if (static_cast<int>(v.contains("file")) + static_cast<int>(v.contains("holdout")) + static_cast<int>(v.contains("folds")) > 1)
+      throw InputError("\"validation\" takes one of \"file\", \"holdout\" and \"folds\"");
     if (v.contains("file")) c.validation.file = base_dir / get_or<std::string>(v, "file", "", "\"validation\"");
+    c.validation.holdout = get_or(v, "holdout", c.validation.holdout, "\"validation\"");
+    if (v.contains("holdout") && !(c.validation.holdout > 0.0 && c.validation.holdout <= 0.5))
+      throw InputError("\"validation.holdout\" is the held-out fraction: it must lie in (0, 0.5]");
     c.validation.folds = get_or(v, "folds", c.validation.folds, "\"validation\"");
     c.validation.seed = get_or(v, "seed", c.validation.seed, "\"validation\"");
+    c.validation.refit = get_or(v, "refit", c.validation.refit, "\"validation\"");
     if (c.validation.file.empty() && c.validation.folds < 2) throw InputError("\"validation.folds\" must be at least 2");
   }
   if (j.contains("loss")) {
@@ -358,6 +410,47 @@ inline SearchConfig load_search_config(const std::filesystem::path& file) {
   }
 }
 
+namespace detail::search {
+
+/// `text` (gap_fit terms separated by ':') with key=value set in term `term`, added if absent.
+inline std::string set_gap_term_key(const std::string& text, std::size_t term, const std::string& key,
+                                    const std::string& value) {
+  std::vector<std::string> terms(1);
+  for (char ch : text) {
+    if (ch == ':') terms.emplace_back();
+    else terms.back().push_back(ch);
+  }
+  if (term >= terms.size())
+    throw InputError("gap_key '" + key + "': the term string has " + std::to_string(terms.size()) + " term(s), no term " +
+                     std::to_string(term) + " (0-based)");
+  std::istringstream in(terms[term]);
+  std::string token, out;
+  bool found = false;
+  while (in >> token) {
+    if (token.rfind(key + "=", 0) == 0) token = key + "=" + value, found = true;
+    out += (out.empty() ? "" : " ") + token;
+  }
+  if (!found) out += " " + key + "=" + value;
+  terms[term] = " " + out + " ";
+  std::string joined;
+  for (std::size_t t = 0; t < terms.size(); ++t) joined += (t ? ":" : "") + terms[t];
+  // trim the outer spaces added above
+  const auto first = joined.find_first_not_of(' '), last = joined.find_last_not_of(' ');
+  return joined.substr(first, last - first + 1);
+}
+
+inline std::string gap_value_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
+    return buf;
+  }
+  return v.dump();
+}
+
+}  // namespace detail::search
+
 /// The fit config document for one point of the space.
 inline nlohmann::json config_for(const SearchConfig& c, const Point& p) {
   nlohmann::json j = c.base;
@@ -365,15 +458,24 @@ inline nlohmann::json config_for(const SearchConfig& c, const Point& p) {
   for (std::size_t k = 0; k < c.space.size(); ++k) {
     const auto ptr = detail::search::pointer(c.pointers[k]);
     const Dimension& d = c.space[k];
+    nlohmann::json value;
     if (d.kind == DimensionKind::categorical) {
       const auto& labels = d.choices;
       const auto it = std::find(labels.begin(), labels.end(), std::get<std::string>(p[k]));
-      j[ptr] = c.choice_values[k][static_cast<std::size_t>(it - labels.begin())];
+      value = c.choice_values[k][static_cast<std::size_t>(it - labels.begin())];
     } else if (d.kind == DimensionKind::integer) {
-      j[ptr] = std::get<long long>(p[k]);
+      value = std::get<long long>(p[k]);
     } else {
-      j[ptr] = std::get<double>(p[k]);
+      value = std::get<double>(p[k]);
     }
+    if (c.gap_keys[k].empty()) {
+      j[ptr] = value;
+      continue;
+    }
+    if (!j.contains(ptr) || !j[ptr].is_string())
+      throw InputError("space entry '" + d.name + "': gap_key needs a term string at '" + c.pointers[k] + "'");
+    j[ptr] = detail::search::set_gap_term_key(j[ptr].get<std::string>(), c.gap_terms[k], c.gap_keys[k],
+                                              detail::search::gap_value_text(value));
   }
   j.erase("output");
   return j;
@@ -386,16 +488,22 @@ class HyperparameterSearch {
       : c_(std::move(config)), dir_(std::move(dir)), log_(progress), opt_(c_.space, c_.optimiser) {
     // The fit config at the centre of the space must be valid: this catches a mistyped
     // pointer or a bad base config before any fit is run.
+    const nlohmann::json centre = config_for(c_, c_.space.from_unit(std::vector<double>(c_.space.size(), 0.5)));
+    family_ = fit_family(centre);
+    std::vector<std::filesystem::path> files;
     try {
-      base_fit_ = parse_fit_config(config_for(c_, c_.space.from_unit(std::vector<double>(c_.space.size(), 0.5))), c_.base_dir);
+      files = fit_config_training(centre, c_.base_dir);
     } catch (const InputError& e) {
       throw InputError(std::string("the fit config at the centre of the search space is invalid: ") + e.what());
     }
-    base_fit_.source = c_.source;
-    training_ = load_training_data(base_fit_);
+    for (const auto& file : files)
+      for (auto& f : read_extxyz(file.string()).frames) training_.push_back(std::move(f));
+    if (training_.empty()) throw InputError("the training files of the search's fit config hold no structures");
     if (!c_.validation.file.empty()) {
       validation_ = read_extxyz(c_.validation.file.string());
       if (validation_.empty()) throw InputError("validation file '" + c_.validation.file.string() + "' holds no structures");
+    } else if (c_.validation.holdout > 0.0) {
+      hold_out(static_cast<int>(std::lround(1.0 / c_.validation.holdout)));
     } else if (static_cast<std::size_t>(c_.validation.folds) > training_.size()) {
       throw InputError("more folds than training structures");
     } else {
@@ -405,8 +513,11 @@ class HyperparameterSearch {
 
   const std::vector<EvaluationRecord>& history() const { return history_; }
   std::filesystem::path history_file() const { return dir_ / "history.csv"; }
-  std::filesystem::path best_model_file() const { return dir_ / "best.model.json"; }
+  std::filesystem::path best_model_file() const { return dir_ / (std::string("best.model") + model_extension(family_)); }
+  FitFamily family() const { return family_; }
+  /// Structures the models are fitted on (without a hold-out) and scored on (file or hold-out).
   const Dataset& training() const { return training_; }
+  const Dataset& validation() const { return validation_; }
 
   /// Evaluations run by the last call of run() (not replayed from history.csv).
   std::size_t new_evaluations() const { return new_evaluations_; }
@@ -445,10 +556,10 @@ class HyperparameterSearch {
 
   /// Parity plot of the best model (validation file, else the training set), as SVG.
   void write_parity_plot() const {
-    if (!std::filesystem::exists(best_model_file())) return;
-    const AnyPotential pot = load_model(best_model_file().string());
-    const Dataset& data = c_.validation.file.empty() ? training_ : validation_;
-    const auto pred = detail::search::predict_all(pot, data);
+    if (!best_) return;
+    if (!best_model_) best_model_ = std::make_shared<const FittedModel>(fit_model(fit_document(history_[*best_].point), c_.base_dir, training_));
+    const Dataset& data = c_.validation.single_fit() ? validation_ : training_;
+    const auto pred = detail::search::predict_all(*best_model_, data);
     svg::Series e{"", {}, {}, "#1f77b4", svg::Style::points}, f{"", {}, {}, "#d62728", svg::Style::points};
     for (std::size_t k = 0; k < data.size(); ++k) {
       const Frame& fr = data[k];
@@ -463,7 +574,7 @@ class HyperparameterSearch {
             f.y.push_back(pred[k].forces[a][x]);
           }
     }
-    const std::string which = c_.validation.file.empty() ? "training set (in-sample)" : "validation set";
+    const std::string which = c_.validation.single_fit() ? "validation set" : "training set (in-sample)";
     svg::write((dir_ / "parity.svg").string(),
                {{"energy, " + which, "reference (eV/atom)", "predicted (eV/atom)", false, true, {e}},
                 {"force components, " + which, "reference (eV/Å)", "predicted (eV/Å)", false, true, {f}}},
@@ -477,20 +588,24 @@ class HyperparameterSearch {
     r.point = p;
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      const FitConfig fc = fit_config(p);
+      const nlohmann::json doc = fit_document(p);
       detail::search::Accumulator acc;
-      if (!c_.validation.file.empty()) {
-        auto pot = std::make_shared<const AnyPotential>(fit_from_config(fc, training_));
-        const auto pred = detail::search::predict_all(*pot, validation_);
+      if (c_.validation.single_fit()) {
+        auto model = std::make_shared<const FittedModel>(fit_model(doc, c_.base_dir, training_));
+        const auto pred = detail::search::predict_all(*model, validation_);
         for (std::size_t k = 0; k < validation_.size(); ++k) acc.add(validation_[k], pred[k]);
         r.errors = acc.result(c_.loss.mae, validation_.size());
-        r.model = std::move(pot);
+        r.model = std::move(model);
+      } else if (const auto fc = one_pass_config(doc)) {
+        r.errors = fc->model == SnapModelKind::linear
+                       ? detail::search::one_pass_fold_errors<LinearMap>(*fc, training_, folds_, c_.validation.folds)
+                       : detail::search::one_pass_fold_errors<QuadraticMap>(*fc, training_, folds_, c_.validation.folds);
       } else {
         for (int f = 0; f < c_.validation.folds; ++f) {
           Dataset train, test;
           for (std::size_t k = 0; k < training_.size(); ++k) (folds_[k] == f ? test : train).push_back(training_[k]);
-          const AnyPotential pot = fit_from_config(fc, train);
-          const auto pred = detail::search::predict_all(pot, test);
+          const FittedModel model = fit_model(doc, c_.base_dir, train);
+          const auto pred = detail::search::predict_all(model, test);
           for (std::size_t k = 0; k < test.size(); ++k) acc.add(test[k], pred[k]);
         }
         r.errors = acc.result(c_.loss.mae, training_.size());
@@ -508,11 +623,8 @@ class HyperparameterSearch {
     return r;
   }
 
-  FitConfig fit_config(const Point& p) const {
-    FitConfig fc = parse_fit_config(config_for(c_, p), c_.base_dir);
-    fc.source = c_.source;
-    return fc;
-  }
+  /// The fit config document of a point (the base config with the point's values written in).
+  nlohmann::json fit_document(const Point& p) const { return config_for(c_, p); }
 
  private:
   std::vector<std::string> header() const {
@@ -644,24 +756,43 @@ class HyperparameterSearch {
     }
   }
 
+  /// Moves the first of k stratified folds of the training set into validation_.
+  void hold_out(int k) {
+    if (static_cast<std::size_t>(k) > training_.size()) throw InputError("too few training structures for the hold-out");
+    const std::vector<int> fold = detail::search::fold_assignment(training_, k, c_.validation.seed);
+    Dataset fit;
+    for (std::size_t i = 0; i < training_.size(); ++i) (fold[i] == 0 ? validation_ : fit).push_back(training_[i]);
+    training_ = std::move(fit);
+  }
+
+  /// k-fold CV that one descriptor pass answers exactly (see the file comment): the SNAP config, else none.
+  std::optional<FitConfig> one_pass_config(const nlohmann::json& doc) const {
+    if (c_.validation.refit || c_.loss.mae || family_ != FitFamily::snap) return std::nullopt;
+    FitConfig fc = parse_fit_config(doc, c_.base_dir);
+    if (fc.options.solver.kind == SolverKind::svd) return std::nullopt;
+    return fc;
+  }
+
   void save_best(const EvaluationRecord& r) const {
-    const FitConfig fc = fit_config(r.point);
-    // With a validation file the model of this evaluation is saved; with k-fold CV the
+    // With a validation file or hold-out the model of this evaluation is saved; with k-fold CV the
     // saved model is fitted on the whole training set.
-    FitSummary summary;
-    const AnyPotential pot = r.model ? *r.model : fit_from_config(fc, training_, &summary);
-    nlohmann::json meta = r.model ? nlohmann::json::object() : fit_metadata(fc.options, summary);
-    meta["search"] = {{"iteration", r.iteration},
-                      {"loss", r.loss},
-                      {"energy_error", r.errors.energy},
-                      {"force_error", r.errors.force},
-                      {"energy_rmse_meV_per_atom", 1e3 * r.errors.energy_rmse_per_atom},
-                      {"force_component_rmse_eV_per_A", r.errors.force_component_rmse},
-                      {"config", config_for(c_, r.point)}};
-    const std::filesystem::path tmp = dir_ / "best.model.json.tmp";
-    save_model(tmp.string(), pot, meta, fc.options.design.reference_energies);
-    std::filesystem::rename(tmp, best_model_file());
-    std::ofstream(dir_ / "best.config.json") << config_for(c_, r.point).dump(2) << "\n";
+    const nlohmann::json doc = fit_document(r.point);
+    best_model_ = r.model ? r.model : std::make_shared<const FittedModel>(fit_model(doc, c_.base_dir, training_));
+    const nlohmann::json search = {{"iteration", r.iteration},
+                                   {"loss", r.loss},
+                                   {"energy_error", r.errors.energy},
+                                   {"force_error", r.errors.force},
+                                   {"energy_rmse_meV_per_atom", 1e3 * r.errors.energy_rmse_per_atom},
+                                   {"force_component_rmse_eV_per_A", r.errors.force_component_rmse},
+                                   {"config", doc}};
+    if (family_ == FitFamily::gap) {
+      best_model_->save(best_model_file(), search);  // its sparseX files are named after the final path
+    } else {
+      const std::filesystem::path tmp = dir_ / "best.model.json.tmp";
+      best_model_->save(tmp, search);
+      std::filesystem::rename(tmp, best_model_file());
+    }
+    std::ofstream(dir_ / "best.config.json") << doc.dump(2) << "\n";
   }
 
   void write_checkpoint() const {
@@ -711,7 +842,8 @@ class HyperparameterSearch {
   std::filesystem::path dir_;
   std::ostream* log_;
   Optimiser opt_;
-  FitConfig base_fit_;
+  FitFamily family_ = FitFamily::snap;
+  mutable std::shared_ptr<const FittedModel> best_model_;  // the saved best model, for the parity plot
   Dataset training_, validation_;
   std::vector<int> folds_;
   std::vector<EvaluationRecord> history_;
