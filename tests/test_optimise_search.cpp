@@ -30,6 +30,14 @@ std::filesystem::path tiny_data(const std::string& name) {
   return dir;
 }
 
+/// dir/all.xyz: the 12 structures of tiny_data, every `step`-th of them in config_type `name`.
+void write_all_with_config_type(const std::filesystem::path& dir, std::size_t step, const std::string& name) {
+  pestle::Dataset all = pestle::read_extxyz((dir / "train.xyz").string());
+  for (auto& f : pestle::read_extxyz((dir / "val.xyz").string())) all.push_back(f);
+  for (std::size_t k = 0; k < all.size(); k += step) all[k].labels.config_type = name;
+  pestle::write_extxyz((dir / "all.xyz").string(), all);
+}
+
 json tiny_search() {
   return json::parse(R"({
     "fit": {"model": "snap",
@@ -159,10 +167,7 @@ TEST_CASE("k-fold search: one descriptor pass gives the errors of refitting ever
   // 12 structures, 3 folds; half of them in a config_type with weight 5 and a virial weight,
   // so the fit's weights differ from row to row while the validation errors must not see them.
   const auto dir = tiny_data("one_pass");
-  pestle::Dataset all = pestle::read_extxyz((dir / "train.xyz").string());
-  for (auto& f : pestle::read_extxyz((dir / "val.xyz").string())) all.push_back(f);
-  for (std::size_t k = 0; k < all.size(); k += 2) all[k].labels.config_type = "heavy";
-  pestle::write_extxyz((dir / "all.xyz").string(), all);
+  write_all_with_config_type(dir, 2, "heavy");
   for (const char* model : {"snap", "qsnap"})
     for (const bool per_atom : {true, false}) {
       json j = tiny_search();
@@ -194,10 +199,7 @@ TEST_CASE("k-fold search: one descriptor pass gives the errors of refitting ever
 
 TEST_CASE("hold-out validation: a stratified part of the training set, never fitted", "[optimise][search]") {
   const auto dir = tiny_data("holdout");
-  pestle::Dataset all = pestle::read_extxyz((dir / "train.xyz").string());
-  for (auto& f : pestle::read_extxyz((dir / "val.xyz").string())) all.push_back(f);
-  for (std::size_t k = 0; k < all.size(); k += 3) all[k].labels.config_type = "third";
-  pestle::write_extxyz((dir / "all.xyz").string(), all);
+  write_all_with_config_type(dir, 3, "third");
   json j = tiny_search();
   j["fit"]["training"] = "all.xyz";
   j["validation"] = {{"holdout", 0.25}, {"seed", 2}};
