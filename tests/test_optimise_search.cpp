@@ -350,3 +350,29 @@ TEST_CASE("search config errors are InputErrors naming the problem", "[optimise]
   CHECK_THROWS_AS(other.run(2), pestle::InputError);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("every example fit and search config under examples/zuo2020 parses and finds its data", "[optimise][examples]") {
+  // The example configs are documentation users copy; a renamed key or a moved file must fail here,
+  // not in a user's 20-minute run.
+  const std::filesystem::path root = std::filesystem::path(PESTLE_TEST_DIR) / ".." / "examples" / "zuo2020";
+  std::size_t fits = 0, searches = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path().string());
+    const json j = json::parse(std::ifstream(entry.path()));
+    const bool search = j.contains("space");
+    std::vector<std::filesystem::path> training;
+    if (search) {
+      const SearchConfig c = load_search_config(entry.path());
+      training = fit_config_training(config_for(c, c.space.from_unit(std::vector<double>(c.space.size(), 0.5))), c.base_dir);
+      ++searches;
+    } else {
+      training = fit_config_training(j, entry.path().parent_path());
+      ++fits;
+    }
+    REQUIRE(!training.empty());
+    for (const auto& file : training) CHECK(std::filesystem::exists(file));
+  }
+  CHECK(fits >= 30);      // snap, qsnap, gap, ace: six elements each
+  CHECK(searches >= 8);   // six qSNAP searches, a GAP and an ACE search
+}
