@@ -15,6 +15,7 @@ packages=(
   lammps lammps-data    # reference potentials and the LAMMPS cross-checks
   python3-phonopy       # phonopy cross-check of pestle validate's phonons (run with /usr/bin/python3)
   liblammps-dev libopenmpi-dev openmpi-bin   # pestle_lmp: LAMMPS with pair_style pestle (lammps/)
+  gpaw gpaw-data        # DFT labeller of the RSS loop (examples/rss/gpaw_label.py), run by a test
 )
 
 missing=()

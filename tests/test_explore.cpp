@@ -1,6 +1,7 @@
 // Random structures, selection and labellers (include/pestle/explore/).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -258,6 +259,45 @@ TEST_CASE("reference labeller labels in parallel and the cache prevents recomput
   CHECK(counts.cached == 6);
   CHECK(*again[3].frame->labels.energy == *first[3].frame->labels.energy);
   CHECK(again[3].frame->labels.forces == first[3].frame->labels.forces);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("command labeller: the shipped GPAW script really runs PBE, and its forces are -dE/dx", "[explore][gpaw]") {
+  // examples/rss/gpaw_label.py on a rattled 2-atom Si cell with cheap settings (250 eV, k density 2):
+  // about 10 s per calculation. Needs Debian's gpaw and gpaw-data (scripts/setup.sh installs them).
+  REQUIRE(std::system("/usr/bin/python3 -c 'import gpaw' > /dev/null 2>&1") == 0);  // else: run scripts/setup.sh
+  const auto dir = scratch("gpaw");
+  Structure si;
+  si.cell << 0.0, 2.715, 2.715, 2.715, 0.0, 2.715, 2.715, 2.715, 0.0;  // rows are lattice vectors
+  si.numbers = {14, 14};
+  si.positions = {Vec3(0.08, -0.03, -0.03), Vec3(1.30, 1.40, 1.24)};
+  si.pbc = {true, true, true};
+  const double h = 0.02;  // Å, central difference of the energy along x of atom 0
+  Structure plus = si, minus = si;
+  plus.positions[0].x() += h;
+  minus.positions[0].x() -= h;
+  CommandLabellerOptions o;
+  o.command = "OMP_NUM_THREADS=1 /usr/bin/python3 " PESTLE_TEST_DIR "/../examples/rss/gpaw_label.py {input} {output} "
+              "--ecut 250 --kdensity 2.0";
+  o.processes = 2;
+  o.timeout_seconds = 600;
+  LabelCounts counts;
+  const auto out = label_structures(command_labeller(o), {si, plus, minus}, dir, &counts);
+  for (const auto& r : out) {
+    INFO(r.error);
+    REQUIRE(r.frame);
+  }
+  CHECK(counts.computed == 3);
+  const Labels& l = out[0].frame->labels;
+  CHECK(*l.energy / 2.0 == Approx(-5.3).margin(0.5));  // PBE PAW total energy of Si, eV/atom
+  const Vec3 net = (*l.forces)[0] + (*l.forces)[1];
+  CHECK(net.norm() < 1e-3);                             // momentum conservation
+  CHECK((*l.forces)[0].norm() > 0.3);                   // the rattle gives real forces
+  REQUIRE(l.stress);
+  const double fd = -(*out[1].frame->labels.energy - *out[2].frame->labels.energy) / (2.0 * h);
+  // GPAW's default SCF tolerance leaves ~1e-3 eV of noise in E, i.e. ~0.03 eV/Å in this difference;
+  // a sign, unit or atom-order mistake would be off by the whole force (1.6 eV/Å here).
+  CHECK((*l.forces)[0].x() == Approx(fd).margin(0.05));
   std::filesystem::remove_all(dir);
 }
 

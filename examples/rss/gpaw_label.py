@@ -46,10 +46,10 @@ def main():
     try:
         energy = atoms.get_potential_energy()
         forces = atoms.get_forces()
-        stress = atoms.get_stress(voigt=False)
+        stress = atoms.get_stress()  # Voigt order: ASE's extxyz writer takes stress that way
     except KohnShamConvergenceError:
         converged = False
-        energy, forces, stress = np.nan, np.zeros((len(atoms), 3)), np.zeros((3, 3))
+        energy, forces, stress = np.nan, np.zeros((len(atoms), 3)), np.zeros(6)
     out = atoms.copy()
     out.calc = SinglePointCalculator(out, energy=energy, forces=forces, stress=stress)
     out.info["converged"] = converged
