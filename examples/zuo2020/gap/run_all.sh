@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fits the six Zuo 2020 GAPs with the authors' settings and scores them on the test sets.
+# Fits the six Zuo 2020 GAPs (authors' SOAP settings, sigma chosen by cross-validation; the published
+# settings are <El>_published.json) and scores them on the test sets.
 # usage: bash examples/zuo2020/gap/run_all.sh [PESTLE_BINARY]   (run from the project root; writes out/gap/)
 set -euo pipefail
 pestle=${1:-build/bin/pestle}
