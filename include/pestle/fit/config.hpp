@@ -207,15 +207,20 @@ auto load_config_file(const std::filesystem::path& file, Parse&& parse) {
 /// Reads and parses a SNAP/qSNAP fit config file.
 inline FitConfig load_fit_config(const std::filesystem::path& file) { return load_config_file(file, parse_fit_config); }
 
-/// All training files of a config (any family with `training` and `source`), concatenated in the
-/// order given; InputError if they hold no structures.
+/// Training files concatenated in the order given; InputError naming `source` (the config that
+/// lists them) if they hold no structures.
+inline Dataset load_training_files(const std::vector<std::filesystem::path>& files, const std::filesystem::path& source) {
+  Dataset all;
+  for (const auto& file : files)
+    for (auto& f : read_extxyz(file.string()).frames) all.push_back(std::move(f));
+  if (all.empty()) throw InputError("the training files of '" + source.string() + "' hold no structures");
+  return all;
+}
+
+/// All training files of a config (any family with `training` and `source`).
 template <class Config>
 Dataset load_training_data(const Config& c) {
-  Dataset all;
-  for (const auto& file : c.training)
-    for (auto& f : read_extxyz(file.string()).frames) all.push_back(std::move(f));
-  if (all.empty()) throw InputError("the training files of '" + c.source.string() + "' hold no structures");
-  return all;
+  return load_training_files(c.training, c.source);
 }
 
 /// Fits the model a config describes on the given data (the one place that maps the

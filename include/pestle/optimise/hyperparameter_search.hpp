@@ -119,7 +119,7 @@ struct EvaluationRecord {
   ValidationErrors errors;
   double loss = std::numeric_limits<double>::quiet_NaN();
   double fit_seconds = 0.0;
-  std::shared_ptr<const FittedModel> model;  ///< with a validation file: the fitted model (not stored)
+  std::shared_ptr<const FittedModel> model;  ///< single fit (validation file or hold-out): the fitted model (not stored)
 };
 
 namespace detail::search {
@@ -496,9 +496,7 @@ class HyperparameterSearch {
     } catch (const InputError& e) {
       throw InputError(std::string("the fit config at the centre of the search space is invalid: ") + e.what());
     }
-    for (const auto& file : files)
-      for (auto& f : read_extxyz(file.string()).frames) training_.push_back(std::move(f));
-    if (training_.empty()) throw InputError("the training files of the search's fit config hold no structures");
+    training_ = load_training_files(files, c_.source);
     if (!c_.validation.file.empty()) {
       validation_ = read_extxyz(c_.validation.file.string());
       if (validation_.empty()) throw InputError("validation file '" + c_.validation.file.string() + "' holds no structures");
@@ -554,7 +552,7 @@ class HyperparameterSearch {
     write_convergence_plot();
   }
 
-  /// Parity plot of the best model (validation file, else the training set), as SVG.
+  /// Parity plot of the best model (validation file or hold-out, else the training set), as SVG.
   void write_parity_plot() const {
     if (!best_) return;
     if (!best_model_) best_model_ = std::make_shared<const FittedModel>(fit_model(fit_document(history_[*best_].point), c_.base_dir, training_));
