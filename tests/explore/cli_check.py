@@ -40,8 +40,12 @@ rows = csv_rows()
 assert len(rows) == 2 and rows[1][0] == "1", rows
 assert int(rows[1][1]) == 13, rows  # 6 random + 1 atom + 3 dimers + 3 selected
 
+# An iteration interrupted after its selection resumes from the saved selection (relaxations run in
+# parallel and need not repeat bit for bit), so every label comes from the cache.
+assert os.path.exists(os.path.join(run_dir, "iter_001", "selection.json"))
 os.remove(os.path.join(run_dir, "iter_001", "DONE"))
 p = run(config, "-o", run_dir, "--max-iterations", "2")
+assert "reusing the 3 structures selected" in p.stderr, p.stderr
 assert "labels computed 0," in p.stdout, p.stdout
 assert "resumed after 1" in p.stdout, p.stdout
 assert csv_rows() == rows or [r[:10] for r in csv_rows()] == [r[:10] for r in rows], (csv_rows(), rows)

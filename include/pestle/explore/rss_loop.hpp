@@ -454,6 +454,9 @@ class RssLoop {
           types.push_back("random");
         }
         for (Structure& s : extra_structures(types)) to_label.push_back(std::move(s));
+      } else if (load_selection(k, rec, to_label, types)) {
+        say("iteration " + std::to_string(k) + ": reusing the " + std::to_string(to_label.size()) +
+            " structures selected before the interruption");
       } else {
         say("iteration " + std::to_string(k) + ": relaxing " + std::to_string(c_.rss_structures) +
             " random structures with the current GAP");
@@ -467,6 +470,11 @@ class RssLoop {
           to_label.push_back(minima[idx].structure);
           types.push_back("rss_" + detail::rss::pad3(k));
         }
+        save_selection(k, rec, to_label, types);
+        // Label what was saved, so a first run and a resumed run label identical structures.
+        to_label.clear();
+        types.clear();
+        load_selection(k, rec, to_label, types);
       }
       say("iteration " + std::to_string(k) + ": labelling " + std::to_string(to_label.size()) + " structures");
       LabelCounts counts;
@@ -639,6 +647,38 @@ class RssLoop {
     f.labels.info.set("enthalpy_per_atom", minima[best].enthalpy_per_atom);
     d.push_back(std::move(f));
     write_extxyz((it / "lowest.xyz").string(), d);
+  }
+
+  // The selection of an iteration is saved before labelling starts. Relaxations run in parallel and
+  // their last bits can differ between runs, so an interrupted iteration resumes from the saved
+  // selection rather than relaxing again: the cache then holds exactly its structures.
+  void save_selection(std::size_t k, const RssIterationRecord& rec, const std::vector<Structure>& selected,
+                      const std::vector<std::string>& types) const {
+    const std::filesystem::path it = detail::rss::iteration_dir(dir_, k);
+    Dataset d;
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      Frame f;
+      f.structure = selected[i];
+      f.labels.config_type = types[i];
+      d.push_back(std::move(f));
+    }
+    write_extxyz((it / "selected.xyz.tmp").string(), d);
+    std::ofstream(it / "selection.json.tmp") << rec.to_json().dump(1) << "\n";
+    // Renamed in this order, selection.json marks a complete selected.xyz.
+    std::filesystem::rename(it / "selected.xyz.tmp", it / "selected.xyz");
+    std::filesystem::rename(it / "selection.json.tmp", it / "selection.json");
+  }
+
+  bool load_selection(std::size_t k, RssIterationRecord& rec, std::vector<Structure>& selected,
+                      std::vector<std::string>& types) const {
+    const std::filesystem::path it = detail::rss::iteration_dir(dir_, k);
+    if (!std::filesystem::exists(it / "selection.json")) return false;
+    rec = RssIterationRecord::from_json(read_json_file(it / "selection.json", "saved RSS selection"));
+    for (Frame& f : read_extxyz((it / "selected.xyz").string())) {
+      types.push_back(f.labels.config_type);
+      selected.push_back(std::move(f.structure));
+    }
+    return true;
   }
 
   GapModel save_and_reload(std::size_t k, const GapModel& model) const {
