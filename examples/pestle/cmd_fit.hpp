@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "pestle/fit/ace_fit.hpp"
+#include "pestle/fit/ace_nonlinear_run.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/io/ace_model_json.hpp"
 #include "pestle/fit/gap_config.hpp"
@@ -74,6 +75,39 @@ inline int run_fit_ace(const std::string& config_path, std::string output) {
   return 0;
 }
 
+/// A nonlinear ACE fit (L-BFGS, checkpoints; fit/ace_nonlinear_fit.hpp), written as a pestle JSON model.
+inline int run_fit_ace_nonlinear(const std::string& config_path, std::string output) {
+  AceNonlinearFitConfig config = load_ace_nonlinear_config(config_path);
+  if (output.empty()) output = config.linear.output.string();
+  if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
+  config.checkpoint = output + ".checkpoint.json";
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  const Dataset data = load_ace_training_data(config.linear);
+  std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting ace with "
+            << config.embedding.densities() << " densities (" << config.embedding.type << "), kappa "
+            << config.loss.kappa << ", at most " << config.max_iterations << " L-BFGS iterations\n";
+  AceNonlinearFitReport report;
+  const AceNonlinearModel model = fit_ace_nonlinear_config(config, data, &report, [&](const std::string& line) {
+    std::cerr << "pestle fit: [" << static_cast<long>(seconds()) << " s] " << line << "\n";
+  });
+  const ErrorReport train = error_report(model.potential(), data);
+  nlohmann::json meta = {{"fit",
+                          {{"iterations", report.iterations},
+                           {"converged", report.converged},
+                           {"loss", report.final_terms.loss},
+                           {"kappa", config.loss.kappa},
+                           {"l1", config.loss.l1},
+                           {"l2", config.loss.l2},
+                           {"seconds", seconds()}}}};
+  save_ace_nonlinear_model(output, model, meta);
+  std::cout << "wrote " << output << " (" << report.iterations << " iterations"
+            << (report.converged ? ", converged" : "") << "; checkpoint " << config.checkpoint.string() << ")\n";
+  print_training_errors(train);
+  return 0;
+}
+
 inline int run_fit(const Args& args) {
   const ParsedArgs parsed = parse_args(args);
   if (parsed.positional.size() > 1) throw UsageError("more than one config file given");
@@ -82,7 +116,8 @@ inline int run_fit(const Args& args) {
   std::string output = parsed.output;
   const nlohmann::json document = read_json_file(config_path, "fit config");
   if (is_gap_config(document)) return run_fit_gap(config_path, output);
-  if (is_ace_config(document)) return run_fit_ace(config_path, output);
+  if (is_ace_config(document))
+    return document["model"] == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");

@@ -33,7 +33,9 @@ inline AnyCalculator load_potential(const std::string& path) {
   using detail::ends_with;
   if (!std::filesystem::exists(path)) throw InputError("cannot open model file '" + path + "': it does not exist");
   if (ends_with(path, ".json")) {
-    if (is_ace_model_json(read_model_json_document(path))) return load_ace_linear_model(path).potential();
+    const nlohmann::json document = read_model_json_document(path);
+    if (is_ace_model_json(document)) return load_ace_linear_model(path).potential();
+    if (is_ace_nonlinear_model_json(document)) return load_ace_nonlinear_model(path).potential();
     return load_model(path);
   }
   if (ends_with(path, ".xml")) return io::read_gap_potential(path);

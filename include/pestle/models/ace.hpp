@@ -32,6 +32,8 @@ struct AceLinearEmbedding {
     dF = 1.0;
     return rho;
   }
+  /// F''(ρ), for the gradient of the force loss in nonlinear fits (fit/ace_nonlinear_fit.hpp).
+  static double curvature(double /*rho*/, double /*m*/) noexcept { return 0.0; }
 };
 
 struct AceSmoothPowerEmbedding {
@@ -51,6 +53,19 @@ struct AceSmoothPowerEmbedding {
     const double f = (1.0 - g) * am + lambda * g * a;
     return std::signbit(x) ? -f : f;
   }
+  /// F''(x): with f(a) = (1-g)a^m + λ g a, g' = -3w³a²g, g'' = g(9w⁶a⁴ - 6w³a),
+  ///   f'' = m(m-1)a^{m-2}(1-g) - 2m a^{m-1} g' - a^m g'' + λ(a g'' + 2g'),  F''(x) = sign(x) f''(|x|).
+  static double curvature(double x, double m) noexcept {
+    constexpr double w = 1e6, eps = 1e-10;
+    const double a = std::abs(x);
+    if (!(a > eps)) return 0.0;
+    const double lambda = std::pow(1.0 / w, m - 1.0), w3 = w * w * w, w3a3 = w3 * a * a * a;
+    const double g = w3a3 > 30.0 ? 0.0 : std::exp(-w3a3);
+    const double dg = -3.0 * w3 * a * a * g, d2g = g * (9.0 * w3 * w3 * a * a * a * a - 6.0 * w3 * a);
+    const double f2 = m * (m - 1.0) * std::pow(a, m - 2.0) * (1.0 - g) - 2.0 * m * std::pow(a, m - 1.0) * dg -
+                      std::pow(a, m) * d2g + lambda * (a * d2g + 2.0 * dg);
+    return std::signbit(x) ? -f2 : f2;
+  }
 };
 
 struct AceShiftedScaledEmbedding {
@@ -65,6 +80,16 @@ struct AceShiftedScaledEmbedding {
     const double f = std::pow(x0 + a, m) - y0;
     dF = y0 + m * (1.0 - x0) * std::pow(x0 + a, m - 1.0);
     return std::signbit(rho) ? -f : f;
+  }
+  /// F''(ρ) = sign(ρ) f''(|ρ|), f'' = -y0 + m x0 (x0 + a)^{m-1} + m(m-1)(1 - x0)² (x0 + a)^{m-2}
+  /// (x0' = -x0, y0' = -y0).
+  static double curvature(double rho, double m) noexcept {
+    if (std::abs(m - 1.0) < 1e-10) return 0.0;
+    const double a = std::abs(rho), e = std::exp(-a), nu = 1.0 / m;
+    const double x0 = std::pow(nu, nu / (1.0 - nu)) * e, y0 = std::pow(nu, 1.0 / (1.0 - nu)) * e;
+    const double f2 = -y0 + m * x0 * std::pow(x0 + a, m - 1.0) +
+                      m * (m - 1.0) * (1.0 - x0) * (1.0 - x0) * std::pow(x0 + a, m - 2.0);
+    return std::signbit(rho) ? -f2 : f2;
   }
 };
 

@@ -24,6 +24,43 @@ inline AceDescriptor ace_b_descriptor(const AceBasisSpec& spec) {
   return AceDescriptor(ace_b_basis(spec), opt);
 }
 
+/// Basis set with one column per density d: densities[mu0][d][q] is the coefficient of B function q
+/// in density d of element mu0, contracted onto the m-combinations (c̃_{m,d} = Σ_q c_{d,q} C_{q,m}).
+inline AceBasisSet contract_ace_densities(const AceBasisSet& basis,
+                                          const std::vector<std::vector<std::vector<double>>>& densities) {
+  const std::size_t cols = std::size_t(basis.columns);
+  if (densities.size() != basis.functions.size())
+    throw InputError("ACE: " + std::to_string(densities.size()) + " coefficient blocks for " +
+                     std::to_string(basis.functions.size()) + " elements");
+  const std::size_t P = densities.empty() ? 0 : densities[0].size();
+  AceBasisSet out = basis;
+  out.columns = int(P);
+  for (std::size_t mu0 = 0; mu0 < basis.functions.size(); ++mu0) {
+    const auto& c = densities[mu0];
+    if (c.size() != P || P == 0) throw InputError("ACE: every element needs the same, non-zero number of densities");
+    for (const auto& cd : c)
+      if (cd.size() != cols)
+        throw InputError("ACE: element " + std::string(element_symbol(basis.elements[mu0])) + " needs " +
+                         std::to_string(cols) + " coefficients per density (one per B function), got " +
+                         std::to_string(cd.size()));
+    std::vector<AceBasisFunction>& fns = out.functions[mu0];
+    fns.clear();
+    for (const AceBasisFunction& fn : basis.functions[mu0]) {
+      AceBasisFunction g = fn;
+      g.coeffs.assign(fn.num_ms() * P, 0.0);
+      for (std::size_t k = 0; k < fn.num_ms(); ++k)
+        for (std::size_t q = 0; q < cols; ++q) {
+          const double C = fn.coeffs[k * cols + q];
+          if (C == 0.0) continue;
+          for (std::size_t d = 0; d < P; ++d) g.coeffs[k * P + d] += C * c[d][q];
+        }
+      fns.push_back(std::move(g));
+    }
+  }
+  out.validate();
+  return out;
+}
+
 /// Basis set with one column: the fitted coefficients contracted onto the m-combinations.
 /// coefficients[s] = [β₀, c_0 .. c_{P-1}] per element of the basis (P = basis.columns).
 inline AceBasisSet contract_ace_basis(const AceBasisSet& basis, const std::vector<std::vector<double>>& coefficients) {
@@ -31,26 +68,16 @@ inline AceBasisSet contract_ace_basis(const AceBasisSet& basis, const std::vecto
   if (coefficients.size() != basis.functions.size())
     throw InputError("linear ACE: " + std::to_string(coefficients.size()) + " coefficient blocks for " +
                      std::to_string(basis.functions.size()) + " elements");
-  AceBasisSet out = basis;
-  out.columns = 1;
+  std::vector<std::vector<std::vector<double>>> densities;
   for (std::size_t mu0 = 0; mu0 < basis.functions.size(); ++mu0) {
     const std::vector<double>& c = coefficients[mu0];
     if (c.size() != cols + 1)
       throw InputError("linear ACE: element " + std::string(element_symbol(basis.elements[mu0])) + " needs " +
                        std::to_string(cols + 1) + " coefficients (β₀ and one per B function), got " +
                        std::to_string(c.size()));
-    std::vector<AceBasisFunction>& fns = out.functions[mu0];
-    fns.clear();
-    for (const AceBasisFunction& fn : basis.functions[mu0]) {
-      AceBasisFunction g = fn;
-      g.coeffs.assign(fn.num_ms(), 0.0);
-      for (std::size_t k = 0; k < fn.num_ms(); ++k)
-        for (std::size_t p = 0; p < cols; ++p) g.coeffs[k] += fn.coeffs[k * cols + p] * c[1 + p];
-      fns.push_back(std::move(g));
-    }
+    densities.push_back({std::vector<double>(c.begin() + 1, c.end())});
   }
-  out.validate();
-  return out;
+  return contract_ace_densities(basis, densities);
 }
 
 /// The energy model of linear ACE over a one-column contracted basis: E_i = ρ + β₀.

@@ -1,0 +1,599 @@
+#pragma once
+// Nonlinear ACE fitting (docs/ace.md §11). P densities per atom over the coupled B-basis,
+//   φ_ip = Σ_q c_{μ_i,p,q} B_iq,     E_i = Σ_p w_p F(φ_ip; m_p) + e0(μ_i),
+// with the embedding F of models/ace.hpp ("FinnisSinclair": the smooth signed power, so
+// w = (1, 1), m = (1, ½) is ε = φ₁ + √φ₂; "linear": F = φ). The coefficients minimise
+//   𝓛 = (1−κ)·𝓛_E + κ·𝓛_F + λ₂ Σ ĉ² + λ₁ Σ |ĉ|
+//   𝓛_E = Σ_s w_Es ((Ê_s − E_s)/n_s)² / Σ_s w_Es              (eV/atom)²
+//   𝓛_F = Σ_s w_Fs Σ_k |F̂_k − F_k|² / Σ_s 3 n_s w_Fs            (eV/Å)² per component
+// over ĉ = c / scale (scale_q = 1 / RMS of B_q over the training atoms of that element), by
+// L-BFGS. The descriptor and its derivatives are computed once and kept (dB in float: half the
+// memory, and the loss only needs it to single precision); every loss evaluation is then two
+// passes over them, parallel over structures and summed in structure order (deterministic).
+//
+// Gradient (G_ij = ∂E_i/∂r_ij = Σ_p w_p F'(φ_ip) c_p·∂B_i/∂r_ij, the force on j is −G_ij and on i
+// +G_ij): with ρ_k = F̂_k − F_k and d_ij = ρ_i − ρ_j, u_i = Σ_j d_ij·∂B_i/∂r_ij (one K-vector per atom),
+//   ∂(½Σ_k|ρ_k|²)/∂c_p = Σ_i w_p [F'(φ_ip) u_i + F''(φ_ip) (c_p·u_i) B_i].
+//
+// Start: a linear ACE fit (the "solver" keys) gives density 1 and e0; the other densities start at
+// small random values (init_scale in standardised units, seeded). "initial_model" warm-starts from a
+// saved ace or ace_linear model instead ("upfit"), e.g. with another κ. Every checkpoint_every
+// iterations the parameters go to OUTPUT.checkpoint.json; a rerun resumes from there. A non-finite
+// loss stops the fit with an error that names the last good checkpoint.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+#include <tbb/parallel_for.h>
+
+#include "pestle/core/error.hpp"
+#include "pestle/fit/ace_fit.hpp"
+#include "pestle/models/ace.hpp"
+#include "pestle/models/ace_linear.hpp"
+#include "pestle/optimise/lbfgsb.hpp"
+
+namespace pestle {
+
+/// The embedding of a nonlinear ACE model: F and one (weight, exponent) pair per density.
+struct AceEmbeddingSpec {
+  /// "FinnisSinclair" (smooth signed power: √ for m = ½), "FinnisSinclairShiftedScaled" (odd, F(0) = 0
+  /// with a finite slope, √-like for large ρ: much easier to fit from a start at 0) or "linear".
+  std::string type = "FinnisSinclair";
+  std::vector<double> weights{1.0, 1.0};
+  std::vector<double> exponents{1.0, 0.5};
+  std::size_t densities() const noexcept { return weights.size(); }
+};
+
+/// A fitted nonlinear ACE model.
+struct AceNonlinearModel {
+  AceBasisSpec spec;
+  AceEmbeddingSpec embedding;
+  std::vector<double> e0;                                      ///< eV, per element of spec
+  std::vector<std::vector<std::vector<double>>> coefficients;  ///< [element][density][B function]
+  AceBasisSet contracted;                                      ///< one column per density
+
+  AcePotential potential() const {
+    std::vector<AceElementModel> params;
+    for (double e : e0) {
+      AceElementModel p;
+      p.weights = embedding.weights;
+      p.exponents = embedding.exponents;
+      p.e0 = e;
+      params.push_back(p);
+    }
+    AceDescriptor::Options opt;
+    opt.core_density = false;
+    AceDescriptor d(contracted, opt);
+    if (embedding.type == AceLinearEmbedding::name)
+      return AcePotential(std::move(d), AceModel<AceLinearEmbedding>(spec.elements, std::move(params), false));
+    if (embedding.type == AceShiftedScaledEmbedding::name)
+      return AcePotential(std::move(d), AceModel<AceShiftedScaledEmbedding>(spec.elements, std::move(params), false));
+    return AcePotential(std::move(d), AceModel<AceSmoothPowerEmbedding>(spec.elements, std::move(params), false));
+  }
+};
+
+inline void check_ace_embedding(const AceEmbeddingSpec& e) {
+  if (e.type != AceSmoothPowerEmbedding::name && e.type != AceShiftedScaledEmbedding::name &&
+      e.type != AceLinearEmbedding::name)
+    throw InputError("ACE embedding \"" + e.type +
+                     "\" cannot be fitted (expected FinnisSinclair, FinnisSinclairShiftedScaled or linear)");
+  if (e.weights.empty() || e.weights.size() != e.exponents.size())
+    throw InputError("ACE embedding: \"weights\" and \"exponents\" need one entry per density (at least one)");
+  for (std::size_t p = 0; p < e.weights.size(); ++p)
+    if (!std::isfinite(e.weights[p]) || !(e.exponents[p] > 0.0) || e.exponents[p] > 4.0)
+      throw InputError("ACE embedding: weights must be finite and exponents lie in (0, 4]");
+}
+
+struct AceLossSettings {
+  double kappa = 0.3;  ///< force share of the loss
+  double l1 = 0.0, l2 = 1e-8;
+};
+
+struct AceLossTerms {
+  double loss = 0.0;
+  double energy_rmse = 0.0;  ///< eV/atom, unweighted, over structures with an energy
+  double force_rmse = 0.0;   ///< eV/Å per component, unweighted
+};
+
+namespace detail::acenl {
+
+/// One structure's fixed data: descriptors, their derivatives and labels.
+struct StructureData {
+  std::size_t atoms = 0;
+  std::vector<int> species;               ///< element index per atom
+  std::vector<double> B;                  ///< atoms × K
+  std::vector<std::size_t> offsets{0};    ///< neighbour entries of atom i: [offsets[i], offsets[i+1])
+  std::vector<int> neighbour;             ///< atom j of each entry
+  std::vector<float> dB;                  ///< entries × 3 × K, ∂B_i/∂r_ij
+  std::optional<double> energy;           ///< eV
+  std::vector<Vec3> forces;               ///< empty without forces
+  double w_energy = 0.0, w_force = 0.0;
+};
+
+inline StructureData structure_data(const AceDescriptor& d, const Frame& f, std::size_t index,
+                                    const std::vector<int>& elements, const DesignOptions& opt) {
+  const Structure& s = f.structure;
+  s.validate();
+  StructureData out;
+  out.atoms = s.size();
+  const std::size_t K = d.size();
+  for (int z : s.numbers) {
+    const auto it = std::find(elements.begin(), elements.end(), z);
+    if (it == elements.end())
+      throw InputError("structure " + std::to_string(index) + " contains " + std::string(element_symbol(z)) +
+                       ", which is not among the fitted species");
+    out.species.push_back(int(it - elements.begin()));
+  }
+  const double base = f.labels.weight * opt.weights.group(f.labels.config_type);
+  if (f.labels.energy) {
+    if (!std::isfinite(*f.labels.energy)) throw InputError("structure " + std::to_string(index) + ": energy is not finite");
+    out.energy = *f.labels.energy;
+    out.w_energy = base * opt.weights.energy;
+  }
+  if (f.labels.forces) {
+    for (const Vec3& v : *f.labels.forces)
+      if (!std::isfinite(v[0]) || !std::isfinite(v[1]) || !std::isfinite(v[2]))
+        throw InputError("structure " + std::to_string(index) + ": a force is not finite");
+    out.forces = *f.labels.forces;
+    out.w_force = base * opt.weights.force;
+  }
+  const NeighbourList nl = build_neighbour_list(s, d.neighbour_options());
+  auto ws = d.make_workspace();
+  out.B.resize(out.atoms * K);
+  std::vector<double> dq;
+  for (std::size_t i = 0; i < out.atoms; ++i) {
+    const std::size_t nn = nl.count(i);
+    dq.assign(std::max<std::size_t>(1, nn * 3 * K), 0.0);
+    d.compute_with_derivatives(s, nl, i, ws, std::span<double>(out.B.data() + i * K, K),
+                               std::span<double>(dq.data(), nn * 3 * K));
+    for (std::size_t n = 0; n < nn; ++n) out.neighbour.push_back(nl.index[nl.begin(i) + n]);
+    out.offsets.push_back(out.neighbour.size());
+    out.dB.insert(out.dB.end(), dq.begin(), dq.begin() + std::ptrdiff_t(nn * 3 * K));
+  }
+  return out;
+}
+
+/// F, F' and F'' of the embedding named in the config.
+struct Embedding {
+  std::string type;
+  template <class E>
+  static double of(double x, double m, double& d1, double& d2) {
+    d2 = E::curvature(x, m);
+    return E::value(x, m, d1);
+  }
+  double value(double x, double m, double& d1, double& d2) const {
+    if (type == AceLinearEmbedding::name) return of<AceLinearEmbedding>(x, m, d1, d2);
+    if (type == AceShiftedScaledEmbedding::name) return of<AceShiftedScaledEmbedding>(x, m, d1, d2);
+    return of<AceSmoothPowerEmbedding>(x, m, d1, d2);
+  }
+};
+
+/// Sums of one structure: loss pieces and the gradient with respect to the raw coefficients.
+struct StructureResult {
+  double energy_sq = 0.0, energy_w = 0.0, force_sq = 0.0, force_w = 0.0;  // weighted
+  double energy_sq_raw = 0.0, force_sq_raw = 0.0;                          // unweighted
+  std::size_t force_components = 0;
+  Eigen::VectorXd grad_e, grad_f;  // ∂(weighted sums)/∂(e0, c), raw units, before normalisation
+};
+
+}  // namespace detail::acenl
+
+/// The loss of a nonlinear ACE model on fixed training data, with its gradient.
+class AceNonlinearLoss {
+ public:
+  AceNonlinearLoss(const AceBasisSpec& spec, const Dataset& data, const DesignOptions& opt, AceEmbeddingSpec embedding,
+                   AceLossSettings settings)
+      : spec_(spec), descriptor_(ace_b_descriptor(spec)), embedding_(std::move(embedding)), settings_(settings) {
+    check_ace_embedding(embedding_);
+    if (data.empty()) throw InputError("cannot fit to an empty data set");
+    if (!(settings_.kappa >= 0.0 && settings_.kappa <= 1.0)) throw InputError("\"loss.kappa\" must lie in [0, 1]");
+    if (!(settings_.l1 >= 0.0) || !(settings_.l2 >= 0.0)) throw InputError("\"loss.l1\" and \"loss.l2\" must be >= 0");
+    K_ = descriptor_.size();
+    P_ = embedding_.densities();
+    data_.resize(data.size());
+    tbb::parallel_for(std::size_t{0}, data.size(), [&](std::size_t k) {
+      data_[k] = detail::acenl::structure_data(descriptor_, data[k], k, spec_.elements, opt);
+    });
+    compute_scales();
+    check_determined();
+  }
+
+  std::size_t parameters() const noexcept { return spec_.elements.size() * block(); }
+  std::size_t basis_size() const noexcept { return K_; }
+  const AceDescriptor& descriptor() const noexcept { return descriptor_; }
+  std::size_t cache_bytes() const {
+    std::size_t b = 0;
+    for (const auto& s : data_) b += s.B.size() * sizeof(double) + s.dB.size() * sizeof(float) + s.neighbour.size() * sizeof(int);
+    return b;
+  }
+
+  /// θ layout per element: [e0, ĉ_0 (K), ..., ĉ_{P-1} (K)], ĉ = c / scale.
+  Eigen::VectorXd theta(const std::vector<double>& e0, const std::vector<std::vector<std::vector<double>>>& c) const {
+    Eigen::VectorXd t(static_cast<Eigen::Index>(parameters()));
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s) {
+      t[Eigen::Index(s * block())] = e0.at(s);
+      for (std::size_t p = 0; p < P_; ++p)
+        for (std::size_t q = 0; q < K_; ++q) t[index(s, p, q)] = c.at(s).at(p).at(q) / scale_[s][q];
+    }
+    return t;
+  }
+
+  AceNonlinearModel model(const Eigen::VectorXd& t) const {
+    AceNonlinearModel m;
+    m.spec = spec_;
+    m.embedding = embedding_;
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s) {
+      m.e0.push_back(t[Eigen::Index(s * block())]);
+      m.coefficients.emplace_back(P_, std::vector<double>(K_));
+      for (std::size_t p = 0; p < P_; ++p)
+        for (std::size_t q = 0; q < K_; ++q) m.coefficients[s][p][q] = t[index(s, p, q)] * scale_[s][q];
+    }
+    m.contracted = contract_ace_densities(descriptor_.basis(), m.coefficients);
+    return m;
+  }
+
+  /// 𝓛(θ), its gradient, and the unweighted RMSEs.
+  double evaluate(const Eigen::VectorXd& t, Eigen::VectorXd& grad, AceLossTerms* terms = nullptr) const {
+    const std::vector<std::vector<std::vector<double>>> c = model_coefficients(t);
+    std::vector<detail::acenl::StructureResult> r(data_.size());
+    tbb::parallel_for(std::size_t{0}, data_.size(), [&](std::size_t k) { r[k] = structure(data_[k], t, c); });
+    double esq = 0, ew = 0, fsq = 0, fw = 0, esq_raw = 0, fsq_raw = 0;
+    std::size_t ne = 0, nf = 0;
+    Eigen::VectorXd ge = Eigen::VectorXd::Zero(t.size()), gf = Eigen::VectorXd::Zero(t.size());
+    for (std::size_t k = 0; k < r.size(); ++k) {  // in order: the sum does not depend on the threads
+      esq += r[k].energy_sq, ew += r[k].energy_w, fsq += r[k].force_sq, fw += r[k].force_w;
+      esq_raw += r[k].energy_sq_raw, fsq_raw += r[k].force_sq_raw;
+      ne += data_[k].energy ? 1 : 0;
+      nf += r[k].force_components;
+      if (r[k].grad_e.size()) ge += r[k].grad_e;
+      if (r[k].grad_f.size()) gf += r[k].grad_f;
+    }
+    const double ce = ew > 0 ? (1.0 - settings_.kappa) / ew : 0.0, cf = fw > 0 ? settings_.kappa / fw : 0.0;
+    double loss = ce * esq + cf * fsq;
+    grad = ce * ge + cf * gf;
+    // Raw-coefficient gradient → θ (ĉ) gradient, then the regulariser on ĉ.
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s)
+      for (std::size_t p = 0; p < P_; ++p)
+        for (std::size_t q = 0; q < K_; ++q) {
+          const Eigen::Index i = index(s, p, q);
+          grad[i] *= scale_[s][q];
+          const double x = t[i], a = std::sqrt(x * x + 1e-12);
+          loss += settings_.l2 * x * x + settings_.l1 * a;
+          grad[i] += 2.0 * settings_.l2 * x + settings_.l1 * x / a;
+        }
+    if (terms) {
+      terms->loss = loss;
+      terms->energy_rmse = ne ? std::sqrt(esq_raw / double(ne)) : 0.0;
+      terms->force_rmse = nf ? std::sqrt(fsq_raw / double(nf)) : 0.0;
+    }
+    return loss;
+  }
+
+ private:
+  std::size_t block() const noexcept { return 1 + P_ * K_; }
+  Eigen::Index index(std::size_t s, std::size_t p, std::size_t q) const {
+    return Eigen::Index(s * block() + 1 + p * K_ + q);
+  }
+
+  std::vector<std::vector<std::vector<double>>> model_coefficients(const Eigen::VectorXd& t) const {
+    std::vector<std::vector<std::vector<double>>> c(spec_.elements.size(),
+                                                    std::vector<std::vector<double>>(P_, std::vector<double>(K_)));
+    for (std::size_t s = 0; s < c.size(); ++s)
+      for (std::size_t p = 0; p < P_; ++p)
+        for (std::size_t q = 0; q < K_; ++q) c[s][p][q] = t[index(s, p, q)] * scale_[s][q];
+    return c;
+  }
+
+  void compute_scales() {
+    std::vector<std::vector<double>> sq(spec_.elements.size(), std::vector<double>(K_, 0.0));
+    std::vector<std::size_t> n(spec_.elements.size(), 0);
+    for (const auto& d : data_)
+      for (std::size_t i = 0; i < d.atoms; ++i) {
+        ++n[std::size_t(d.species[i])];
+        for (std::size_t q = 0; q < K_; ++q) sq[std::size_t(d.species[i])][q] += d.B[i * K_ + q] * d.B[i * K_ + q];
+      }
+    scale_.assign(spec_.elements.size(), std::vector<double>(K_, 1.0));
+    for (std::size_t s = 0; s < sq.size(); ++s) {
+      if (n[s] == 0)
+        throw InputError("nonlinear ACE: no training atom of element " + std::string(element_symbol(spec_.elements[s])));
+      for (std::size_t q = 0; q < K_; ++q) {
+        const double rms = std::sqrt(sq[s][q] / double(n[s]));
+        scale_[s][q] = rms > 1e-12 ? 1.0 / rms : 1.0;
+      }
+    }
+  }
+
+  void check_determined() const {
+    std::size_t rows = 0;
+    for (const auto& d : data_) rows += (d.energy && d.w_energy > 0 ? 1 : 0) + (d.w_force > 0 ? 3 * d.forces.size() : 0);
+    if (rows < parameters())
+      throw InputError("nonlinear ACE fit is under-determined: " + std::to_string(parameters()) + " parameters (" +
+                       std::to_string(K_) + " B functions × " + std::to_string(P_) +
+                       " densities per element) but only " + std::to_string(rows) +
+                       " weighted energy/force values; use a smaller basis or more data");
+  }
+
+  detail::acenl::StructureResult structure(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
+                                           const std::vector<std::vector<std::vector<double>>>& c) const {
+    const detail::acenl::Embedding emb{embedding_.type};
+    const std::size_t n = d.atoms, P = P_, K = K_;
+    detail::acenl::StructureResult r;
+    // Pass 1: densities, energy, and forces through G_ij.
+    std::vector<double> dF(n * P), d2F(n * P);
+    double energy = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t s = std::size_t(d.species[i]);
+      energy += t[Eigen::Index(s * block())];
+      for (std::size_t p = 0; p < P; ++p) {
+        double phi = 0.0;
+        for (std::size_t q = 0; q < K; ++q) phi += c[s][p][q] * d.B[i * K + q];
+        double d1 = 0, d2 = 0;
+        energy += embedding_.weights[p] * emb.value(phi, embedding_.exponents[p], d1, d2);
+        dF[i * P + p] = embedding_.weights[p] * d1;
+        d2F[i * P + p] = embedding_.weights[p] * d2;
+      }
+    }
+    const bool has_f = !d.forces.empty() && d.w_force > 0.0;
+    std::vector<Vec3> force(n, Vec3{0, 0, 0});
+    if (has_f)
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& cs = c[std::size_t(d.species[i])];
+        for (std::size_t e = d.offsets[i]; e < d.offsets[i + 1]; ++e) {
+          const std::size_t j = std::size_t(d.neighbour[e]);
+          for (int x = 0; x < 3; ++x) {
+            const float* g = d.dB.data() + (e * 3 + std::size_t(x)) * K;
+            double G = 0.0;
+            for (std::size_t p = 0; p < P; ++p) {
+              double cg = 0.0;
+              for (std::size_t q = 0; q < K; ++q) cg += cs[p][q] * double(g[q]);
+              G += dF[i * P + p] * cg;
+            }
+            force[i][x] += G;
+            force[j][x] -= G;
+          }
+        }
+      }
+    const Eigen::Index np = Eigen::Index(parameters());
+    if (d.energy && d.w_energy > 0.0) {
+      const double res = (energy - *d.energy) / double(n);
+      r.energy_sq = d.w_energy * res * res;
+      r.energy_w = d.w_energy;
+      r.energy_sq_raw = res * res;
+      r.grad_e = Eigen::VectorXd::Zero(np);
+      const double a = 2.0 * d.w_energy * res / double(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t s = std::size_t(d.species[i]);
+        r.grad_e[Eigen::Index(s * block())] += a;
+        for (std::size_t p = 0; p < P; ++p)
+          for (std::size_t q = 0; q < K; ++q) r.grad_e[index(s, p, q)] += a * dF[i * P + p] * d.B[i * K + q];
+      }
+    }
+    if (!has_f) return r;
+    std::vector<Vec3> rho(n);
+    for (std::size_t k = 0; k < n; ++k)
+      for (int x = 0; x < 3; ++x) {
+        rho[k][x] = force[k][x] - d.forces[k][x];
+        r.force_sq_raw += rho[k][x] * rho[k][x];
+      }
+    r.force_sq = d.w_force * r.force_sq_raw;
+    r.force_w = d.w_force * double(3 * n);
+    r.force_components = 3 * n;
+    // Pass 2: u_i = Σ_j (ρ_i − ρ_j)·∂B_i/∂r_ij, then the gradient.
+    r.grad_f = Eigen::VectorXd::Zero(np);
+    std::vector<double> u(K);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::fill(u.begin(), u.end(), 0.0);
+      for (std::size_t e = d.offsets[i]; e < d.offsets[i + 1]; ++e) {
+        const std::size_t j = std::size_t(d.neighbour[e]);
+        for (int x = 0; x < 3; ++x) {
+          const double dij = rho[i][x] - rho[j][x];
+          if (dij == 0.0) continue;
+          const float* g = d.dB.data() + (e * 3 + std::size_t(x)) * K;
+          for (std::size_t q = 0; q < K; ++q) u[q] += dij * double(g[q]);
+        }
+      }
+      const std::size_t s = std::size_t(d.species[i]);
+      for (std::size_t p = 0; p < P; ++p) {
+        double cu = 0.0;
+        for (std::size_t q = 0; q < K; ++q) cu += c[s][p][q] * u[q];
+        const double a = 2.0 * d.w_force * dF[i * P + p], b = 2.0 * d.w_force * d2F[i * P + p] * cu;
+        for (std::size_t q = 0; q < K; ++q) r.grad_f[index(s, p, q)] += a * u[q] + b * d.B[i * K + q];
+      }
+    }
+    return r;
+  }
+
+  AceBasisSpec spec_;
+  AceDescriptor descriptor_;
+  AceEmbeddingSpec embedding_;
+  AceLossSettings settings_;
+  std::size_t K_ = 0, P_ = 0;
+  std::vector<detail::acenl::StructureData> data_;
+  std::vector<std::vector<double>> scale_;  ///< [element][q]
+};
+
+/// Everything a nonlinear ACE fit needs beyond the linear one (which gives its start).
+struct AceNonlinearFitConfig {
+  AceFitConfig linear;  ///< descriptor, data, weights, reference energies, warm-start solver, output
+  AceEmbeddingSpec embedding;
+  AceLossSettings loss;
+  int max_iterations = 300;
+  int checkpoint_every = 25;
+  int memory = 10;
+  /// Standard deviation of the random start of densities 2.. (standardised units). Small, so that the
+  /// start keeps the linear fit's energies: with √, φ = 1e-3 would already add ~0.03 eV per atom.
+  double init_scale = 1e-8;
+  unsigned seed = 1;
+  std::filesystem::path initial_model;  ///< warm start ("upfit"); empty: start from a linear fit
+  std::filesystem::path checkpoint;     ///< default: OUTPUT.checkpoint.json
+  std::filesystem::path source;         ///< the config file
+};
+
+/// Parses a "model": "ace" config: the ace_linear keys plus "embedding", "loss", "optimiser" and
+/// "initial_model" (docs/ace.md §11).
+inline AceNonlinearFitConfig parse_ace_nonlinear_config(nlohmann::json j, const std::filesystem::path& base_dir) {
+  using namespace detail::config;
+  AceNonlinearFitConfig c;
+  const auto take = [&](const char* key) {
+    nlohmann::json v;
+    if (j.contains(key)) {
+      v = j[key];
+      j.erase(key);
+    }
+    return v;
+  };
+  const nlohmann::json emb = take("embedding"), loss = take("loss"), opt = take("optimiser"), init = take("initial_model");
+  if (get<std::string>(j, "model", "the fit config", "") != "ace") throw InputError("not a nonlinear ACE config");
+  j["model"] = "ace_linear";
+  c.linear = parse_ace_fit_config(j, base_dir);
+  if (!emb.is_null()) {
+    check_keys(emb, "\"embedding\"", {"type", "weights", "exponents"});
+    c.embedding.type = get<std::string>(emb, "type", "\"embedding\"", c.embedding.type);
+    c.embedding.weights = get(emb, "weights", "\"embedding\"", c.embedding.weights);
+    c.embedding.exponents = get(emb, "exponents", "\"embedding\"", c.embedding.exponents);
+  }
+  check_ace_embedding(c.embedding);
+  if (!loss.is_null()) {
+    check_keys(loss, "\"loss\"", {"kappa", "l1", "l2"});
+    c.loss.kappa = get(loss, "kappa", "\"loss\"", c.loss.kappa);
+    c.loss.l1 = get(loss, "l1", "\"loss\"", c.loss.l1);
+    c.loss.l2 = get(loss, "l2", "\"loss\"", c.loss.l2);
+  }
+  if (!opt.is_null()) {
+    check_keys(opt, "\"optimiser\"", {"max_iterations", "checkpoint_every", "memory", "init_scale", "seed"});
+    c.max_iterations = get(opt, "max_iterations", "\"optimiser\"", c.max_iterations);
+    c.checkpoint_every = get(opt, "checkpoint_every", "\"optimiser\"", c.checkpoint_every);
+    c.memory = get(opt, "memory", "\"optimiser\"", c.memory);
+    c.init_scale = get(opt, "init_scale", "\"optimiser\"", c.init_scale);
+    c.seed = get(opt, "seed", "\"optimiser\"", c.seed);
+  }
+  if (c.max_iterations < 0 || c.checkpoint_every < 1 || c.memory < 1 || !(c.init_scale >= 0.0))
+    throw InputError("\"optimiser\": max_iterations >= 0, checkpoint_every >= 1, memory >= 1, init_scale >= 0");
+  if (!init.is_null()) {
+    if (!init.is_string()) throw InputError("\"initial_model\" must be a file name");
+    c.initial_model = base_dir / init.get<std::string>();
+  }
+  if (!c.linear.output.empty()) c.checkpoint = c.linear.output.string() + ".checkpoint.json";
+  return c;
+}
+
+/// What a nonlinear fit did.
+struct AceNonlinearFitReport {
+  int iterations = 0;          ///< L-BFGS iterations in total (resumed ones included)
+  int resumed_from = -1;       ///< iteration of the checkpoint it resumed from, -1 if none
+  AceLossTerms start, final_terms;
+  bool converged = false;
+};
+
+namespace detail::acenl {
+
+inline void write_checkpoint(const std::filesystem::path& path, const Eigen::VectorXd& t, int iteration,
+                             const AceLossTerms& terms) {
+  nlohmann::json j = {{"format", "pestle-ace-checkpoint"}, {"iteration", iteration}, {"loss", terms.loss},
+                      {"parameters", std::vector<double>(t.data(), t.data() + t.size())}};
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!(out << j.dump() << "\n")) throw InputError("cannot write checkpoint '" + tmp.string() + "'");
+  }
+  std::filesystem::rename(tmp, path);  // a crash mid-write never leaves a torn checkpoint
+}
+
+inline std::optional<std::pair<Eigen::VectorXd, int>> read_checkpoint(const std::filesystem::path& path,
+                                                                      std::size_t parameters) {
+  if (path.empty() || !std::filesystem::exists(path)) return std::nullopt;
+  std::ifstream in(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError("checkpoint '" + path.string() + "' is not valid JSON: " + e.what());
+  }
+  const std::vector<double> p = j.at("parameters").get<std::vector<double>>();
+  if (p.size() != parameters)
+    throw InputError("checkpoint '" + path.string() + "' holds " + std::to_string(p.size()) + " parameters, the model has " +
+                     std::to_string(parameters) + " (another basis or embedding?); delete it to start afresh");
+  return std::make_pair(Eigen::Map<const Eigen::VectorXd>(p.data(), Eigen::Index(p.size())).eval(),
+                        j.at("iteration").get<int>());
+}
+
+}  // namespace detail::acenl
+
+/// Fits nonlinear ACE. `start` (from a linear fit or a saved model) gives e0 and the leading densities;
+/// densities it lacks start at small random values. `progress` gets one line per checkpoint.
+inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const AceNonlinearFitConfig& c,
+                                           const std::vector<double>& start_e0,
+                                           const std::vector<std::vector<std::vector<double>>>& start,
+                                           AceNonlinearFitReport* report = nullptr,
+                                           const std::function<void(const std::string&)>& progress = {}) {
+  const std::size_t P = c.embedding.densities(), K = loss.basis_size(), S = c.linear.spec.elements.size();
+  std::vector<std::vector<std::vector<double>>> c0(S, std::vector<std::vector<double>>(P, std::vector<double>(K, 0.0)));
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t p = 0; p < std::min(P, start.at(s).size()); ++p) c0[s][p] = start[s][p];
+  Eigen::VectorXd t = loss.theta(start_e0, c0);
+  std::mt19937_64 rng(c.seed);
+  std::normal_distribution<double> normal(0.0, c.init_scale);
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t p = start.at(s).size(); p < P; ++p)
+      for (std::size_t q = 0; q < K; ++q) t[Eigen::Index(s * (1 + P * K) + 1 + p * K + q)] = normal(rng);
+  AceNonlinearFitReport rep;
+  int done = 0;
+  if (auto cp = detail::acenl::read_checkpoint(c.checkpoint, loss.parameters())) {
+    t = cp->first;
+    done = rep.resumed_from = cp->second;
+    if (progress) progress("resuming from checkpoint " + c.checkpoint.string() + " at iteration " + std::to_string(done));
+  }
+  Eigen::VectorXd g;
+  AceLossTerms terms;
+  loss.evaluate(t, g, &terms);
+  rep.start = terms;
+  const auto line = [&](int it, const AceLossTerms& x) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "iteration %d/%d: loss %.6g, energy RMSE %.3f meV/atom, force RMSE %.4f eV/Å", it,
+                  c.max_iterations, x.loss, 1e3 * x.energy_rmse, x.force_rmse);
+    return std::string(buf);
+  };
+  if (progress) progress(line(done, terms));
+  if (!std::isfinite(terms.loss))
+    throw NumericalError("nonlinear ACE: the loss is not finite at the start (iteration " + std::to_string(done) +
+                         "); lower optimiser.init_scale or check the data");
+  const Eigen::VectorXd inf = Eigen::VectorXd::Constant(t.size(), std::numeric_limits<double>::infinity());
+  while (done < c.max_iterations && !rep.converged) {
+    optimise::LbfgsbOptions o;
+    o.max_iterations = std::min(c.checkpoint_every, c.max_iterations - done);
+    o.memory = c.memory;
+    o.gradient_tolerance = 1e-10;
+    o.relative_tolerance = 1e-12;
+    const optimise::LbfgsbResult r =
+        optimise::minimise_box([&](const Eigen::VectorXd& x, Eigen::VectorXd& gx) { return loss.evaluate(x, gx); }, t,
+                               -inf, inf, o);
+    Eigen::VectorXd gr;
+    AceLossTerms now;
+    loss.evaluate(r.x, gr, &now);
+    if (!std::isfinite(now.loss) || !r.x.allFinite())
+      throw NumericalError("nonlinear ACE: the loss became non-finite after iteration " + std::to_string(done) +
+                           (c.checkpoint.empty() ? std::string() : "; the last good checkpoint is kept in " + c.checkpoint.string()));
+    // A chunk that did not lower the loss has stalled (line search failed from a fresh start).
+    rep.converged = r.converged || !(now.loss < terms.loss);
+    t = r.x;
+    done += std::min(r.iterations + 1, o.max_iterations);
+    terms = now;
+    if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms);
+    if (progress) progress(line(done, terms));
+  }
+  rep.iterations = done;
+  rep.final_terms = terms;
+  if (report) *report = rep;
+  return loss.model(t);
+}
+
+}  // namespace pestle

@@ -1,0 +1,79 @@
+#pragma once
+// A nonlinear ACE fit from its config (fit/ace_nonlinear_fit.hpp): the start comes from a linear
+// ACE fit on the same data, or from "initial_model" (an ace or ace_linear model file with the same
+// descriptor: "upfit"); then L-BFGS with checkpoints.
+#include <functional>
+#include <string>
+
+#include "pestle/fit/ace_nonlinear_fit.hpp"
+#include "pestle/io/ace_model_json.hpp"
+
+namespace pestle {
+
+namespace detail::acenl {
+
+/// e0 and the densities of a saved model, checked against the basis being fitted.
+inline void start_from_file(const std::filesystem::path& path, const AceBasisSpec& spec, std::vector<double>& e0,
+                            std::vector<std::vector<std::vector<double>>>& c) {
+  const nlohmann::json doc = read_model_json_document(path.string());
+  AceBasisSpec file_spec;
+  if (is_ace_model_json(doc)) {
+    const AceLinearModel m = ace_linear_model_from_json(doc);
+    file_spec = m.spec;
+    for (const auto& v : m.coefficients) {
+      e0.push_back(v.at(0));
+      c.push_back({std::vector<double>(v.begin() + 1, v.end())});
+    }
+  } else if (is_ace_nonlinear_model_json(doc)) {
+    const AceNonlinearModel m = ace_nonlinear_model_from_json(doc);
+    file_spec = m.spec;
+    e0 = m.e0;
+    c = m.coefficients;
+  } else {
+    throw InputError("\"initial_model\" '" + path.string() + "' is not an ace or ace_linear model file");
+  }
+  if (ace_spec_to_json(file_spec) != ace_spec_to_json(spec))
+    throw InputError("\"initial_model\" '" + path.string() + "' has another descriptor than the config");
+}
+
+}  // namespace detail::acenl
+
+/// Fits the nonlinear ACE model of a config to data (progress: one line per event).
+inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c, const Dataset& data,
+                                                  AceNonlinearFitReport* report = nullptr,
+                                                  const std::function<void(const std::string&)>& progress = {}) {
+  const auto say = [&](const std::string& m) {
+    if (progress) progress(m);
+  };
+  std::vector<double> e0;
+  std::vector<std::vector<std::vector<double>>> start;
+  if (!c.initial_model.empty()) {
+    detail::acenl::start_from_file(c.initial_model, c.linear.spec, e0, start);
+    say("starting from " + c.initial_model.string());
+  } else {
+    say("starting from a linear ACE fit");
+    const AceLinearModel lin = fit_ace_linear(c.linear.spec, data, c.linear.options, c.linear.smoothness);
+    for (const auto& v : lin.coefficients) {
+      e0.push_back(v.at(0));
+      // Density 1 takes the linear model, scaled so that w₁F(φ₁) ≈ the linear energy for F ≈ φ.
+      std::vector<double> c1(v.begin() + 1, v.end());
+      for (double& x : c1) x /= c.embedding.weights[0];
+      start.push_back({c1});
+    }
+  }
+  const AceNonlinearLoss loss(c.linear.spec, data, c.linear.options.design, c.embedding, c.loss);
+  say(std::to_string(loss.parameters()) + " parameters (" + std::to_string(loss.basis_size()) + " B functions × " +
+      std::to_string(c.embedding.densities()) + " densities + e0, per element); descriptor cache " +
+      std::to_string(loss.cache_bytes() >> 20) + " MiB");
+  return fit_ace_nonlinear(loss, c, e0, start, report, progress);
+}
+
+inline AceNonlinearFitConfig load_ace_nonlinear_config(const std::filesystem::path& file) {
+  AceNonlinearFitConfig c = load_config_file(file, [](const nlohmann::json& j, const std::filesystem::path& base) {
+    return parse_ace_nonlinear_config(j, base);
+  });
+  c.linear.source = c.source;
+  return c;
+}
+
+}  // namespace pestle

@@ -1,0 +1,222 @@
+// Nonlinear ACE fitting (fit/ace_nonlinear_fit.hpp, fit/ace_nonlinear_run.hpp): the loss gradient is
+// the derivative of the loss; the loss's own predictions are those of the saved, precontracted
+// potential; L-BFGS lowers the loss; a run interrupted at a checkpoint resumes to the same model as an
+// uninterrupted run; upfit starts where the saved model stands; bad input is a clear error.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include "pestle/fit/ace_nonlinear_run.hpp"
+#include "pestle/fit/metrics.hpp"
+#include "pestle/io/extxyz.hpp"
+#include "pestle/io/potential_file.hpp"
+#include "test_helpers.hpp"
+
+using namespace pestle;
+namespace fs = std::filesystem;
+
+namespace {
+
+AceBasisSpec tiny_spec() {
+  AceBasisSpec s;
+  s.elements = {42};
+  s.nmax = {5, 3, 2};
+  s.lmax = {0, 2, 1};
+  s.radial = AceRadialKind::cheb_exp_cos;
+  s.lambda = 5.0;
+  s.dcut = 0.5;
+  s.rcut = 4.6;
+  return s;
+}
+
+/// Every 20th structure of the Zuo Mo training set (10 structures, a few hundred atoms).
+const Dataset& mo_subset() {
+  static const Dataset d = [] {
+    const Dataset all = read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"));
+    Dataset out;
+    for (std::size_t k = 0; k < all.size(); k += 20) out.push_back(all[k]);
+    return out;
+  }();
+  return d;
+}
+
+AceNonlinearFitConfig config(const fs::path& dir, int iterations) {
+  AceNonlinearFitConfig c;
+  c.linear.spec = tiny_spec();
+  c.linear.options.design.weights.energy = 1.0;
+  c.linear.options.design.weights.force = 1.0;
+  c.linear.options.design.reference_energies[42] = -4.0;
+  c.linear.options.solver.kind = SolverKind::ridge;
+  c.linear.options.solver.ridge = 1e-8;
+  c.loss.kappa = 0.5;
+  c.max_iterations = iterations;
+  c.checkpoint_every = 10;
+  c.init_scale = 1e-2;
+  if (!dir.empty()) {
+    fs::create_directories(dir);
+    c.checkpoint = dir / "fit.checkpoint.json";
+    fs::remove(c.checkpoint);
+  }
+  return c;
+}
+
+fs::path scratch(const std::string& name) { return fs::temp_directory_path() / ("pestle_ace_nl_" + name); }
+
+/// A point away from every special place: linear start plus a clearly non-zero second density.
+Eigen::VectorXd random_theta(const AceNonlinearLoss& loss, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> n(0.0, 0.3);
+  Eigen::VectorXd t(static_cast<Eigen::Index>(loss.parameters()));
+  for (Eigen::Index i = 0; i < t.size(); ++i) t[i] = n(rng);
+  t[0] = -4.0;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("nonlinear ACE: the loss gradient is the derivative of the loss", "[ace][ace_nonlinear]") {
+  const AceNonlinearFitConfig c = config({}, 0);
+  AceLossSettings s;
+  s.kappa = 0.4;
+  s.l1 = 1e-4;
+  s.l2 = 1e-4;
+  for (const std::string type : {"FinnisSinclair", "FinnisSinclairShiftedScaled", "linear"}) {
+    AceEmbeddingSpec e;
+    e.type = type;
+    e.weights = {1.0, 0.7};
+    e.exponents = {1.0, 0.5};
+    const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, e, s);
+    const Eigen::VectorXd t = random_theta(loss, 3);
+    Eigen::VectorXd g, scratch_grad;
+    loss.evaluate(t, g);
+    REQUIRE(g.allFinite());
+    std::mt19937 rng(5);
+    std::vector<Eigen::Index> picks{0};
+    for (int k = 0; k < 24; ++k) picks.push_back(Eigen::Index(rng() % loss.parameters()));
+    for (Eigen::Index i : picks) {
+      const double h = 1e-7;
+      Eigen::VectorXd tp = t, tm = t;
+      tp[i] += h;
+      tm[i] -= h;
+      const double fd = (loss.evaluate(tp, scratch_grad) - loss.evaluate(tm, scratch_grad)) / (2 * h);
+      INFO(type << " parameter " << i << ": analytic " << g[i] << ", finite difference " << fd);
+      CHECK(std::abs(fd - g[i]) <= 1e-6 * g.lpNorm<Eigen::Infinity>() + 1e-9);
+    }
+  }
+}
+
+TEST_CASE("nonlinear ACE: the loss predicts what the saved potential predicts", "[ace][ace_nonlinear]") {
+  const AceNonlinearFitConfig c = config({}, 0);
+  const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, c.embedding, c.loss);
+  const Eigen::VectorXd t = random_theta(loss, 7);
+  Eigen::VectorXd g;
+  AceLossTerms terms;
+  loss.evaluate(t, g, &terms);
+  const fs::path file = scratch("roundtrip.json");
+  save_ace_nonlinear_model(file.string(), loss.model(t));
+  const ErrorReport r = error_report(load_potential(file.string()), mo_subset());
+  // dB is kept in single precision in the loss: agreement to about 1e-6 relative.
+  CHECK(r.overall.energy_rmse_meV_per_atom() == Approx(1e3 * terms.energy_rmse).epsilon(1e-6));
+  CHECK(r.overall.force_rmse() == Approx(terms.force_rmse).epsilon(1e-5));
+  CHECK(terms.energy_rmse > 0.01);  // a random point is far from the data: the comparison means something
+  const AceNonlinearModel back = load_ace_nonlinear_model(file.string());
+  CHECK(back.coefficients == loss.model(t).coefficients);
+  CHECK(back.embedding.exponents == std::vector<double>{1.0, 0.5});
+  fs::remove(file);
+}
+
+TEST_CASE("nonlinear ACE: L-BFGS lowers the loss and resumes from a checkpoint exactly", "[ace][ace_nonlinear]") {
+  const fs::path a = scratch("straight"), b = scratch("interrupted");
+  AceNonlinearFitReport ra, rb1, rb2;
+  const AceNonlinearModel straight = fit_ace_nonlinear_config(config(a, 20), mo_subset(), &ra);
+  CHECK(ra.final_terms.loss < 0.9 * ra.start.loss);
+  CHECK(ra.iterations == 20);
+  CHECK(ra.resumed_from == -1);
+  fit_ace_nonlinear_config(config(b, 10), mo_subset(), &rb1);
+  CHECK(rb1.iterations == 10);
+  AceNonlinearFitConfig more = config({}, 20);
+  more.checkpoint = b / "fit.checkpoint.json";  // the same file, not removed
+  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, mo_subset(), &rb2);
+  CHECK(rb2.resumed_from == 10);
+  CHECK(rb2.iterations == 20);
+  CHECK(rb2.final_terms.loss == ra.final_terms.loss);
+  CHECK(resumed.coefficients == straight.coefficients);
+  CHECK(resumed.e0 == straight.e0);
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonlinear]") {
+  const fs::path dir = scratch("upfit");
+  AceNonlinearFitReport r1, r2;
+  const AceNonlinearModel first = fit_ace_nonlinear_config(config(dir, 10), mo_subset(), &r1);
+  save_ace_nonlinear_model((dir / "first.json").string(), first);
+  AceNonlinearFitConfig up = config(dir, 10);
+  up.initial_model = dir / "first.json";
+  up.loss.kappa = 0.9;  // a new energy/force balance, as pacemaker's upfit allows
+  fit_ace_nonlinear_config(up, mo_subset(), &r2);
+  CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-12));
+  CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-12));
+  AceNonlinearFitConfig other = config(dir, 1);
+  other.linear.spec.nmax[0] = 4;
+  other.initial_model = dir / "first.json";
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(other, mo_subset()), Catch::Contains("another descriptor"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nonlinear ACE: bad input is a clear error", "[ace][ace_nonlinear]") {
+  const AceNonlinearFitConfig c = config({}, 5);
+  const auto loss_of = [&](const Dataset& d, AceEmbeddingSpec e, AceLossSettings s) {
+    return AceNonlinearLoss(c.linear.spec, d, c.linear.options.design, e, s);
+  };
+  AceEmbeddingSpec bad_exp;
+  bad_exp.exponents = {1.0, -0.5};
+  CHECK_THROWS_WITH(loss_of(mo_subset(), bad_exp, {}), Catch::Contains("exponents"));
+  AceEmbeddingSpec unknown;
+  unknown.type = "tanh";
+  CHECK_THROWS_WITH(loss_of(mo_subset(), unknown, {}), Catch::Contains("cannot be fitted"));
+  AceLossSettings kappa;
+  kappa.kappa = 1.5;
+  CHECK_THROWS_WITH(loss_of(mo_subset(), {}, kappa), Catch::Contains("kappa"));
+  Dataset one;
+  one.push_back(mo_subset()[0]);
+  one[0].labels.forces.reset();
+  CHECK_THROWS_WITH(loss_of(one, {}, {}), Catch::Contains("under-determined"));
+  Dataset other = mo_subset();
+  other[0].structure.numbers[0] = 28;
+  CHECK_THROWS_WITH(loss_of(other, {}, {}), Catch::Contains("not among the fitted species"));
+  AceNonlinearFitConfig huge = c;
+  huge.init_scale = 1e308;  // the second density overflows: the loss is not finite at the start
+  CHECK_THROWS_AS(fit_ace_nonlinear_config(huge, mo_subset()), NumericalError);
+  const fs::path dir = scratch("bad_checkpoint");
+  fs::create_directories(dir);
+  AceNonlinearFitConfig wrong = config(dir, 5);
+  std::ofstream(wrong.checkpoint) << R"({"format": "pestle-ace-checkpoint", "iteration": 3, "parameters": [1, 2]})";
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(wrong, mo_subset()), Catch::Contains("another basis"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nonlinear ACE: config keys", "[ace][ace_nonlinear]") {
+  nlohmann::json j = {{"model", "ace"},
+                      {"descriptor",
+                       {{"type", "ace"},
+                        {"elements", {"Mo"}},
+                        {"cutoff", 4.6},
+                        {"ranks", {{"1", {{"n_max", 5}}}, {"2", {{"n_max", 3}, {"l_max", 2}}}}}}},
+                      {"training", "train.xyz"},
+                      {"embedding", {{"type", "FinnisSinclair"}, {"weights", {1, 1, 0.5}}, {"exponents", {1, 0.5, 2}}}},
+                      {"loss", {{"kappa", 0.2}, {"l2", 1e-6}}},
+                      {"optimiser", {{"max_iterations", 40}, {"checkpoint_every", 5}}},
+                      {"output", "Mo_ace.json"}};
+  const AceNonlinearFitConfig c = parse_ace_nonlinear_config(j, "/data");
+  CHECK(c.embedding.densities() == 3);
+  CHECK(c.loss.kappa == 0.2);
+  CHECK(c.max_iterations == 40);
+  CHECK(c.checkpoint == fs::path("/data/Mo_ace.json.checkpoint.json"));
+  j["optimiser"]["step"] = 1;
+  CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("unknown key 'step'"));
+  j["optimiser"].erase("step");
+  j["embedding"]["weights"] = {1, 1};
+  CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("one entry per density"));
+}
