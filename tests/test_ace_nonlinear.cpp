@@ -123,6 +123,20 @@ TEST_CASE("nonlinear ACE: the loss predicts what the saved potential predicts", 
   const AceNonlinearModel back = load_ace_nonlinear_model(file.string());
   CHECK(back.coefficients == loss.model(t).coefficients);
   CHECK(back.embedding.exponents == std::vector<double>{1.0, 0.5});
+  // Damaged files are errors naming what is wrong.
+  const nlohmann::json good = ace_nonlinear_model_to_json(loss.model(t));
+  nlohmann::json j = good;
+  j.erase("embedding");
+  CHECK_THROWS_WITH(ace_nonlinear_model_from_json(j), Catch::Contains("embedding"));
+  j = good;
+  j["coefficients"]["Mo"].erase(1);
+  CHECK_THROWS_WITH(ace_nonlinear_model_from_json(j), Catch::Contains("one array per density"));
+  j = good;
+  j["embedding"]["exponents"] = {1.0};
+  CHECK_THROWS_WITH(ace_nonlinear_model_from_json(j), Catch::Contains("one entry per density"));
+  j = good;
+  j["e0"]["Mo"] = "x";
+  CHECK_THROWS_WITH(ace_nonlinear_model_from_json(j), Catch::Contains("e0.Mo"));
   fs::remove(file);
 }
 
@@ -143,6 +157,40 @@ TEST_CASE("nonlinear ACE: L-BFGS lowers the loss and resumes from a checkpoint e
   CHECK(rb2.final_terms.loss == ra.final_terms.loss);
   CHECK(resumed.coefficients == straight.coefficients);
   CHECK(resumed.e0 == straight.e0);
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST_CASE("nonlinear ACE: the Gauss-Newton model has the loss's gradient and a 2JᵀJ Hessian", "[ace][ace_nonlinear]") {
+  const AceNonlinearFitConfig c = config({}, 0);
+  AceLossSettings s;
+  s.kappa = 0.4;
+  s.l2 = 1e-4;
+  const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, c.embedding, s);
+  const Eigen::VectorXd t = random_theta(loss, 11);
+  Eigen::VectorXd g, g_gn;
+  Eigen::MatrixXd H;
+  const double value = loss.evaluate(t, g);
+  CHECK(loss.gauss_newton(t, H, g_gn) == Approx(value).epsilon(1e-12));
+  CHECK((g_gn - g).norm() <= 1e-10 * g.norm());
+  CHECK((H - H.transpose()).norm() <= 1e-12 * H.norm());
+  CHECK(H.ldlt().isPositive());
+}
+
+TEST_CASE("nonlinear ACE: Levenberg-Marquardt lowers the loss and resumes exactly", "[ace][ace_nonlinear]") {
+  const fs::path a = scratch("lm_straight"), b = scratch("lm_interrupted");
+  AceNonlinearFitConfig straight = config(a, 6), first = config(b, 3);
+  straight.method = first.method = "levenberg-marquardt";
+  AceNonlinearFitReport ra, rb;
+  const AceNonlinearModel m = fit_ace_nonlinear_config(straight, mo_subset(), &ra);
+  CHECK(ra.final_terms.loss < 0.9 * ra.start.loss);
+  fit_ace_nonlinear_config(first, mo_subset());
+  AceNonlinearFitConfig more = config({}, 6);
+  more.method = "levenberg-marquardt";
+  more.checkpoint = first.checkpoint;
+  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, mo_subset(), &rb);
+  CHECK(rb.resumed_from == 3);
+  CHECK(resumed.coefficients == m.coefficients);
   fs::remove_all(a);
   fs::remove_all(b);
 }

@@ -87,7 +87,7 @@ inline int run_fit_ace_nonlinear(const std::string& config_path, std::string out
   const Dataset data = load_ace_training_data(config.linear);
   std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting ace with "
             << config.embedding.densities() << " densities (" << config.embedding.type << "), kappa "
-            << config.loss.kappa << ", at most " << config.max_iterations << " L-BFGS iterations\n";
+            << config.loss.kappa << ", at most " << config.max_iterations << " " << config.method << " iterations\n";
   AceNonlinearFitReport report;
   const AceNonlinearModel model = fit_ace_nonlinear_config(config, data, &report, [&](const std::string& line) {
     std::cerr << "pestle fit: [" << static_cast<long>(seconds()) << " s] " << line << "\n";

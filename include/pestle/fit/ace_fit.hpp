@@ -110,7 +110,8 @@ inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::fil
              {"model", "descriptor", "training", "weights", "reference_energies", "solver", "output", "comment"});
   const std::string model = get<std::string>(j, "model", "the fit config", "");
   if (model == "ace")
-    throw InputError("nonlinear ACE (\"model\": \"ace\") cannot be fitted yet; use \"ace_linear\"");
+    throw InputError("this step takes linear ACE only (\"model\": \"ace_linear\"); nonlinear ACE (\"model\": \"ace\") "
+                     "is fitted by pestle fit (fit/ace_nonlinear_run.hpp)");
   if (model != "ace_linear") throw InputError("not an ACE config (\"model\": \"" + model + "\")");
   AceFitConfig c;
   if (!j.contains("descriptor")) throw InputError("the fit config needs a \"descriptor\"");

@@ -18,7 +18,8 @@
 // Start: a linear ACE fit (the "solver" keys) gives density 1 and e0; the other densities start at
 // small random values (init_scale in standardised units, seeded). "initial_model" warm-starts from a
 // saved ace or ace_linear model instead ("upfit"), e.g. with another κ. Every checkpoint_every
-// iterations the parameters go to OUTPUT.checkpoint.json; a rerun resumes from there. A non-finite
+// iterations the parameters and the L-BFGS memory go to OUTPUT.checkpoint.json; a rerun resumes from
+// there and continues the same L-BFGS run (the result equals that of an uninterrupted run). A non-finite
 // loss stops the fit with an error that names the last good checkpoint.
 #include <algorithm>
 #include <chrono>
@@ -205,6 +206,10 @@ class AceNonlinearLoss {
     });
     compute_scales();
     check_determined();
+    for (const auto& d : data_) {
+      if (d.energy) total_energy_weight_ += d.w_energy;
+      if (!d.forces.empty()) total_force_weight_ += d.w_force * double(3 * d.atoms);
+    }
   }
 
   std::size_t parameters() const noexcept { return spec_.elements.size() * block(); }
@@ -278,8 +283,104 @@ class AceNonlinearLoss {
     return loss;
   }
 
+  /// Gauss–Newton model of 𝓛 at θ: H = 2JᵀJ of the weighted residuals (plus the regulariser's
+  /// Hessian), g = ∇𝓛 (exact), and 𝓛 itself. Structures go in blocks, parallel inside a block,
+  /// and are summed in order, so the result does not depend on the threads.
+  double gauss_newton(const Eigen::VectorXd& t, Eigen::MatrixXd& H, Eigen::VectorXd& g) const {
+    const std::vector<std::vector<std::vector<double>>> c = model_coefficients(t);
+    const Eigen::Index np = Eigen::Index(parameters());
+    H = Eigen::MatrixXd::Zero(np, np);
+    g = Eigen::VectorXd::Zero(np);
+    double loss = 0.0;
+    constexpr std::size_t per_block = 16, column_chunk = 128;
+    for (std::size_t first = 0; first < data_.size(); first += per_block) {
+      const std::size_t m = std::min(per_block, data_.size() - first);
+      std::vector<Eigen::MatrixXd> J(m);
+      std::vector<Eigen::VectorXd> r(m);
+      tbb::parallel_for(std::size_t{0}, m, [&](std::size_t k) { J[k] = jacobian(data_[first + k], t, c, r[k]); });
+      Eigen::Index rows = 0;
+      for (const auto& Jk : J) rows += Jk.rows();
+      Eigen::MatrixXd Js(rows, np);
+      Eigen::VectorXd rs(rows);
+      for (std::size_t k = 0, at = 0; k < m; at += std::size_t(J[k].rows()), ++k) {
+        Js.middleRows(Eigen::Index(at), J[k].rows()) = J[k];
+        rs.segment(Eigen::Index(at), r[k].size()) = r[k];
+      }
+      loss += rs.squaredNorm();
+      g.noalias() += 2.0 * Js.transpose() * rs;
+      tbb::parallel_for(Eigen::Index{0}, (np + Eigen::Index(column_chunk) - 1) / Eigen::Index(column_chunk),
+                        [&](Eigen::Index chunk) {
+                          const Eigen::Index c0 = chunk * Eigen::Index(column_chunk);
+                          const Eigen::Index w = std::min<Eigen::Index>(Eigen::Index(column_chunk), np - c0);
+                          H.middleCols(c0, w).noalias() += 2.0 * Js.transpose() * Js.middleCols(c0, w);
+                        });
+    }
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s)
+      for (std::size_t p = 0; p < P_; ++p)
+        for (std::size_t q = 0; q < K_; ++q) {
+          const Eigen::Index i = index(s, p, q);
+          const double x = t[i], a = std::sqrt(x * x + 1e-12);
+          loss += settings_.l2 * x * x + settings_.l1 * a;
+          g[i] += 2.0 * settings_.l2 * x + settings_.l1 * x / a;
+          H(i, i) += 2.0 * settings_.l2 + settings_.l1 * 1e-12 / (a * a * a);
+        }
+    return loss;
+  }
+
  private:
   std::size_t block() const noexcept { return 1 + P_ * K_; }
+
+  /// Rows of one structure's weighted residuals r (energy, then forces) and their Jacobian in θ.
+  Eigen::MatrixXd jacobian(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
+                           const std::vector<std::vector<std::vector<double>>>& c, Eigen::VectorXd& r) const {
+    const std::size_t n = d.atoms, P = P_, K = K_;
+    const bool has_e = d.energy && d.w_energy > 0.0, has_f = !d.forces.empty() && d.w_force > 0.0;
+    const Eigen::Index rows = Eigen::Index((has_e ? 1 : 0) + (has_f ? 3 * n : 0)), row_f = has_e ? 1 : 0;
+    Eigen::MatrixXd J = Eigen::MatrixXd::Zero(rows, Eigen::Index(parameters()));
+    r.resize(rows);
+    const Prediction pred = predict(d, t, c, has_f);
+    if (has_e) {
+      const double a = std::sqrt((1.0 - settings_.kappa) / total_energy_weight_ * d.w_energy) / double(n);
+      r[0] = a * (pred.energy - *d.energy);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t s = std::size_t(d.species[i]);
+        J(0, Eigen::Index(s * block())) += a;
+        for (std::size_t p = 0; p < P; ++p)
+          for (std::size_t q = 0; q < K; ++q) J(0, index(s, p, q)) += a * pred.dF[i * P + p] * d.B[i * K + q];
+      }
+    }
+    if (has_f) {
+      const double b = std::sqrt(settings_.kappa / total_force_weight_ * d.w_force);
+      for (std::size_t k = 0; k < n; ++k)
+        for (int x = 0; x < 3; ++x) r[row_f + Eigen::Index(3 * k) + x] = b * (pred.force[k][x] - d.forces[k][x]);
+      std::vector<double> v(K);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t s = std::size_t(d.species[i]);
+        for (std::size_t e = d.offsets[i]; e < d.offsets[i + 1]; ++e) {
+          const std::size_t j = std::size_t(d.neighbour[e]);
+          for (int x = 0; x < 3; ++x) {
+            const float* gq = d.dB.data() + (e * 3 + std::size_t(x)) * K;
+            const Eigen::Index ri = row_f + Eigen::Index(3 * i) + x, rj = row_f + Eigen::Index(3 * j) + x;
+            for (std::size_t p = 0; p < P; ++p) {
+              // ∂G_ij,x/∂c_pq = w_p F'(φ_ip) ∂B_iq/∂r_ij,x + w_p F''(φ_ip) B_iq (c_p·∂B_i/∂r_ij,x)
+              double cg = 0.0;
+              for (std::size_t q = 0; q < K; ++q) cg += c[s][p][q] * double(gq[q]);
+              const double f1 = b * pred.dF[i * P + p], f2 = b * pred.d2F[i * P + p] * cg;
+              for (std::size_t q = 0; q < K; ++q) v[q] = f1 * double(gq[q]) + f2 * d.B[i * K + q];
+              for (std::size_t q = 0; q < K; ++q) {
+                J(ri, index(s, p, q)) += v[q];
+                J(rj, index(s, p, q)) -= v[q];
+              }
+            }
+          }
+        }
+      }
+    }
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s)
+      for (std::size_t p = 0; p < P; ++p)
+        for (std::size_t q = 0; q < K; ++q) J.col(index(s, p, q)) *= scale_[s][q];
+    return J;
+  }
   Eigen::Index index(std::size_t s, std::size_t p, std::size_t q) const {
     return Eigen::Index(s * block() + 1 + p * K_ + q);
   }
@@ -322,46 +423,63 @@ class AceNonlinearLoss {
                        " weighted energy/force values; use a smaller basis or more data");
   }
 
-  detail::acenl::StructureResult structure(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
-                                           const std::vector<std::vector<std::vector<double>>>& c) const {
+  /// Pass 1 over one structure: embedding derivatives per atom and density, energy, forces.
+  struct Prediction {
+    std::vector<double> dF, d2F;  ///< w_p F'(φ_ip), w_p F''(φ_ip), atom-major
+    double energy = 0.0;
+    std::vector<Vec3> force;
+  };
+
+  Prediction predict(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
+                     const std::vector<std::vector<std::vector<double>>>& c, bool with_forces) const {
     const detail::acenl::Embedding emb{embedding_.type};
     const std::size_t n = d.atoms, P = P_, K = K_;
-    detail::acenl::StructureResult r;
-    // Pass 1: densities, energy, and forces through G_ij.
-    std::vector<double> dF(n * P), d2F(n * P);
-    double energy = 0.0;
+    Prediction out;
+    out.dF.resize(n * P);
+    out.d2F.resize(n * P);
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t s = std::size_t(d.species[i]);
-      energy += t[Eigen::Index(s * block())];
+      out.energy += t[Eigen::Index(s * block())];
       for (std::size_t p = 0; p < P; ++p) {
         double phi = 0.0;
         for (std::size_t q = 0; q < K; ++q) phi += c[s][p][q] * d.B[i * K + q];
         double d1 = 0, d2 = 0;
-        energy += embedding_.weights[p] * emb.value(phi, embedding_.exponents[p], d1, d2);
-        dF[i * P + p] = embedding_.weights[p] * d1;
-        d2F[i * P + p] = embedding_.weights[p] * d2;
+        out.energy += embedding_.weights[p] * emb.value(phi, embedding_.exponents[p], d1, d2);
+        out.dF[i * P + p] = embedding_.weights[p] * d1;
+        out.d2F[i * P + p] = embedding_.weights[p] * d2;
       }
     }
-    const bool has_f = !d.forces.empty() && d.w_force > 0.0;
-    std::vector<Vec3> force(n, Vec3{0, 0, 0});
-    if (has_f)
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto& cs = c[std::size_t(d.species[i])];
-        for (std::size_t e = d.offsets[i]; e < d.offsets[i + 1]; ++e) {
-          const std::size_t j = std::size_t(d.neighbour[e]);
-          for (int x = 0; x < 3; ++x) {
-            const float* g = d.dB.data() + (e * 3 + std::size_t(x)) * K;
-            double G = 0.0;
-            for (std::size_t p = 0; p < P; ++p) {
-              double cg = 0.0;
-              for (std::size_t q = 0; q < K; ++q) cg += cs[p][q] * double(g[q]);
-              G += dF[i * P + p] * cg;
-            }
-            force[i][x] += G;
-            force[j][x] -= G;
+    if (!with_forces) return out;
+    out.force.assign(n, Vec3{0, 0, 0});
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& cs = c[std::size_t(d.species[i])];
+      for (std::size_t e = d.offsets[i]; e < d.offsets[i + 1]; ++e) {
+        const std::size_t j = std::size_t(d.neighbour[e]);
+        for (int x = 0; x < 3; ++x) {
+          const float* g = d.dB.data() + (e * 3 + std::size_t(x)) * K;
+          double G = 0.0;
+          for (std::size_t p = 0; p < P; ++p) {
+            double cg = 0.0;
+            for (std::size_t q = 0; q < K; ++q) cg += cs[p][q] * double(g[q]);
+            G += out.dF[i * P + p] * cg;
           }
+          out.force[i][x] += G;
+          out.force[j][x] -= G;
         }
       }
+    }
+    return out;
+  }
+
+  detail::acenl::StructureResult structure(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
+                                           const std::vector<std::vector<std::vector<double>>>& c) const {
+    const std::size_t n = d.atoms, P = P_, K = K_;
+    detail::acenl::StructureResult r;
+    const bool has_f = !d.forces.empty() && d.w_force > 0.0;
+    const Prediction pred = predict(d, t, c, has_f);
+    const std::vector<double>&dF = pred.dF, &d2F = pred.d2F;
+    const double energy = pred.energy;
+    const std::vector<Vec3>& force = pred.force;
     const Eigen::Index np = Eigen::Index(parameters());
     if (d.energy && d.w_energy > 0.0) {
       const double res = (energy - *d.energy) / double(n);
@@ -419,6 +537,7 @@ class AceNonlinearLoss {
   std::size_t K_ = 0, P_ = 0;
   std::vector<detail::acenl::StructureData> data_;
   std::vector<std::vector<double>> scale_;  ///< [element][q]
+  double total_energy_weight_ = 0.0, total_force_weight_ = 0.0;  ///< Σ_s w_Es, Σ_s 3 n_s w_Fs
 };
 
 /// Everything a nonlinear ACE fit needs beyond the linear one (which gives its start).
@@ -426,6 +545,9 @@ struct AceNonlinearFitConfig {
   AceFitConfig linear;  ///< descriptor, data, weights, reference energies, warm-start solver, output
   AceEmbeddingSpec embedding;
   AceLossSettings loss;
+  /// "lbfgs" (default) or "levenberg-marquardt": damped Gauss–Newton steps on the same loss, each
+  /// from the full JᵀJ (n_parameters² memory); far fewer iterations for a least-squares loss.
+  std::string method = "lbfgs";
   int max_iterations = 300;
   int checkpoint_every = 25;
   int memory = 10;
@@ -469,7 +591,10 @@ inline AceNonlinearFitConfig parse_ace_nonlinear_config(nlohmann::json j, const 
     c.loss.l2 = get(loss, "l2", "\"loss\"", c.loss.l2);
   }
   if (!opt.is_null()) {
-    check_keys(opt, "\"optimiser\"", {"max_iterations", "checkpoint_every", "memory", "init_scale", "seed"});
+    check_keys(opt, "\"optimiser\"", {"method", "max_iterations", "checkpoint_every", "memory", "init_scale", "seed"});
+    c.method = get<std::string>(opt, "method", "\"optimiser\"", c.method);
+    if (c.method != "lbfgs" && c.method != "levenberg-marquardt")
+      throw InputError("\"optimiser.method\" must be \"lbfgs\" or \"levenberg-marquardt\"");
     c.max_iterations = get(opt, "max_iterations", "\"optimiser\"", c.max_iterations);
     c.checkpoint_every = get(opt, "checkpoint_every", "\"optimiser\"", c.checkpoint_every);
     c.memory = get(opt, "memory", "\"optimiser\"", c.memory);
@@ -496,10 +621,18 @@ struct AceNonlinearFitReport {
 
 namespace detail::acenl {
 
+inline std::vector<double> to_std(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
+
+/// The parameters and the L-BFGS memory, so that a resumed fit continues exactly where it stopped.
 inline void write_checkpoint(const std::filesystem::path& path, const Eigen::VectorXd& t, int iteration,
-                             const AceLossTerms& terms) {
+                             const AceLossTerms& terms, const optimise::LbfgsbMemory& memory, double lm_mu) {
+  nlohmann::json s = nlohmann::json::array(), y = nlohmann::json::array();
+  for (std::size_t k = 0; k < memory.S.size(); ++k) {
+    s.push_back(to_std(memory.S[k]));
+    y.push_back(to_std(memory.Y[k]));
+  }
   nlohmann::json j = {{"format", "pestle-ace-checkpoint"}, {"iteration", iteration}, {"loss", terms.loss},
-                      {"parameters", std::vector<double>(t.data(), t.data() + t.size())}};
+                      {"parameters", to_std(t)}, {"lbfgs_s", s}, {"lbfgs_y", y}, {"lm_damping", lm_mu}};
   const std::filesystem::path tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp);
@@ -508,8 +641,14 @@ inline void write_checkpoint(const std::filesystem::path& path, const Eigen::Vec
   std::filesystem::rename(tmp, path);  // a crash mid-write never leaves a torn checkpoint
 }
 
-inline std::optional<std::pair<Eigen::VectorXd, int>> read_checkpoint(const std::filesystem::path& path,
-                                                                      std::size_t parameters) {
+struct Checkpoint {
+  Eigen::VectorXd parameters;
+  int iteration = 0;
+  optimise::LbfgsbMemory memory;
+  double lm_mu = 1e-3;
+};
+
+inline std::optional<Checkpoint> read_checkpoint(const std::filesystem::path& path, std::size_t parameters) {
   if (path.empty() || !std::filesystem::exists(path)) return std::nullopt;
   std::ifstream in(path);
   nlohmann::json j;
@@ -518,12 +657,28 @@ inline std::optional<std::pair<Eigen::VectorXd, int>> read_checkpoint(const std:
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError("checkpoint '" + path.string() + "' is not valid JSON: " + e.what());
   }
-  const std::vector<double> p = j.at("parameters").get<std::vector<double>>();
-  if (p.size() != parameters)
-    throw InputError("checkpoint '" + path.string() + "' holds " + std::to_string(p.size()) + " parameters, the model has " +
-                     std::to_string(parameters) + " (another basis or embedding?); delete it to start afresh");
-  return std::make_pair(Eigen::Map<const Eigen::VectorXd>(p.data(), Eigen::Index(p.size())).eval(),
-                        j.at("iteration").get<int>());
+  const auto vector = [&](const nlohmann::json& v) {
+    const std::vector<double> p = v.get<std::vector<double>>();
+    if (p.size() != parameters)
+      throw InputError("checkpoint '" + path.string() + "' holds " + std::to_string(p.size()) +
+                       " parameters, the model has " + std::to_string(parameters) +
+                       " (another basis or embedding?); delete it to start afresh");
+    return Eigen::Map<const Eigen::VectorXd>(p.data(), Eigen::Index(p.size())).eval();
+  };
+  Checkpoint c;
+  try {
+    c.parameters = vector(j.at("parameters"));
+    c.iteration = j.at("iteration").get<int>();
+    if (j.contains("lm_damping")) c.lm_mu = j["lm_damping"].get<double>();
+    if (j.contains("lbfgs_s"))
+      for (std::size_t k = 0; k < j.at("lbfgs_s").size(); ++k) {
+        c.memory.S.push_back(vector(j["lbfgs_s"][k]));
+        c.memory.Y.push_back(vector(j.at("lbfgs_y").at(k)));
+      }
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError("checkpoint '" + path.string() + "' is damaged: " + e.what());
+  }
+  return c;
 }
 
 }  // namespace detail::acenl
@@ -547,9 +702,13 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
       for (std::size_t q = 0; q < K; ++q) t[Eigen::Index(s * (1 + P * K) + 1 + p * K + q)] = normal(rng);
   AceNonlinearFitReport rep;
   int done = 0;
+  optimise::LbfgsbMemory memory;
+  double lm_mu = 1e-3;
   if (auto cp = detail::acenl::read_checkpoint(c.checkpoint, loss.parameters())) {
-    t = cp->first;
-    done = rep.resumed_from = cp->second;
+    t = cp->parameters;
+    memory = cp->memory;
+    lm_mu = cp->lm_mu;
+    done = rep.resumed_from = cp->iteration;
     if (progress) progress("resuming from checkpoint " + c.checkpoint.string() + " at iteration " + std::to_string(done));
   }
   Eigen::VectorXd g;
@@ -566,6 +725,41 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
   if (!std::isfinite(terms.loss))
     throw NumericalError("nonlinear ACE: the loss is not finite at the start (iteration " + std::to_string(done) +
                          "); lower optimiser.init_scale or check the data");
+  if (c.method == "levenberg-marquardt") {
+    // Solve (H + μ·diag H) δ = −g with the Gauss–Newton H; accept δ when 𝓛 drops (μ /= 3), else
+    // μ *= 4 and solve again. μ is checkpointed with θ, so a resumed fit continues exactly.
+    Eigen::MatrixXd H;
+    Eigen::VectorXd gn, gt;
+    while (done < c.max_iterations && !rep.converged) {
+      loss.gauss_newton(t, H, gn);
+      const Eigen::VectorXd diag = H.diagonal().cwiseMax(1e-12 * std::max(1e-300, H.diagonal().maxCoeff()));
+      bool accepted = false;
+      for (int attempt = 0; attempt < 30 && !accepted; ++attempt) {
+        Eigen::MatrixXd A = H;
+        A.diagonal() += lm_mu * diag;
+        const Eigen::VectorXd trial = t - A.ldlt().solve(gn);
+        AceLossTerms now;
+        loss.evaluate(trial, gt, &now);
+        if (std::isfinite(now.loss) && now.loss < terms.loss) {
+          accepted = true;
+          rep.converged = terms.loss - now.loss <= 1e-9 * terms.loss;
+          t = trial;
+          terms = now;
+          lm_mu = std::max(lm_mu / 3.0, 1e-12);
+        } else {
+          lm_mu *= 4.0;
+        }
+      }
+      ++done;
+      if (!accepted) rep.converged = true;  // no damping lowers the loss: a minimum to round-off
+      if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms, memory, lm_mu);
+      if (progress) progress(line(done, terms) + ", damping " + std::to_string(lm_mu));
+    }
+    rep.iterations = done;
+    rep.final_terms = terms;
+    if (report) *report = rep;
+    return loss.model(t);
+  }
   const Eigen::VectorXd inf = Eigen::VectorXd::Constant(t.size(), std::numeric_limits<double>::infinity());
   while (done < c.max_iterations && !rep.converged) {
     optimise::LbfgsbOptions o;
@@ -575,7 +769,7 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
     o.relative_tolerance = 1e-12;
     const optimise::LbfgsbResult r =
         optimise::minimise_box([&](const Eigen::VectorXd& x, Eigen::VectorXd& gx) { return loss.evaluate(x, gx); }, t,
-                               -inf, inf, o);
+                               -inf, inf, o, &memory);
     Eigen::VectorXd gr;
     AceLossTerms now;
     loss.evaluate(r.x, gr, &now);
@@ -587,7 +781,7 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
     t = r.x;
     done += std::min(r.iterations + 1, o.max_iterations);
     terms = now;
-    if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms);
+    if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms, memory, lm_mu);
     if (progress) progress(line(done, terms));
   }
   rep.iterations = done;

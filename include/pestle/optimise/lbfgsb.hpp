@@ -36,8 +36,15 @@ struct LbfgsbResult {
 /// f(x, gradient) returns the value and writes the gradient.
 using Objective = std::function<double(const Eigen::VectorXd&, Eigen::VectorXd&)>;
 
+/// The curvature pairs (s, y) of the last iterations: passing the same memory to consecutive calls
+/// continues one L-BFGS run across them (e.g. across checkpoints of a long fit).
+struct LbfgsbMemory {
+  std::deque<Eigen::VectorXd> S, Y;
+};
+
 inline LbfgsbResult minimise_box(const Objective& f, Eigen::VectorXd x, const Eigen::VectorXd& lower,
-                                 const Eigen::VectorXd& upper, const LbfgsbOptions& opt = {}) {
+                                 const Eigen::VectorXd& upper, const LbfgsbOptions& opt = {},
+                                 LbfgsbMemory* memory = nullptr) {
   const Eigen::Index n = x.size();
   if (lower.size() != n || upper.size() != n) throw InputError("minimise_box: bounds have the wrong size");
   const auto project = [&](Eigen::VectorXd v) { return v.cwiseMax(lower).cwiseMin(upper); };
@@ -50,7 +57,9 @@ inline LbfgsbResult minimise_box(const Objective& f, Eigen::VectorXd x, const Ei
     r.value = fx;
     return r;
   }
-  std::deque<Eigen::VectorXd> S, Y;
+  LbfgsbMemory local;
+  LbfgsbMemory& mem = memory ? *memory : local;
+  std::deque<Eigen::VectorXd>&S = mem.S, &Y = mem.Y;
   for (int it = 0; it < opt.max_iterations; ++it) {
     r.iterations = it;
     const Eigen::VectorXd pg = project(x - g) - x;
