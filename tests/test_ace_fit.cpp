@@ -13,34 +13,15 @@
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/potential_file.hpp"
 #include "pestle/io/yace_file.hpp"
+#include "ace_fit_fixtures.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
 
 namespace {
 
-AceBasisSpec tiny_spec() {
-  AceBasisSpec s;
-  s.elements = {42};
-  s.nmax = {5, 3, 2};
-  s.lmax = {0, 2, 1};
-  s.radial = AceRadialKind::cheb_exp_cos;
-  s.lambda = 5.0;
-  s.dcut = 0.5;
-  s.rcut = 4.6;
-  return s;
-}
-
-/// Every 20th structure of the Zuo Mo training set (10 structures, a few hundred atoms).
-const Dataset& mo_subset() {
-  static const Dataset d = [] {
-    const Dataset all = read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"));
-    Dataset out;
-    for (std::size_t k = 0; k < all.size(); k += 20) out.push_back(all[k]);
-    return out;
-  }();
-  return d;
-}
+AceBasisSpec tiny_spec() { return test::tiny_ace_spec(); }
+const Dataset& mo_subset() { return test::mo_training_subset(); }
 
 FitOptions options() {
   FitOptions o;

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -80,25 +81,22 @@ inline bool is_ace_nonlinear_model_json(const nlohmann::json& j) {
 
 namespace detail::acejson {
 
-inline std::vector<double> numbers(const nlohmann::json& v, const std::string& name) {
-  if (!v.is_array()) throw InputError("model file: '" + name + "' must be an array of numbers");
-  std::vector<double> out;
+/// An array of numbers (T floating point) or of integers (T integral), or an InputError naming it.
+template <class T>
+std::vector<T> array_of(const nlohmann::json& v, const std::string& name) {
+  const std::string what = std::is_integral_v<T> ? "integers" : "numbers";
+  const auto fits = [](const nlohmann::json& x) { return std::is_integral_v<T> ? x.is_number_integer() : x.is_number(); };
+  if (!v.is_array()) throw InputError("model file: '" + name + "' must be an array of " + what);
+  std::vector<T> out;
   for (const auto& x : v) {
-    if (!x.is_number()) throw InputError("model file: '" + name + "' must be an array of numbers");
-    out.push_back(x.get<double>());
+    if (!fits(x)) throw InputError("model file: '" + name + "' must be an array of " + what);
+    out.push_back(x.get<T>());
   }
   return out;
 }
 
-inline std::vector<int> integers(const nlohmann::json& v, const std::string& name) {
-  if (!v.is_array()) throw InputError("model file: '" + name + "' must be an array of integers");
-  std::vector<int> out;
-  for (const auto& x : v) {
-    if (!x.is_number_integer()) throw InputError("model file: '" + name + "' must be an array of integers");
-    out.push_back(x.get<int>());
-  }
-  return out;
-}
+inline std::vector<double> numbers(const nlohmann::json& v, const std::string& name) { return array_of<double>(v, name); }
+inline std::vector<int> integers(const nlohmann::json& v, const std::string& name) { return array_of<int>(v, name); }
 
 /// Checks the header of a pestle model file of the given model type; returns its basis specification.
 inline AceBasisSpec header(const nlohmann::json& j, const std::string& model) {
