@@ -11,6 +11,7 @@
 #include "pestle/fit/metrics.hpp"
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/potential_file.hpp"
+#include "pestle/optimise/fit_families.hpp"
 #include "ace_fit_fixtures.hpp"
 #include "test_helpers.hpp"
 
@@ -248,4 +249,26 @@ TEST_CASE("nonlinear ACE: config keys", "[ace][ace_nonlinear]") {
   j["optimiser"].erase("step");
   j["embedding"]["weights"] = {1, 1};
   CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("one entry per density"));
+}
+
+TEST_CASE("nonlinear ACE: a search can fit and save it like any other family", "[ace][ace_nonlinear]") {
+  const nlohmann::json j = {
+      {"model", "ace"},
+      {"descriptor",
+       {{"type", "ace"},
+        {"elements", {"Mo"}},
+        {"cutoff", 4.6},
+        {"ranks", {{"1", {{"n_max", 5}}}, {"2", {{"n_max", 3}, {"l_max", 2}}}, {"3", {{"n_max", 2}, {"l_max", 1}}}}}}},
+      {"training", "unused.xyz"},
+      {"reference_energies", {{"Mo", -4.0}}},
+      {"optimiser", {{"method", "levenberg-marquardt"}, {"max_iterations", 3}}},
+      {"output", "never_written.json"}};
+  CHECK(optimise::fit_config_training(j, "/data") == std::vector<fs::path>{"/data/unused.xyz"});
+  const optimise::FittedModel m = optimise::fit_model(j, "/data", mo_subset());
+  CHECK(std::isfinite(m.compute(mo_subset()[0].structure).energy));
+  const fs::path file = scratch("search_model.json");
+  m.save(file, nlohmann::json{{"iteration", 1}});
+  CHECK(load_ace_nonlinear_model(file.string()).embedding.densities() == 2);
+  CHECK(!fs::exists("/data/never_written.json.checkpoint.json"));
+  fs::remove(file);
 }

@@ -117,7 +117,7 @@ inline int run_fit(const Args& args) {
   const nlohmann::json document = read_json_file(config_path, "fit config");
   if (is_gap_config(document)) return run_fit_gap(config_path, output);
   if (is_ace_config(document))
-    return document["model"] == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
+    return is_nonlinear_ace_config(document) ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");

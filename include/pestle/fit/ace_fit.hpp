@@ -47,6 +47,9 @@ inline bool is_ace_config(const nlohmann::json& j) {
   return m == "ace_linear" || m == "ace";
 }
 
+/// True for a nonlinear ACE config ("model": "ace"; fit/ace_nonlinear_run.hpp fits it).
+inline bool is_nonlinear_ace_config(const nlohmann::json& j) { return is_ace_config(j) && j["model"] == "ace"; }
+
 inline AceRadialKind ace_radial_from_name(const std::string& name) {
   for (AceRadialKind k : {AceRadialKind::cheb_exp_cos, AceRadialKind::cheb_pow, AceRadialKind::cheb_linear})
     if (to_string(k) == name) return k;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pestle/fit/ace_fit.hpp"
+#include "pestle/fit/ace_nonlinear_run.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/io/ace_model_json.hpp"
@@ -48,7 +49,9 @@ struct FittedModel {
 inline std::vector<std::filesystem::path> fit_config_training(const nlohmann::json& j, const std::filesystem::path& base_dir) {
   switch (fit_family(j)) {
     case FitFamily::gap: return parse_gap_fit_config(j, base_dir).training;
-    case FitFamily::ace: return parse_ace_fit_config(j, base_dir).training;
+    case FitFamily::ace:
+      return is_nonlinear_ace_config(j) ? parse_ace_nonlinear_config(j, base_dir).linear.training
+                                        : parse_ace_fit_config(j, base_dir).training;
     case FitFamily::snap: break;
   }
   return parse_fit_config(j, base_dir).training;
@@ -78,7 +81,26 @@ inline FittedModel fit_gap_model(const nlohmann::json& j, const std::filesystem:
           [model](const std::filesystem::path& path, const nlohmann::json&) { io::write_gap_xml(*model, path.string()); }};
 }
 
+/// Nonlinear ACE inside a search: no checkpoint file (the search's CSV is its checkpoint).
+inline FittedModel fit_ace_nonlinear_model(const nlohmann::json& j, const std::filesystem::path& base_dir,
+                                           const Dataset& data) {
+  AceNonlinearFitConfig c = parse_ace_nonlinear_config(j, base_dir);
+  c.checkpoint.clear();
+  AceNonlinearFitReport report;
+  const auto model = std::make_shared<const AceNonlinearModel>(fit_ace_nonlinear_config(c, data, &report));
+  const auto pot = std::make_shared<const AcePotential>(model->potential());
+  const nlohmann::json meta = {
+      {"fit", {{"iterations", report.iterations}, {"loss", report.final_terms.loss}, {"kappa", c.loss.kappa}}}};
+  return {[pot](const Structure& s) { return pot->compute(s); },
+          [model, meta](const std::filesystem::path& path, const nlohmann::json& search) {
+            nlohmann::json m = meta;
+            m["search"] = search;
+            save_ace_nonlinear_model(path.string(), *model, m);
+          }};
+}
+
 inline FittedModel fit_ace_model(const nlohmann::json& j, const std::filesystem::path& base_dir, const Dataset& data) {
+  if (is_nonlinear_ace_config(j)) return fit_ace_nonlinear_model(j, base_dir, data);
   const AceFitConfig ac = parse_ace_fit_config(j, base_dir);
   FitSummary summary;
   const auto model =
