@@ -75,7 +75,7 @@ inline int run_fit_ace(const std::string& config_path, std::string output) {
   return 0;
 }
 
-/// A nonlinear ACE fit (L-BFGS, checkpoints; fit/ace_nonlinear_fit.hpp), written as a pestle JSON model.
+/// A nonlinear ACE fit (L-BFGS or Levenberg–Marquardt, checkpoints; fit/ace_nonlinear_fit.hpp), written as a pestle JSON model.
 inline int run_fit_ace_nonlinear(const std::string& config_path, std::string output) {
   AceNonlinearFitConfig config = load_ace_nonlinear_config(config_path);
   if (output.empty()) output = config.linear.output.string();

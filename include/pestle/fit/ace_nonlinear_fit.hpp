@@ -180,7 +180,7 @@ struct Embedding {
 
 /// Sums of one structure: loss pieces and the gradient with respect to the raw coefficients.
 struct StructureResult {
-  double energy_sq = 0.0, energy_w = 0.0, force_sq = 0.0, force_w = 0.0;  // weighted
+  double energy_sq = 0.0, force_sq = 0.0;  // weighted
   double energy_sq_raw = 0.0, force_sq_raw = 0.0;                          // unweighted
   std::size_t force_components = 0;
   Eigen::VectorXd grad_e, grad_f;  // ∂(weighted sums)/∂(e0, c), raw units, before normalisation
@@ -236,12 +236,8 @@ class AceNonlinearLoss {
     AceNonlinearModel m;
     m.spec = spec_;
     m.embedding = embedding_;
-    for (std::size_t s = 0; s < spec_.elements.size(); ++s) {
-      m.e0.push_back(t[Eigen::Index(s * block())]);
-      m.coefficients.emplace_back(P_, std::vector<double>(K_));
-      for (std::size_t p = 0; p < P_; ++p)
-        for (std::size_t q = 0; q < K_; ++q) m.coefficients[s][p][q] = t[index(s, p, q)] * scale_[s][q];
-    }
+    for (std::size_t s = 0; s < spec_.elements.size(); ++s) m.e0.push_back(t[Eigen::Index(s * block())]);
+    m.coefficients = model_coefficients(t);
     m.contracted = contract_ace_densities(descriptor_.basis(), m.coefficients);
     return m;
   }
@@ -251,30 +247,25 @@ class AceNonlinearLoss {
     const std::vector<std::vector<std::vector<double>>> c = model_coefficients(t);
     std::vector<detail::acenl::StructureResult> r(data_.size());
     tbb::parallel_for(std::size_t{0}, data_.size(), [&](std::size_t k) { r[k] = structure(data_[k], t, c); });
-    double esq = 0, ew = 0, fsq = 0, fw = 0, esq_raw = 0, fsq_raw = 0;
+    double esq = 0, fsq = 0, esq_raw = 0, fsq_raw = 0;
     std::size_t ne = 0, nf = 0;
     Eigen::VectorXd ge = Eigen::VectorXd::Zero(t.size()), gf = Eigen::VectorXd::Zero(t.size());
     for (std::size_t k = 0; k < r.size(); ++k) {  // in order: the sum does not depend on the threads
-      esq += r[k].energy_sq, ew += r[k].energy_w, fsq += r[k].force_sq, fw += r[k].force_w;
+      esq += r[k].energy_sq, fsq += r[k].force_sq;
       esq_raw += r[k].energy_sq_raw, fsq_raw += r[k].force_sq_raw;
-      ne += data_[k].energy ? 1 : 0;
+      ne += data_[k].energy && data_[k].w_energy > 0.0 ? 1 : 0;
       nf += r[k].force_components;
       if (r[k].grad_e.size()) ge += r[k].grad_e;
       if (r[k].grad_f.size()) gf += r[k].grad_f;
     }
-    const double ce = ew > 0 ? (1.0 - settings_.kappa) / ew : 0.0, cf = fw > 0 ? settings_.kappa / fw : 0.0;
-    double loss = ce * esq + cf * fsq;
+    const double ce = total_energy_weight_ > 0 ? (1.0 - settings_.kappa) / total_energy_weight_ : 0.0;
+    const double cf = total_force_weight_ > 0 ? settings_.kappa / total_force_weight_ : 0.0;
     grad = ce * ge + cf * gf;
     // Raw-coefficient gradient → θ (ĉ) gradient, then the regulariser on ĉ.
     for (std::size_t s = 0; s < spec_.elements.size(); ++s)
       for (std::size_t p = 0; p < P_; ++p)
-        for (std::size_t q = 0; q < K_; ++q) {
-          const Eigen::Index i = index(s, p, q);
-          grad[i] *= scale_[s][q];
-          const double x = t[i], a = std::sqrt(x * x + 1e-12);
-          loss += settings_.l2 * x * x + settings_.l1 * a;
-          grad[i] += 2.0 * settings_.l2 * x + settings_.l1 * x / a;
-        }
+        for (std::size_t q = 0; q < K_; ++q) grad[index(s, p, q)] *= scale_[s][q];
+    const double loss = ce * esq + cf * fsq + add_regulariser(t, grad, nullptr);
     if (terms) {
       terms->loss = loss;
       terms->energy_rmse = ne ? std::sqrt(esq_raw / double(ne)) : 0.0;
@@ -315,20 +306,26 @@ class AceNonlinearLoss {
                           H.middleCols(c0, w).noalias() += 2.0 * Js.transpose() * Js.middleCols(c0, w);
                         });
     }
+    return loss + add_regulariser(t, g, &H);
+  }
+
+ private:
+  std::size_t block() const noexcept { return 1 + P_ * K_; }
+
+  /// λ₂ Σ ĉ² + λ₁ Σ √(ĉ² + 10⁻¹²): returns it, adds its gradient to g and (if given) its Hessian to H.
+  double add_regulariser(const Eigen::VectorXd& t, Eigen::VectorXd& g, Eigen::MatrixXd* H) const {
+    double penalty = 0.0;
     for (std::size_t s = 0; s < spec_.elements.size(); ++s)
       for (std::size_t p = 0; p < P_; ++p)
         for (std::size_t q = 0; q < K_; ++q) {
           const Eigen::Index i = index(s, p, q);
           const double x = t[i], a = std::sqrt(x * x + 1e-12);
-          loss += settings_.l2 * x * x + settings_.l1 * a;
+          penalty += settings_.l2 * x * x + settings_.l1 * a;
           g[i] += 2.0 * settings_.l2 * x + settings_.l1 * x / a;
-          H(i, i) += 2.0 * settings_.l2 + settings_.l1 * 1e-12 / (a * a * a);
+          if (H) (*H)(i, i) += 2.0 * settings_.l2 + settings_.l1 * 1e-12 / (a * a * a);
         }
-    return loss;
+    return penalty;
   }
-
- private:
-  std::size_t block() const noexcept { return 1 + P_ * K_; }
 
   /// Rows of one structure's weighted residuals r (energy, then forces) and their Jacobian in θ.
   Eigen::MatrixXd jacobian(const detail::acenl::StructureData& d, const Eigen::VectorXd& t,
@@ -484,7 +481,6 @@ class AceNonlinearLoss {
     if (d.energy && d.w_energy > 0.0) {
       const double res = (energy - *d.energy) / double(n);
       r.energy_sq = d.w_energy * res * res;
-      r.energy_w = d.w_energy;
       r.energy_sq_raw = res * res;
       r.grad_e = Eigen::VectorXd::Zero(np);
       const double a = 2.0 * d.w_energy * res / double(n);
@@ -503,7 +499,6 @@ class AceNonlinearLoss {
         r.force_sq_raw += rho[k][x] * rho[k][x];
       }
     r.force_sq = d.w_force * r.force_sq_raw;
-    r.force_w = d.w_force * double(3 * n);
     r.force_components = 3 * n;
     // Pass 2: u_i = Σ_j (ρ_i − ρ_j)·∂B_i/∂r_ij, then the gradient.
     r.grad_f = Eigen::VectorXd::Zero(np);

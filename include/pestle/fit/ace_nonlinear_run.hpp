@@ -1,7 +1,7 @@
 #pragma once
 // A nonlinear ACE fit from its config (fit/ace_nonlinear_fit.hpp): the start comes from a linear
 // ACE fit on the same data, or from "initial_model" (an ace or ace_linear model file with the same
-// descriptor: "upfit"); then L-BFGS with checkpoints.
+// descriptor: "upfit"); then L-BFGS or Levenberg–Marquardt with checkpoints.
 #include <functional>
 #include <string>
 
