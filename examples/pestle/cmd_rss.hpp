@@ -1,7 +1,7 @@
 #pragma once
-// pestle rss CONFIG.json [-o DIR] [--max-iterations N]: the random-structure-search → label → fit
-// loop of include/pestle/explore/rss_loop.hpp. DIR (default "rss") holds iter_XXX/ checkpoints,
-// model.xml of the latest GAP and log.csv; rerunning with the same DIR resumes. Progress on stderr.
+// pestle rss CONFIG.json [-o DIR] [--max-iterations N] [--final-search N]: the random-structure-search
+// → label → fit loop of include/pestle/explore/rss_loop.hpp. DIR (default "rss") holds iter_XXX/ checkpoints,
+// model.xml (GAP) or model.json (linear ACE) of the latest fit and log.csv; rerunning with the same DIR resumes. Progress on stderr.
 #include <filesystem>
 #include <iostream>
 
@@ -12,16 +12,17 @@ namespace pestle::cli {
 
 inline int run_rss(const Args& args) {
   Args rest;
-  std::size_t max_iterations = 0;
+  std::size_t max_iterations = 0, final_search = 0;
   for (std::size_t k = 0; k < args.size(); ++k) {
-    if (args[k] == "--max-iterations") {
-      if (k + 1 >= args.size()) throw UsageError("--max-iterations needs a number");
+    if (args[k] == "--max-iterations" || args[k] == "--final-search") {
+      const std::string flag = args[k];
+      if (k + 1 >= args.size()) throw UsageError(flag + " needs a number");
       try {
         const long n = std::stol(args[++k]);
-        if (n < 1) throw UsageError("--max-iterations must be at least 1");
-        max_iterations = static_cast<std::size_t>(n);
+        if (n < 1) throw UsageError(flag + " must be at least 1");
+        (flag == "--max-iterations" ? max_iterations : final_search) = static_cast<std::size_t>(n);
       } catch (const std::logic_error&) {
-        throw UsageError("--max-iterations needs a number, got '" + args[k] + "'");
+        throw UsageError(flag + " needs a number, got '" + args[k] + "'");
       }
       continue;
     }
@@ -41,7 +42,13 @@ inline int run_rss(const Args& args) {
             << ", cached " << report.labels.cached << ", failed " << report.labels.failed
             << "\nvalidation energy RMSE " << last.energy_rmse_meV << " meV/atom, force RMSE " << last.force_rmse
             << " eV/Å" << (report.target_reached ? " (target reached)" : "") << "\nwrote "
-            << (dir / "model.xml").string() << " and " << (dir / "log.csv").string() << "\n";
+            << (dir / explore::rss_model_file(config.model)).string() << " and " << (dir / "log.csv").string() << "\n";
+  if (final_search > 0) {
+    const explore::RssFinalSearch f = loop.final_search(final_search);
+    std::cout << "final search: " << f.relaxed << " minima, lowest " << f.lowest_enthalpy << " eV/atom (model), "
+              << f.lowest_reference_energy << " eV/atom (labeller), " << f.lowest_volume << " Å^3/atom, "
+              << f.lowest_atoms << " atoms; wrote " << (dir / "final_search").string() << "/{minima.xyz,summary.json}\n";
+  }
   return 0;
 }
 

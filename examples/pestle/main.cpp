@@ -43,8 +43,8 @@ const std::vector<pestle::cli::Command>& commands() {
       {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
        pestle::cli::run_export},
       {"validate", "pestle validate CONFIG.json [-o DIR]", "physical validation (E-V, elastic, phonons, defects, melt-quench, MD stability, parity) against a reference; writes DIR/summary.json, report.md, *.svg", pestle::cli::run_validate},
-      {"rss", "pestle rss CONFIG.json [-o DIR] [--max-iterations N]",
-       "random structure search -> label -> fit GAP loop; DIR (default rss) holds iter_XXX/ checkpoints, model.xml, log.csv; rerun to resume",
+      {"rss", "pestle rss CONFIG.json [-o DIR] [--max-iterations N] [--final-search N]",
+       "random structure search -> label -> fit (GAP or linear ACE) loop; DIR (default rss) holds iter_XXX/ checkpoints, model.xml|json, log.csv; rerun to resume; --final-search N relaxes N new random structures with the final model into DIR/final_search/",
        pestle::cli::run_rss},
   };
   return table;

@@ -7,7 +7,9 @@ Builds diamond, beta-Sn, simple hexagonal, bcc and fcc Si with ASE, finds each p
 (lattice scan; c/a of beta-Sn and sh held at 0.5516 and 0.9370), evaluates both potentials with
 `pestle predict` at 11 volumes over +-10 % around it, and prints per-phase max |E_model - E_SW|
 (meV/atom) and Birch-Murnaghan E0, V0, B0 of both. It also reports the lowest-enthalpy minimum of the last RSS iteration
-(RSS_DIR/iter_XXX/lowest.xyz) and its SW energy, to tell whether it is diamond."""
+(RSS_DIR/iter_XXX/lowest.xyz) and its SW energy, and, when `pestle rss --final-search N` has run, the
+lowest minima of that fresh search with their SW energies, coordination numbers and bond angles, to
+tell whether the lowest one is diamond."""
 import argparse
 import glob
 import os
@@ -45,7 +47,10 @@ def main():
     p.add_argument("rss_dir")
     p.add_argument("--reference", default="/usr/share/lammps/potentials/Si.sw")
     a = p.parse_args()
-    model = os.path.join(a.rss_dir, "model.xml")
+    # the loop writes model.xml (GAP) or model.json (linear ACE)
+    model = next((m for m in (os.path.join(a.rss_dir, f) for f in ("model.xml", "model.json")) if os.path.exists(m)), None)
+    if model is None:
+        sys.exit(f"no model.xml or model.json in {a.rss_dir}")
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{'phase':8} {'max|dE| meV/at':>15} {'V0 SW':>8} {'V0 fit':>8} {'E0 SW':>9} {'E0 fit':>9} {'B0 SW':>7} {'B0 fit':>7}")
         worst = 0.0
@@ -83,7 +88,39 @@ def main():
             print(f"lowest minimum of the last RSS iteration ({lows[-1]}): {len(at)} atoms, "
                   f"{at.get_volume() / len(at):.2f} A^3/atom, model H {h:.4f} eV/atom, SW E {e_sw:.4f} eV/atom "
                   f"(SW diamond at a = 5.431 A: {e_dia:.4f})")
+        final = os.path.join(a.rss_dir, "final_search", "minima.xyz")
+        if os.path.exists(final):
+            report_final_search(a, read(final, ":"), tmp)
     return 0
+
+
+def coordination(at, r_cut=2.8):
+    """Neighbour counts within r_cut and the bond angles (degrees) at every atom."""
+    from ase.neighborlist import neighbor_list
+    i, j, d = neighbor_list("ijD", at, r_cut)
+    counts = np.bincount(i, minlength=len(at))
+    angles = []
+    for c in range(len(at)):
+        vecs = d[i == c]
+        for p in range(len(vecs)):
+            for q in range(p + 1, len(vecs)):
+                cos = vecs[p] @ vecs[q] / np.linalg.norm(vecs[p]) / np.linalg.norm(vecs[q])
+                angles.append(np.degrees(np.arccos(np.clip(cos, -1, 1))))
+    return counts, np.array(angles)
+
+
+def report_final_search(a, minima, tmp):
+    """The fresh search of `pestle rss --final-search N`: its lowest minima (model enthalpy order)
+    with their SW energies, coordination and bond angles; diamond is 4-fold with all angles 109.47."""
+    e_sw = predict(a.pestle, a.reference, minima, tmp, "final")
+    print("fresh RSS with the final model (final_search/minima.xyz), lowest first:")
+    print(f"{'rank':>4} {'atoms':>5} {'V A^3/at':>9} {'H model':>9} {'E SW':>9} {'coord':>6} {'angles (deg)':>16}")
+    for k, (at, e) in enumerate(zip(minima, e_sw)):
+        counts, ang = coordination(at)
+        span = f"{ang.min():6.1f}-{ang.max():6.1f}" if len(ang) else "-"
+        coord = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
+        print(f"{k:4d} {len(at):5d} {at.get_volume() / len(at):9.2f} {at.info.get('enthalpy_per_atom', np.nan):9.4f} "
+              f"{e:9.4f} {coord:>6} {span:>16}")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,19 @@ assert "labels computed 0," in p.stdout, p.stdout
 assert "resumed after 1" in p.stdout, p.stdout
 assert csv_rows() == rows or [r[:10] for r in csv_rows()] == [r[:10] for r in rows], (csv_rows(), rows)
 
+# A fresh search with the final model: nothing left to fit, 4 new relaxations, the lowest labelled.
+p = run(config, "-o", run_dir, "--max-iterations", "2", "--final-search", "4")
+assert "labels computed 0," in p.stdout, p.stdout  # the loop itself has nothing left to label ...
+summary = json.load(open(os.path.join(run_dir, "final_search", "summary.json")))
+assert 1 <= summary["relaxed"] <= 4, summary
+assert summary["lowest_reference_energy"] is not None, summary  # ... but the lowest minimum is labelled
+enthalpies = [float(line.split("enthalpy_per_atom=")[1].split()[0])
+              for line in open(os.path.join(run_dir, "final_search", "minima.xyz")) if "enthalpy_per_atom=" in line]
+assert len(enthalpies) == summary["relaxed"] and enthalpies == sorted(enthalpies), enthalpies
+assert abs(enthalpies[0] - summary["lowest_enthalpy"]) < 1e-6, (enthalpies, summary)
+assert "final search:" in p.stdout, p.stdout
+p = run(config, "-o", run_dir, "--final-search", "0", code=2)
+
 bad = json.load(open(config))
 bad["random_structures"][0]["min_separation"] = 5.0
 bad_path = os.path.join(out, "bad.json")

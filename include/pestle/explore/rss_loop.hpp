@@ -1,13 +1,13 @@
 #pragma once
 // The random-structure-search loop (GAP-RSS as in autoplex): iteration 0 labels random structures
-// (plus dimers and isolated atoms) and fits a GAP; every later iteration relaxes new random
-// structures with the current GAP (a Hookean wall first, optional), picks some of the minima by
+// (plus dimers and isolated atoms) and fits a GAP or a linear ACE model; every later iteration
+// relaxes new random structures with the current model (a Hookean wall first, optional), picks some of the minima by
 // Boltzmann-histogram + CUR selection, labels them, adds them and refits; it stops at an iteration
 // limit or when the error on a held-out random set reaches a target.
 //
 // Output directory DIR:
-//   DIR/iter_XXX/{dataset.xyz, model.xml, lowest.xyz, summary.json, log.txt, DONE}   one per iteration
-//   DIR/model.xml (latest fit), DIR/log.csv (one row per iteration), DIR/validation.xyz,
+//   DIR/iter_XXX/{dataset.xyz, model.xml|model.json, lowest.xyz, summary.json, log.txt, DONE}   one per iteration
+//   DIR/model.xml or DIR/model.json (latest fit: GAP or linear ACE), DIR/log.csv (one row per iteration), DIR/validation.xyz,
 //   DIR/labels/ (the label cache, label_structures in labeller.hpp)
 // DONE is written last; a rerun resumes after the last iteration that has it, and labels already in
 // the cache are never recomputed. Config keys and formulas: docs/exploration.md.
@@ -30,10 +30,12 @@
 #include "pestle/explore/labeller.hpp"
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
+#include "pestle/fit/ace_fit.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/fit/metrics.hpp"
+#include "pestle/io/ace_model_json.hpp"
 #include "pestle/io/extxyz.hpp"
 #include "pestle/io/gap_xml.hpp"
 #include "pestle/io/potential_file.hpp"
@@ -50,10 +52,26 @@ struct RssRelaxSettings {
   std::size_t hookean_steps = 50;  ///< FIRE steps with the wall before the free relaxation
 };
 
+/// The model family the loop fits: a GAP (gap_fit term string) or linear ACE.
+enum class RssModelKind { gap, ace_linear };
+
+/// Linear ACE inside the loop: the keys of an ace_linear fit config without training/output.
+struct RssAceFit {
+  AceBasisSpec spec;
+  FitOptions options;
+  double smoothness = 0.0;    ///< p of the smoothness prior (fit/ace_fit.hpp)
+  double energy_sigma = 0.005;  ///< eV/atom: the σ_E floor of energy-scaled regularisation
+};
+
+/// The model file of an iteration (and DIR's copy of the latest fit).
+inline std::string rss_model_file(RssModelKind kind) { return kind == RssModelKind::gap ? "model.xml" : "model.json"; }
+
 struct RssConfig {
   std::vector<RandomStructureParams> random_structures;
   nlohmann::json labeller = {{"type", "reference"}, {"potential", "sw-si"}};
-  GapFitSettings fit;
+  RssModelKind model = RssModelKind::gap;
+  GapFitSettings fit;                    ///< "model": "gap"
+  RssAceFit ace;                         ///< "model": "ace_linear"
   double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
   std::size_t initial_structures = 20;
   std::size_t iterations = 5;            ///< iteration 0 included
@@ -121,6 +139,41 @@ inline RandomStructureParams parse_random_set(const json& j) {
   p.max_attempts = get<std::size_t>(j, "max_attempts", where, p.max_attempts);
   p.validate();
   return p;
+}
+
+inline void parse_gap_fit(const json& f, RssConfig& c) {
+  check_keys(f, "\"fit\"", {"model", "gap", "default_sigma", "sparse_jitter", "config_type_sigma", "energy_sigma_fraction"});
+  c.model = RssModelKind::gap;
+  if (!f.contains("gap") || !f["gap"].is_string()) throw InputError("\"fit\" needs \"gap\" (the gap_fit term string)");
+  c.fit.gap = f["gap"].get<std::string>();
+  if (f.contains("default_sigma")) {
+    const auto d = pestle::detail::config::sigma_triple(f["default_sigma"], "\"default_sigma\"");
+    c.fit.sigma.energy = d[0];
+    c.fit.sigma.force = d[1];
+    c.fit.sigma.virial = d[2];
+  }
+  if (f.contains("config_type_sigma"))
+    for (const auto& [name, v] : f["config_type_sigma"].items())
+      c.fit.sigma.config_type[name] = pestle::detail::config::sigma_triple(v, "config_type_sigma of '" + name + "'");
+  c.fit.sparse_jitter = get<double>(f, "sparse_jitter", "\"fit\"", c.fit.sparse_jitter);
+  c.fit.sigma.validate();
+}
+
+/// {"model": "ace_linear", "descriptor": {...}, "weights": {...}, "solver": {...}} as in an
+/// ace_linear fit config (fit/ace_fit.hpp); e0 comes from the labelled isolated atoms.
+inline void parse_ace_fit(const json& f, RssConfig& c) {
+  check_keys(f, "\"fit\"", {"model", "descriptor", "weights", "solver", "energy_sigma", "energy_sigma_fraction"});
+  c.model = RssModelKind::ace_linear;
+  json as_config = {{"model", "ace_linear"}};
+  for (const char* key : {"descriptor", "weights", "solver"})
+    if (f.contains(key)) as_config[key] = f[key];
+  as_config["training"] = json::array({"unused.xyz"});  // the loop supplies the data
+  const AceFitConfig a = parse_ace_fit_config(as_config, ".");
+  c.ace.spec = a.spec;
+  c.ace.options = a.options;
+  c.ace.smoothness = a.smoothness;
+  c.ace.energy_sigma = get<double>(f, "energy_sigma", "\"fit\"", c.ace.energy_sigma);
+  if (!(c.ace.energy_sigma > 0.0)) throw InputError("\"fit.energy_sigma\" must be positive (eV/atom)");
 }
 
 inline std::string pad3(std::size_t k) {
@@ -194,24 +247,15 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     }
     if (c.labeller.contains("workdir")) throw InputError("labeller: \"workdir\" is not a key (scratch goes to DIR/labels)");
   }
-  if (!j.contains("fit") || !j["fit"].is_object()) throw InputError("\"fit\" ({\"gap\": ..., \"default_sigma\": ...}) is required");
+  if (!j.contains("fit") || !j["fit"].is_object())
+    throw InputError("\"fit\" ({\"gap\": ..., \"default_sigma\": ...} or {\"model\": \"ace_linear\", \"descriptor\": ...}) is required");
   const json& f = j["fit"];
-  check_keys(f, "\"fit\"", {"gap", "default_sigma", "sparse_jitter", "config_type_sigma", "energy_sigma_fraction"});
+  const std::string model = get<std::string>(f, "model", "\"fit\"", "gap");
+  if (model == "gap") parse_gap_fit(f, c);
+  else if (model == "ace_linear") parse_ace_fit(f, c);
+  else throw InputError("\"fit.model\" must be \"gap\" or \"ace_linear\" (not '" + model + "')");
   c.energy_sigma_fraction = get<double>(f, "energy_sigma_fraction", "\"fit\"", 0.0);
   if (!(c.energy_sigma_fraction >= 0.0)) throw InputError("\"energy_sigma_fraction\" must be >= 0");
-  if (!f.contains("gap") || !f["gap"].is_string()) throw InputError("\"fit\" needs \"gap\" (the gap_fit term string)");
-  c.fit.gap = f["gap"].get<std::string>();
-  if (f.contains("default_sigma")) {
-    const auto d = pestle::detail::config::sigma_triple(f["default_sigma"], "\"default_sigma\"");
-    c.fit.sigma.energy = d[0];
-    c.fit.sigma.force = d[1];
-    c.fit.sigma.virial = d[2];
-  }
-  if (f.contains("config_type_sigma"))
-    for (const auto& [name, v] : f["config_type_sigma"].items())
-      c.fit.sigma.config_type[name] = pestle::detail::config::sigma_triple(v, "config_type_sigma of '" + name + "'");
-  c.fit.sparse_jitter = get<double>(f, "sparse_jitter", "\"fit\"", c.fit.sparse_jitter);
-  c.fit.sigma.validate();
   c.initial_structures = get<std::size_t>(j, "initial_structures", where, c.initial_structures);
   c.iterations = get<std::size_t>(j, "iterations", where, c.iterations);
   c.rss_structures = get<std::size_t>(j, "rss_structures", where, c.rss_structures);
@@ -360,6 +404,24 @@ struct RssReport {
   bool target_reached = false;
 };
 
+/// What a fresh search with the final model found (item 7 of the validation: DIR/final_search/).
+struct RssFinalSearch {
+  std::size_t relaxed = 0;            ///< minima kept of the structures relaxed
+  double lowest_enthalpy = 0.0;       ///< eV/atom, by the model
+  double lowest_volume = 0.0;         ///< Å^3/atom
+  std::size_t lowest_atoms = 0;
+  double lowest_reference_energy = std::numeric_limits<double>::quiet_NaN();  ///< eV/atom, the labeller's
+  double wall_seconds = 0.0;
+
+  nlohmann::json to_json() const {
+    return {{"relaxed", relaxed}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
+            {"lowest_atoms", lowest_atoms},
+            {"lowest_reference_energy", std::isfinite(lowest_reference_energy) ? nlohmann::json(lowest_reference_energy)
+                                                                               : nlohmann::json(nullptr)},
+            {"wall_seconds", wall_seconds}};
+  }
+};
+
 /// A relaxed RSS minimum.
 struct RssMinimum {
   Structure structure;
@@ -420,7 +482,7 @@ class RssLoop {
     fs::create_directories(dir_);
     RssReport report;
     Dataset training;
-    std::optional<GapModel> model;
+    std::optional<AnyCalculator> model;
     // Resume: the complete iterations on disk, in order.
     for (std::size_t k = 0; fs::exists(detail::rss::iteration_dir(dir_, k) / "DONE"); ++k) {
       const fs::path it = detail::rss::iteration_dir(dir_, k);
@@ -431,7 +493,7 @@ class RssLoop {
     if (report.resumed_after > 0) {
       const fs::path last = detail::rss::iteration_dir(dir_, report.resumed_after - 1);
       training = read_extxyz((last / "dataset.xyz").string());
-      model = io::read_gap_xml((last / "model.xml").string());
+      model = load_potential((last / model_file()).string());
       say("resuming after iteration " + std::to_string(report.resumed_after - 1) + " (" +
           std::to_string(training.size()) + " labelled structures)");
       if (c_.target_energy_rmse_meV > 0.0 && report.iterations.back().iteration > 0 &&
@@ -459,10 +521,9 @@ class RssLoop {
             " structures selected before the interruption");
       } else {
         say("iteration " + std::to_string(k) + ": relaxing " + std::to_string(c_.rss_structures) +
-            " random structures with the current GAP");
-        const GapPotential potential(*model);
+            " random structures with the current " + model_name());
         const std::vector<RssMinimum> minima =
-            relax_structures(potential, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax);
+            relax_structures(*model, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax);
         rec.relaxed = minima.size();
         if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
         record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
@@ -489,15 +550,14 @@ class RssLoop {
       }
       rec.failed = counts.failed;
       rec.labelled_total = training.size();
-      say("iteration " + std::to_string(k) + ": fitting GAP to " + std::to_string(training.size()) + " structures");
-      // The model continues from its XML file, exactly as a resumed run reads it, so a resumed
-      // iteration relaxes with bit-identical numbers and finds its labels in the cache.
-      model = save_and_reload(k, fit_with_capped_sparsity(training));
-      const ErrorReport err = error_report(GapPotential(*model), validation);
+      say("iteration " + std::to_string(k) + ": fitting " + model_name() + " to " + std::to_string(training.size()) +
+          " structures");
+      model = fit_and_reload(k, training);
+      const ErrorReport err = error_report(*model, validation);
       rec.energy_rmse_meV = err.overall.energy_rmse_meV_per_atom();
       rec.force_rmse = err.overall.force_rmse();
       rec.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
-      checkpoint(k, training, *model, rec);
+      checkpoint(k, training, rec);
       report.iterations.push_back(rec);
       const double elapsed = std::chrono::duration<double>(clock::now() - run_start).count();
       const double eta = elapsed / static_cast<double>(k + 1 - report.resumed_after) * static_cast<double>(limit - k - 1);
@@ -515,6 +575,47 @@ class RssLoop {
       }
     }
     return report;
+  }
+
+  /// A fresh search with the latest model on disk: relaxes n new random structures (generator
+  /// iteration 8888, so never a training or validation structure), writes the `keep` lowest
+  /// minima, lowest first, to DIR/final_search/minima.xyz, labels the lowest one (through the
+  /// label cache) and writes DIR/final_search/summary.json.
+  RssFinalSearch final_search(std::size_t n, std::size_t keep = 10) {
+    namespace fs = std::filesystem;
+    const auto t0 = std::chrono::steady_clock::now();
+    const fs::path model_path = dir_ / model_file();
+    if (!fs::exists(model_path)) throw InputError("no fitted model in " + dir_.string() + " (run the loop first)");
+    const AnyCalculator model = load_potential(model_path.string());
+    say("final search: relaxing " + std::to_string(n) + " random structures with the final " + model_name());
+    std::vector<RssMinimum> minima = relax_structures(model, generator_.generate(structure_index(8888, 0), n), c_.relax);
+    if (minima.empty()) throw NumericalError("final search: every relaxation failed");
+    std::stable_sort(minima.begin(), minima.end(),
+                     [](const RssMinimum& a, const RssMinimum& b) { return a.enthalpy_per_atom < b.enthalpy_per_atom; });
+    RssFinalSearch out;
+    out.relaxed = minima.size();
+    const RssMinimum& best = minima.front();
+    out.lowest_enthalpy = best.enthalpy_per_atom;
+    out.lowest_atoms = best.structure.size();
+    out.lowest_volume = best.structure.volume() / static_cast<double>(out.lowest_atoms);
+    const fs::path where = dir_ / "final_search";
+    fs::create_directories(where);
+    Dataset d;
+    for (std::size_t i = 0; i < std::min(keep, minima.size()); ++i) {
+      Frame f;
+      f.structure = minima[i].structure;
+      f.labels.info.set("enthalpy_per_atom", minima[i].enthalpy_per_atom);
+      f.labels.info.set("converged", minima[i].converged ? "T" : "F");
+      d.push_back(std::move(f));
+    }
+    write_extxyz((where / "minima.xyz").string(), d);
+    LabelCounts counts;
+    const std::vector<LabelOutcome> label_of_best = label({best.structure}, counts);
+    if (label_of_best[0].frame && label_of_best[0].frame->labels.energy)
+      out.lowest_reference_energy = *label_of_best[0].frame->labels.energy / static_cast<double>(out.lowest_atoms);
+    out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::ofstream(where / "summary.json") << out.to_json().dump(1) << "\n";
+    return out;
   }
 
   /// Index of random structure j of iteration k in the generator (validation uses iteration 9999).
@@ -577,14 +678,19 @@ class RssLoop {
   GapFitSettings fit_settings(const Dataset& training) const {
     GapFitSettings s = c_.fit;
     s.seed = c_.seed;
-    s.e0.clear();
-    for (const Frame& f : training)
-      if (f.labels.config_type == "isolated_atom" && f.size() == 1) s.e0[f.structure.numbers[0]] = *f.labels.energy;
+    s.e0 = isolated_atom_energies(training);
     s.e0_average = s.e0.empty();
     if (!s.e0_average)
       for (int z : training.species())
         if (!s.e0.count(z)) s.e0_average = true;  // some element has no isolated atom
     return s;
+  }
+
+  static std::map<int, double> isolated_atom_energies(const Dataset& training) {
+    std::map<int, double> e0;
+    for (const Frame& f : training)
+      if (f.labels.config_type == "isolated_atom" && f.size() == 1) e0[f.structure.numbers[0]] = *f.labels.energy;
+    return e0;
   }
 
   /// Early data sets can hold fewer distinct SOAP environments than a term's n_sparse (symmetric
@@ -681,24 +787,41 @@ class RssLoop {
     return true;
   }
 
-  GapModel save_and_reload(std::size_t k, const GapModel& model) const {
+  std::string model_name() const { return c_.model == RssModelKind::gap ? "GAP" : "linear ACE"; }
+
+  std::string model_file() const { return rss_model_file(c_.model); }
+
+  // The model continues from its file, exactly as a resumed run reads it, so a resumed iteration
+  // relaxes with bit-identical numbers and finds its labels in the cache.
+  AnyCalculator fit_and_reload(std::size_t k, Dataset& training) const {
     const std::filesystem::path it = detail::rss::iteration_dir(dir_, k);
     std::filesystem::create_directories(it);
-    io::write_gap_xml(model, (it / "model.xml").string());
-    return io::read_gap_xml((it / "model.xml").string());
+    const std::string file = (it / model_file()).string();
+    if (c_.model == RssModelKind::gap) io::write_gap_xml(fit_with_capped_sparsity(training), file);
+    else save_ace_linear_model(file, fit_ace(training));
+    return load_potential(file);
   }
 
-  void checkpoint(std::size_t k, const Dataset& training, const GapModel&, const RssIterationRecord& rec) const {
+  /// Linear ACE with e0 from the labelled isolated atoms (when every element has one).
+  AceLinearModel fit_ace(Dataset& training) const {
+    apply_energy_scaled_sigma(training, c_.energy_sigma_fraction, c_.ace.energy_sigma);
+    FitOptions options = c_.ace.options;
+    const std::map<int, double> e0 = isolated_atom_energies(training);
+    if (!e0.empty()) options.design.reference_energies = e0;
+    return fit_ace_linear(c_.ace.spec, training, options, c_.ace.smoothness);
+  }
+
+  void checkpoint(std::size_t k, const Dataset& training, const RssIterationRecord& rec) const {
     namespace fs = std::filesystem;
     const fs::path it = detail::rss::iteration_dir(dir_, k);
     fs::create_directories(it);
     write_extxyz((it / "dataset.xyz").string(), training);
     std::ofstream(it / "summary.json") << rec.to_json().dump(1) << "\n";
     std::ofstream(it / "log.txt") << "iteration " << k << "\n" << rec.to_json().dump(1) << "\n";
-    // DIR/model.xml is the latest fit; the GAP XML names its sparseX files, so copy them too.
+    // DIR/model.xml|json is the latest fit; the GAP XML names its sparseX files, so copy them too.
     for (const auto& e : fs::directory_iterator(it)) {
       const std::string name = e.path().filename().string();
-      if (name.rfind("model.xml", 0) == 0) fs::copy_file(e.path(), dir_ / name, fs::copy_options::overwrite_existing);
+      if (name.rfind(model_file(), 0) == 0) fs::copy_file(e.path(), dir_ / name, fs::copy_options::overwrite_existing);
     }
     write_log_csv(k);
     std::ofstream(it / "DONE") << "complete\n";  // written last: the resume marker

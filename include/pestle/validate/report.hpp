@@ -100,7 +100,7 @@ struct ValidationConfig {
 /// Reads and checks a validation config; relative paths are relative to the config's folder.
 inline ValidationConfig parse_validation_config(const json& j, const std::filesystem::path& base) {
   using namespace detail::config;
-  only_keys(j, {"potential", "reference", "crystal", "tests"}, "the config");
+  only_keys(j, {"potential", "reference", "crystal", "tests", "comment"}, "the config");
   ValidationConfig c;
   c.potential = path_key(j, "potential", base, "the config", true);
   if (j.contains("reference")) {
