@@ -26,6 +26,7 @@
 #include <tbb/parallel_for.h>
 
 #include "pestle/dynamics/common.hpp"
+#include "pestle/dynamics/md.hpp"
 #include "pestle/dynamics/relax.hpp"
 #include "pestle/explore/labeller.hpp"
 #include "pestle/explore/random_structures.hpp"
@@ -42,6 +43,25 @@
 
 namespace pestle::explore {
 
+/// hot-AIRSS (Pickard, Phys. Rev. B 106, 014102 (2022)): after the first relaxation a structure is
+/// shaken by `cycles` rounds of Langevin MD at `temperature` (fixed cell, `steps` × `timestep`),
+/// each followed by a fresh relaxation; the lowest-enthalpy minimum of the rounds is kept.
+struct RssAnneal {
+  std::size_t cycles = 0;       ///< 0 = plain AIRSS
+  double temperature = 1000.0;  ///< K
+  std::size_t steps = 100;
+  double timestep = 1.0;        ///< fs
+  double friction = 0.02;       ///< 1/fs
+
+  void validate() const {
+    if (cycles == 0) return;
+    if (!(temperature > 0.0) || !std::isfinite(temperature)) throw InputError("\"relax.anneal.temperature\" must be positive (K)");
+    if (steps == 0) throw InputError("\"relax.anneal.steps\" must be at least 1");
+    if (!(timestep > 0.0) || timestep > 10.0) throw InputError("\"relax.anneal.timestep\" must lie in (0, 10] fs");
+    if (!(friction > 0.0) || !std::isfinite(friction)) throw InputError("\"relax.anneal.friction\" must be positive (1/fs)");
+  }
+};
+
 struct RssRelaxSettings {
   double fmax = 0.05;            ///< eV/Å
   double stress_tolerance = 5e-4;  ///< eV/Å^3
@@ -50,6 +70,7 @@ struct RssRelaxSettings {
   double hookean_k = 0.0;        ///< eV/Å^2; 0 = no wall
   double hookean_d_min = 1.5;    ///< Å
   std::size_t hookean_steps = 50;  ///< FIRE steps with the wall before the free relaxation
+  RssAnneal anneal;              ///< hot-AIRSS shakes (cycles 0 = off)
 };
 
 /// The model family the loop fits: a GAP (gap_fit term string) or linear ACE.
@@ -176,6 +197,19 @@ inline void parse_ace_fit(const json& f, RssConfig& c) {
   if (!(c.ace.energy_sigma > 0.0)) throw InputError("\"fit.energy_sigma\" must be positive (eV/atom)");
 }
 
+inline RssAnneal parse_anneal(const json& a) {
+  const std::string where = "\"relax.anneal\"";
+  check_keys(a, where, {"cycles", "temperature", "steps", "timestep", "friction"});
+  RssAnneal h;
+  h.cycles = get<std::size_t>(a, "cycles", where, 1);
+  h.temperature = get<double>(a, "temperature", where, h.temperature);
+  h.steps = get<std::size_t>(a, "steps", where, h.steps);
+  h.timestep = get<double>(a, "timestep", where, h.timestep);
+  h.friction = get<double>(a, "friction", where, h.friction);
+  h.validate();
+  return h;
+}
+
 inline std::string pad3(std::size_t k) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%03zu", k);
@@ -269,7 +303,8 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   if (j.contains("relax")) {
     const json& r = j["relax"];
     check_keys(r, "\"relax\"",
-               {"fmax", "stress_tolerance", "max_steps", "pressure_gpa", "hookean_k", "hookean_d_min", "hookean_steps"});
+               {"fmax", "stress_tolerance", "max_steps", "pressure_gpa", "hookean_k", "hookean_d_min", "hookean_steps",
+                "anneal"});
     RssRelaxSettings& s = c.relax;
     s.fmax = get<double>(r, "fmax", "\"relax\"", s.fmax);
     s.stress_tolerance = get<double>(r, "stress_tolerance", "\"relax\"", s.stress_tolerance);
@@ -278,6 +313,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     s.hookean_k = get<double>(r, "hookean_k", "\"relax\"", s.hookean_k);
     s.hookean_d_min = get<double>(r, "hookean_d_min", "\"relax\"", s.hookean_d_min);
     s.hookean_steps = get<std::size_t>(r, "hookean_steps", "\"relax\"", s.hookean_steps);
+    if (r.contains("anneal")) s.anneal = parse_anneal(r["anneal"]);
   }
   if (j.contains("dimers")) {
     const json& d = j["dimers"];
@@ -429,32 +465,73 @@ struct RssMinimum {
   bool converged = false;
 };
 
-/// Relaxes each structure with `calc` (first under a Hookean wall when configured); drops
-/// relaxations that fail or end in nonsense (atoms closer than half the wall distance, volume
-/// per atom outside (1, 200) Å^3). Parallel over structures; order kept.
+namespace detail::rss {
+
+/// One hot-AIRSS shake: Langevin MD at fixed cell from Maxwell-Boltzmann velocities (both seeded).
 template <Calculator C>
-std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Structure>& start, const RssRelaxSettings& r) {
+Structure shake(const C& calc, const Structure& s, const RssAnneal& a, std::uint64_t seed) {
+  MdOptions md;
+  md.timestep = a.timestep;
+  md.thermostat = LangevinThermostat{a.temperature, a.friction, seed};
+  MolecularDynamics<C> run(calc, s, md);
+  run.initialise_velocities(a.temperature, seed ^ 0x9e3779b97f4a7c15ULL);
+  run.run(a.steps, 0);
+  return run.structure();
+}
+
+}  // namespace detail::rss
+
+/// Relaxes each structure with `calc` (first under a Hookean wall when configured; then, with
+/// hot-AIRSS, shaken and relaxed again `anneal.cycles` times, keeping the lowest minimum); drops
+/// relaxations that fail or end in nonsense (atoms closer than half the wall distance, volume
+/// per atom outside (1, 200) Å^3). Parallel over structures; order kept. Structure k's shakes are
+/// seeded from seed + k, so they repeat.
+template <Calculator C>
+std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Structure>& start, const RssRelaxSettings& r,
+                                         std::uint64_t seed = 0) {
   std::vector<std::optional<RssMinimum>> out(start.size());
   RelaxOptions opt;
   opt.fmax = r.fmax;
   opt.stress_tolerance = r.stress_tolerance;
   opt.relax_cell = true;
   opt.pressure = r.pressure_gpa / units::gpa_per_ev_a3;
+  const bool walled = r.hookean_k > 0.0 && r.hookean_steps > 0;
+  auto sensible = [&](const RelaxResult& res) {
+    const double v = res.structure.volume() / static_cast<double>(res.structure.size());
+    return v > 1.0 && v < 200.0 && std::isfinite(res.enthalpy) &&
+           detail::rss::shortest_distance(res.structure, 3.0) >= 0.5 * r.hookean_d_min;
+  };
+  // A walled start (when configured), then the free relaxation.
+  auto relax = [&](Structure s) {
+    if (walled) {
+      RelaxOptions w = opt;
+      w.max_steps = r.hookean_steps;
+      s = relax_fire(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min), s, w).structure;
+    }
+    RelaxOptions free = opt;
+    free.max_steps = r.max_steps;
+    return relax_fire(calc, s, free);
+  };
   tbb::parallel_for(std::size_t{0}, start.size(), [&](std::size_t k) {
     try {
-      Structure s = start[k];
-      if (r.hookean_k > 0.0 && r.hookean_steps > 0) {
-        RelaxOptions walled = opt;
-        walled.max_steps = r.hookean_steps;
-        s = relax_fire(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min), s, walled).structure;
+      RelaxResult best = relax(start[k]);
+      if (!sensible(best)) return;
+      for (std::size_t c = 0; c < r.anneal.cycles; ++c) {
+        try {
+          const std::uint64_t shake_seed = (seed + k) * 1000003ULL + c;
+          // The wall keeps atoms apart during the hot MD too, where an early model is weakest.
+          const Structure hot = walled ? detail::rss::shake(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min),
+                                                            best.structure, r.anneal, shake_seed)
+                                       : detail::rss::shake(calc, best.structure, r.anneal, shake_seed);
+          RelaxResult next = relax(hot);
+          if (sensible(next) && next.enthalpy / static_cast<double>(next.structure.size()) <
+                                    best.enthalpy / static_cast<double>(best.structure.size()))
+            best = std::move(next);
+        } catch (const Error&) {
+          break;  // a shake that blows up ends the annealing; the minimum so far stands
+        }
       }
-      RelaxOptions free = opt;
-      free.max_steps = r.max_steps;
-      const RelaxResult res = relax_fire(calc, s, free);
-      const double v = res.structure.volume() / static_cast<double>(res.structure.size());
-      if (!(v > 1.0 && v < 200.0) || !std::isfinite(res.enthalpy)) return;
-      if (detail::rss::shortest_distance(res.structure, 3.0) < 0.5 * r.hookean_d_min) return;
-      out[k] = RssMinimum{res.structure, res.enthalpy / static_cast<double>(res.structure.size()), res.converged};
+      out[k] = RssMinimum{best.structure, best.enthalpy / static_cast<double>(best.structure.size()), best.converged};
     } catch (const Error&) {
       // a relaxation that blows up under an early model is simply not a candidate
     }
@@ -523,7 +600,8 @@ class RssLoop {
         say("iteration " + std::to_string(k) + ": relaxing " + std::to_string(c_.rss_structures) +
             " random structures with the current " + model_name());
         const std::vector<RssMinimum> minima =
-            relax_structures(*model, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax);
+            relax_structures(*model, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax,
+                             c_.seed + structure_index(k, 0));
         rec.relaxed = minima.size();
         if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
         record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
@@ -588,7 +666,8 @@ class RssLoop {
     if (!fs::exists(model_path)) throw InputError("no fitted model in " + dir_.string() + " (run the loop first)");
     const AnyCalculator model = load_potential(model_path.string());
     say("final search: relaxing " + std::to_string(n) + " random structures with the final " + model_name());
-    std::vector<RssMinimum> minima = relax_structures(model, generator_.generate(structure_index(8888, 0), n), c_.relax);
+    std::vector<RssMinimum> minima = relax_structures(model, generator_.generate(structure_index(8888, 0), n), c_.relax,
+                                                   c_.seed + structure_index(8888, 0));
     if (minima.empty()) throw NumericalError("final search: every relaxation failed");
     std::stable_sort(minima.begin(), minima.end(),
                      [](const RssMinimum& a, const RssMinimum& b) { return a.enthalpy_per_atom < b.enthalpy_per_atom; });
