@@ -247,3 +247,18 @@ TEST_CASE("hot-AIRSS: anneal keys, and shaken minima are never above the plain o
   REQUIRE(again.size() == b.size());
   for (std::size_t i = 0; i < b.size(); ++i) CHECK(again[i].enthalpy_per_atom == Approx(b[i].enthalpy_per_atom).margin(1e-6));
 }
+
+TEST_CASE("every RSS config under examples/rss parses, with its labeller", "[explore][examples]") {
+  const std::filesystem::path dir = std::filesystem::path(PESTLE_TEST_DIR) / ".." / "examples" / "rss";
+  std::size_t loops = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    const nlohmann::json j = read_json_file(e.path(), "example");
+    if (!j.contains("random_structures")) continue;  // si-liquid-md.json is a pestle validate config
+    INFO(e.path().string());
+    const RssConfig c = load_rss_config(e.path());
+    CHECK_NOTHROW(make_labeller(c.labeller));
+    ++loops;
+  }
+  CHECK(loops >= 5);  // si-sw, si-sw-ace, si-sw-ace-generic, si-gpaw, si-gpaw-ace
+}

@@ -45,9 +45,18 @@ inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c
   const auto say = [&](const std::string& m) {
     if (progress) progress(m);
   };
+  const AceNonlinearLoss loss(c.linear.spec, data, c.linear.options.design, c.embedding, c.loss);
+  say(std::to_string(loss.parameters()) + " parameters (" + std::to_string(loss.basis_size()) + " B functions × " +
+      std::to_string(c.embedding.densities()) + " densities + e0, per element); descriptor cache " +
+      std::to_string(loss.cache_bytes() >> 20) + " MiB");
+  const std::size_t S = c.linear.spec.elements.size();
   std::vector<double> e0;
   std::vector<std::vector<std::vector<double>>> start;
-  if (!c.initial_model.empty()) {
+  if (detail::acenl::read_checkpoint(c.checkpoint, loss.parameters())) {
+    // fit_ace_nonlinear resumes from the checkpoint, which replaces any start: skip the linear fit.
+    e0.assign(S, 0.0);
+    start.assign(S, {std::vector<double>(loss.basis_size(), 0.0)});
+  } else if (!c.initial_model.empty()) {
     detail::acenl::start_from_file(c.initial_model, c.linear.spec, e0, start);
     say("starting from " + c.initial_model.string());
   } else {
@@ -61,10 +70,6 @@ inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c
       start.push_back({c1});
     }
   }
-  const AceNonlinearLoss loss(c.linear.spec, data, c.linear.options.design, c.embedding, c.loss);
-  say(std::to_string(loss.parameters()) + " parameters (" + std::to_string(loss.basis_size()) + " B functions × " +
-      std::to_string(c.embedding.densities()) + " densities + e0, per element); descriptor cache " +
-      std::to_string(loss.cache_bytes() >> 20) + " MiB");
   return fit_ace_nonlinear(loss, c, e0, start, report, progress);
 }
 
