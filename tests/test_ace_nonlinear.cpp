@@ -177,6 +177,75 @@ TEST_CASE("nonlinear ACE: Levenberg-Marquardt lowers the loss and resumes exactl
   fs::remove_all(b);
 }
 
+TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by iteration, exact resume",
+          "[ace][ace_nonlinear]") {
+  // Ladder order: body order first, then total degree.
+  const AceDescriptor d = ace_b_descriptor(tiny_spec());
+  const auto& fns = d.basis().functions.at(0);
+  const std::vector<int> degree = ace_column_degrees(d.basis(), 0);
+  const std::vector<std::size_t> order = detail::acenl::ladder_order(d.basis(), 0, d.size());
+  REQUIRE(order.size() == d.size());
+  for (std::size_t j = 1; j < order.size(); ++j) {
+    const auto a = order[j - 1], b = order[j];
+    CHECK(std::make_pair(fns[a].ns.size(), degree[a]) <= std::make_pair(fns[b].ns.size(), degree[b]));
+  }
+  const detail::acenl::Ladder l{2, 3, 4};
+  CHECK(l.total() == 10);
+  CHECK(l.phase(0) == 0);
+  CHECK(l.phase(3) == 1);
+  CHECK(l.phase(6) == 2);
+  CHECK(l.phase(9) == 2);
+  CHECK(l.functions(0, 30) == 10);
+  CHECK(l.functions(1, 30) == 20);
+  CHECK(l.functions(2, 30) == 30);
+
+  for (const std::string method : {"lbfgs", "levenberg-marquardt"}) {
+    INFO(method);
+    // Only the two ladder phases (max_iterations 0): the last third of the ladder order stays zero.
+    AceNonlinearFitConfig two = config({}, 0);
+    two.method = method;
+    two.ladder_steps = 2;
+    two.ladder_iterations = 3;
+    std::vector<std::string> lines;
+    AceNonlinearFitReport r;
+    const AceNonlinearModel partial =
+        fit_ace_nonlinear_config(two, mo_subset(), &r, [&](const std::string& m) { lines.push_back(m); });
+    CHECK(r.final_terms.loss < r.start.loss);
+    const std::size_t kept = l.functions(1, d.size());
+    for (std::size_t p = 0; p < partial.coefficients[0].size(); ++p)
+      for (std::size_t j = 0; j < order.size(); ++j) {
+        const double v = partial.coefficients[0][p][order[j]];
+        if (j >= kept) CHECK(v == 0.0);
+      }
+    CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& m) { return m.find("ladder phase") != m.npos; }) == 2);
+
+    // The whole ladder straight, and interrupted in phase 2 (iteration 4) then resumed: the same model.
+    const fs::path a = scratch("ladder_straight_" + method), b = scratch("ladder_cut_" + method);
+    AceNonlinearFitConfig straight = config(a, 4), cut = config(b, 4);
+    for (AceNonlinearFitConfig* c : {&straight, &cut}) {
+      c->method = method;
+      c->ladder_steps = 2;
+      c->ladder_iterations = 3;
+      c->checkpoint_every = 1;
+    }
+    AceNonlinearFitReport rs, rc;
+    const AceNonlinearModel m = fit_ace_nonlinear_config(straight, mo_subset(), &rs);
+    struct Stop {};
+    CHECK_THROWS_AS(fit_ace_nonlinear_config(cut, mo_subset(), nullptr,
+                                             [](const std::string& m) {
+                                               if (m.rfind("iteration 4/", 0) == 0) throw Stop{};
+                                             }),
+                    Stop);
+    const AceNonlinearModel resumed = fit_ace_nonlinear_config(cut, mo_subset(), &rc);
+    CHECK(rc.resumed_from == 4);
+    CHECK(rc.iterations == rs.iterations);
+    CHECK(resumed.coefficients == m.coefficients);
+    CHECK(resumed.e0 == m.e0);
+    fs::remove_all(a);
+    fs::remove_all(b);
+  }
+}
+
 TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonlinear]") {
   const fs::path dir = scratch("upfit");
   AceNonlinearFitReport r1, r2;
@@ -247,6 +316,11 @@ TEST_CASE("nonlinear ACE: config keys", "[ace][ace_nonlinear]") {
   j["optimiser"]["step"] = 1;
   CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("unknown key 'step'"));
   j["optimiser"].erase("step");
+  j["optimiser"]["ladder"] = {{"steps", 4}, {"iterations_per_step", 10}};
+  CHECK(parse_ace_nonlinear_config(j, "/data").ladder_steps == 4);
+  j["optimiser"]["ladder"]["steps"] = -1;
+  CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("ladder"));
+  j["optimiser"].erase("ladder");
   j["embedding"]["weights"] = {1, 1};
   CHECK_THROWS_WITH(parse_ace_nonlinear_config(j, "/data"), Catch::Contains("one entry per density"));
 }

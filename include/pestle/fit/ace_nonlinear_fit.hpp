@@ -27,7 +27,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <numeric>
 #include <optional>
+#include <tuple>
 #include <random>
 #include <string>
 #include <vector>
@@ -550,6 +553,10 @@ struct AceNonlinearFitConfig {
   /// start keeps the linear fit's energies: with √, φ = 1e-3 would already add ~0.03 eV per atom.
   double init_scale = 1e-8;
   unsigned seed = 1;
+  /// Ladder growth (as pacemaker's ladder fitting): `ladder_steps` rounds of `ladder_iterations`
+  /// iterations on a growing part of the basis, then max_iterations on all of it (0 = no ladder).
+  int ladder_steps = 0;
+  int ladder_iterations = 20;
   std::filesystem::path initial_model;  ///< warm start ("upfit"); empty: start from a linear fit
   std::filesystem::path checkpoint;     ///< default: OUTPUT.checkpoint.json
   std::filesystem::path source;         ///< the config file
@@ -586,7 +593,8 @@ inline AceNonlinearFitConfig parse_ace_nonlinear_config(nlohmann::json j, const 
     c.loss.l2 = get(loss, "l2", "\"loss\"", c.loss.l2);
   }
   if (!opt.is_null()) {
-    check_keys(opt, "\"optimiser\"", {"method", "max_iterations", "checkpoint_every", "memory", "init_scale", "seed"});
+    check_keys(opt, "\"optimiser\"",
+               {"method", "max_iterations", "checkpoint_every", "memory", "init_scale", "seed", "ladder"});
     c.method = get<std::string>(opt, "method", "\"optimiser\"", c.method);
     if (c.method != "lbfgs" && c.method != "levenberg-marquardt")
       throw InputError("\"optimiser.method\" must be \"lbfgs\" or \"levenberg-marquardt\"");
@@ -595,6 +603,13 @@ inline AceNonlinearFitConfig parse_ace_nonlinear_config(nlohmann::json j, const 
     c.memory = get(opt, "memory", "\"optimiser\"", c.memory);
     c.init_scale = get(opt, "init_scale", "\"optimiser\"", c.init_scale);
     c.seed = get(opt, "seed", "\"optimiser\"", c.seed);
+    if (opt.contains("ladder")) {
+      check_keys(opt["ladder"], "\"optimiser.ladder\"", {"steps", "iterations_per_step"});
+      c.ladder_steps = get(opt["ladder"], "steps", "\"optimiser.ladder\"", 3);
+      c.ladder_iterations = get(opt["ladder"], "iterations_per_step", "\"optimiser.ladder\"", c.ladder_iterations);
+      if (c.ladder_steps < 0 || c.ladder_steps > 50 || c.ladder_iterations < 1)
+        throw InputError("\"optimiser.ladder\": steps in 0..50, iterations_per_step >= 1");
+    }
   }
   if (c.max_iterations < 0 || c.checkpoint_every < 1 || c.memory < 1 || !(c.init_scale >= 0.0))
     throw InputError("\"optimiser\": max_iterations >= 0, checkpoint_every >= 1, memory >= 1, init_scale >= 0");
@@ -678,6 +693,124 @@ inline std::optional<Checkpoint> read_checkpoint(const std::filesystem::path& pa
 
 }  // namespace detail::acenl
 
+namespace detail::acenl {
+
+/// Element mu0's B functions in ladder order: body order (rank) first, then the total degree
+/// D = Σ_t (n_t + l_t), then the basis index (pacemaker's "body_order" ladder).
+inline std::vector<std::size_t> ladder_order(const AceBasisSet& basis, std::size_t mu0, std::size_t K) {
+  const auto& fns = basis.functions.at(mu0);
+  const std::vector<int> degree = ace_column_degrees(basis, mu0);
+  std::vector<std::size_t> order(K);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto key = [&](std::size_t q) {
+    const std::size_t rank = q < fns.size() ? fns[q].ns.size() : std::numeric_limits<std::size_t>::max();
+    return std::make_tuple(rank, q < degree.size() ? degree[q] : 0, q);
+  };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  return order;
+}
+
+/// The ladder schedule: phase k < steps fits the first ⌈(k+1)/(steps+1)·K⌉ functions of the ladder
+/// order (every density, every element; e0 always), the last phase all K. The phase follows from the
+/// iteration count alone, so a resumed fit is in the phase it was interrupted in.
+struct Ladder {
+  int steps = 0, per_step = 1, final_iterations = 0;
+
+  int phase(int done) const { return steps == 0 ? 0 : std::min(done / per_step, steps); }
+  int phase_start(int k) const { return k * per_step; }
+  int phase_end(int k) const { return k < steps ? (k + 1) * per_step : steps * per_step + final_iterations; }
+  int total() const { return phase_end(steps); }
+  std::size_t functions(int k, std::size_t K) const {
+    if (k >= steps) return K;
+    return std::max<std::size_t>(1, (K * std::size_t(k + 1) + std::size_t(steps)) / std::size_t(steps + 1));
+  }
+};
+
+/// 1 for the parameters free in ladder phase k, 0 for the frozen ones (layout of AceNonlinearLoss::theta).
+inline Eigen::VectorXd ladder_mask(const AceNonlinearLoss& loss, std::size_t P, std::size_t S, const Ladder& l, int k) {
+  const std::size_t K = loss.basis_size(), take = l.functions(k, K);
+  Eigen::VectorXd mask = Eigen::VectorXd::Zero(Eigen::Index(loss.parameters()));
+  for (std::size_t s = 0; s < S; ++s) {
+    const std::size_t base = s * (1 + P * K);
+    mask[Eigen::Index(base)] = 1.0;  // e0
+    const std::vector<std::size_t> order = ladder_order(loss.descriptor().basis(), s, K);
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t j = 0; j < take; ++j) mask[Eigen::Index(base + 1 + p * K + order[j])] = 1.0;
+  }
+  return mask;
+}
+
+}  // namespace detail::acenl
+
+namespace detail::acenl {
+
+/// One Levenberg–Marquardt iteration on the free parameters: solve (H + μ·diag H) δ = −g with the
+/// Gauss–Newton H; accept δ when 𝓛 drops (μ /= 3), else μ *= 4 and solve again. μ is checkpointed
+/// with θ, so a resumed fit continues exactly. True when converged (no damping lowers the loss, or
+/// the drop is below 1e-9 relative).
+inline bool levenberg_step(const AceNonlinearLoss& loss, const std::vector<int>& free, Eigen::VectorXd& t,
+                           AceLossTerms& terms, double& lm_mu) {
+  Eigen::MatrixXd H;
+  Eigen::VectorXd gn, gt;
+  loss.gauss_newton(t, H, gn);
+  const bool all_free = free.size() == std::size_t(t.size());
+  if (!all_free) {  // the frozen rows and columns drop out (no copy when nothing is frozen)
+    H = H(free, free).eval();
+    gn = gn(free).eval();
+  }
+  const Eigen::VectorXd diag = H.diagonal().cwiseMax(1e-12 * std::max(1e-300, H.diagonal().maxCoeff()));
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    Eigen::MatrixXd A = H;
+    A.diagonal() += lm_mu * diag;
+    Eigen::VectorXd trial = t;
+    if (all_free) trial -= A.ldlt().solve(gn);
+    else trial(free) -= A.ldlt().solve(gn);
+    AceLossTerms now;
+    loss.evaluate(trial, gt, &now);
+    if (std::isfinite(now.loss) && now.loss < terms.loss) {
+      const bool converged = terms.loss - now.loss <= 1e-9 * terms.loss;
+      t = trial;
+      terms = now;
+      lm_mu = std::max(lm_mu / 3.0, 1e-12);
+      return converged;
+    }
+    lm_mu *= 4.0;
+  }
+  return true;  // no damping lowers the loss: a minimum to round-off
+}
+
+/// Up to min(checkpoint_every, budget) L-BFGS iterations with the frozen parameters held at zero
+/// (zero gradient and bounds [0, 0]). Returns (converged or stalled, iterations used).
+inline std::pair<bool, int> lbfgs_chunk(const AceNonlinearLoss& loss, const AceNonlinearFitConfig& c, const Eigen::VectorXd& mask,
+                        const Eigen::VectorXd& lower, const Eigen::VectorXd& upper, int budget, Eigen::VectorXd& t,
+                        AceLossTerms& terms, optimise::LbfgsbMemory& memory, int done) {
+  optimise::LbfgsbOptions o;
+  o.max_iterations = std::min(c.checkpoint_every, budget);
+  o.memory = c.memory;
+  o.gradient_tolerance = 1e-10;
+  o.relative_tolerance = 1e-12;
+  const optimise::LbfgsbResult r = optimise::minimise_box(
+      [&](const Eigen::VectorXd& x, Eigen::VectorXd& gx) {
+        const double f = loss.evaluate(x, gx);
+        gx = gx.cwiseProduct(mask);
+        return f;
+      },
+      t, lower, upper, o, &memory);
+  Eigen::VectorXd gr;
+  AceLossTerms now;
+  loss.evaluate(r.x, gr, &now);
+  if (!std::isfinite(now.loss) || !r.x.allFinite())
+    throw NumericalError("nonlinear ACE: the loss became non-finite after iteration " + std::to_string(done) +
+                         (c.checkpoint.empty() ? std::string() : "; the last good checkpoint is kept in " + c.checkpoint.string()));
+  // A chunk that did not lower the loss has stalled (line search failed from a fresh start).
+  const bool converged = r.converged || !(now.loss < terms.loss);
+  t = r.x;
+  terms = now;
+  return {converged, std::min(r.iterations + 1, o.max_iterations)};
+}
+
+}  // namespace detail::acenl
+
 /// Fits nonlinear ACE. `start` (from a linear fit or a saved model) gives e0 and the leading densities;
 /// densities it lacks start at small random values. `progress` gets one line per checkpoint.
 inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const AceNonlinearFitConfig& c,
@@ -710,74 +843,56 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
   AceLossTerms terms;
   loss.evaluate(t, g, &terms);
   rep.start = terms;
+  const detail::acenl::Ladder ladder{c.ladder_steps, c.ladder_iterations, c.max_iterations};
   const auto line = [&](int it, const AceLossTerms& x) {
     char buf[200];
     std::snprintf(buf, sizeof buf, "iteration %d/%d: loss %.6g, energy RMSE %.3f meV/atom, force RMSE %.4f eV/Å", it,
-                  c.max_iterations, x.loss, 1e3 * x.energy_rmse, x.force_rmse);
+                  ladder.total(), x.loss, 1e3 * x.energy_rmse, x.force_rmse);
     return std::string(buf);
   };
   if (progress) progress(line(done, terms));
   if (!std::isfinite(terms.loss))
     throw NumericalError("nonlinear ACE: the loss is not finite at the start (iteration " + std::to_string(done) +
                          "); lower optimiser.init_scale or check the data");
-  if (c.method == "levenberg-marquardt") {
-    // Solve (H + μ·diag H) δ = −g with the Gauss–Newton H; accept δ when 𝓛 drops (μ /= 3), else
-    // μ *= 4 and solve again. μ is checkpointed with θ, so a resumed fit continues exactly.
-    Eigen::MatrixXd H;
-    Eigen::VectorXd gn, gt;
-    while (done < c.max_iterations && !rep.converged) {
-      loss.gauss_newton(t, H, gn);
-      const Eigen::VectorXd diag = H.diagonal().cwiseMax(1e-12 * std::max(1e-300, H.diagonal().maxCoeff()));
-      bool accepted = false;
-      for (int attempt = 0; attempt < 30 && !accepted; ++attempt) {
-        Eigen::MatrixXd A = H;
-        A.diagonal() += lm_mu * diag;
-        const Eigen::VectorXd trial = t - A.ldlt().solve(gn);
-        AceLossTerms now;
-        loss.evaluate(trial, gt, &now);
-        if (std::isfinite(now.loss) && now.loss < terms.loss) {
-          accepted = true;
-          rep.converged = terms.loss - now.loss <= 1e-9 * terms.loss;
-          t = trial;
-          terms = now;
-          lm_mu = std::max(lm_mu / 3.0, 1e-12);
-        } else {
-          lm_mu *= 4.0;
-        }
-      }
-      ++done;
-      if (!accepted) rep.converged = true;  // no damping lowers the loss: a minimum to round-off
-      if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms, memory, lm_mu);
-      if (progress) progress(line(done, terms) + ", damping " + std::to_string(lm_mu));
-    }
-    rep.iterations = done;
-    rep.final_terms = terms;
-    if (report) *report = rep;
-    return loss.model(t);
-  }
+  const bool levenberg = c.method == "levenberg-marquardt";
   const Eigen::VectorXd inf = Eigen::VectorXd::Constant(t.size(), std::numeric_limits<double>::infinity());
-  while (done < c.max_iterations && !rep.converged) {
-    optimise::LbfgsbOptions o;
-    o.max_iterations = std::min(c.checkpoint_every, c.max_iterations - done);
-    o.memory = c.memory;
-    o.gradient_tolerance = 1e-10;
-    o.relative_tolerance = 1e-12;
-    const optimise::LbfgsbResult r =
-        optimise::minimise_box([&](const Eigen::VectorXd& x, Eigen::VectorXd& gx) { return loss.evaluate(x, gx); }, t,
-                               -inf, inf, o, &memory);
-    Eigen::VectorXd gr;
-    AceLossTerms now;
-    loss.evaluate(r.x, gr, &now);
-    if (!std::isfinite(now.loss) || !r.x.allFinite())
-      throw NumericalError("nonlinear ACE: the loss became non-finite after iteration " + std::to_string(done) +
-                           (c.checkpoint.empty() ? std::string() : "; the last good checkpoint is kept in " + c.checkpoint.string()));
-    // A chunk that did not lower the loss has stalled (line search failed from a fresh start).
-    rep.converged = r.converged || !(now.loss < terms.loss);
-    t = r.x;
-    done += std::min(r.iterations + 1, o.max_iterations);
-    terms = now;
+  Eigen::VectorXd mask = Eigen::VectorXd::Ones(t.size()), lower = -inf, upper = inf;
+  std::vector<int> free;  // indices of the free parameters (Levenberg–Marquardt)
+  int phase = -1;
+  while (done < ladder.total()) {
+    const int k = ladder.phase(done);
+    if (k != phase) {  // entering a ladder phase (or the only one): freeze what it does not fit
+      phase = k;
+      if (ladder.steps > 0) {
+        mask = detail::acenl::ladder_mask(loss, c.embedding.densities(), c.linear.spec.elements.size(), ladder, k);
+        t = t.cwiseProduct(mask);  // frozen functions are absent (zero), not fixed elsewhere
+        lower = (mask.array() > 0).select(-inf, Eigen::VectorXd::Zero(t.size()));
+        upper = (mask.array() > 0).select(inf, Eigen::VectorXd::Zero(t.size()));
+        if (done == ladder.phase_start(k) && k > 0) {  // a fresh phase: the old curvature is for another space
+          memory = {};
+          lm_mu = 1e-3;
+        }
+        loss.evaluate(t, g, &terms);
+        if (progress)
+          progress("ladder phase " + std::to_string(k + 1) + "/" + std::to_string(ladder.steps + 1) + ": " +
+                   std::to_string(ladder.functions(k, loss.basis_size())) + " of " +
+                   std::to_string(loss.basis_size()) + " B functions per element");
+      }
+      free.clear();
+      for (Eigen::Index i = 0; i < mask.size(); ++i)
+        if (mask[i] > 0) free.push_back(int(i));
+    }
+    const int end = ladder.phase_end(k);
+    const auto [converged, used] =
+        levenberg ? std::pair<bool, int>{detail::acenl::levenberg_step(loss, free, t, terms, lm_mu), 1}
+                  : detail::acenl::lbfgs_chunk(loss, c, mask, lower, upper, end - done, t, terms, memory, done);
+    // A ladder phase that converges hands over to the next one at its scheduled iteration, so
+    // the phase stays a function of the iteration count (exact resume).
+    done = converged && k < ladder.steps ? end : done + used;
+    rep.converged = converged && k == ladder.steps;
     if (!c.checkpoint.empty()) detail::acenl::write_checkpoint(c.checkpoint, t, done, terms, memory, lm_mu);
-    if (progress) progress(line(done, terms));
+    if (progress) progress(line(done, terms) + (levenberg ? ", damping " + std::to_string(lm_mu) : std::string()));
+    if (rep.converged) break;
   }
   rep.iterations = done;
   rep.final_terms = terms;

@@ -36,6 +36,28 @@ inline void start_from_file(const std::filesystem::path& path, const AceBasisSpe
     throw InputError("\"initial_model\" '" + path.string() + "' has another descriptor than the config");
 }
 
+/// The linear fit a nonlinear fit starts from. With a ladder it fits only the first phase's
+/// functions: the others get a ridge of 100 on their standardised columns (coefficients ~1 % of
+/// their size, zeroed when the ladder starts; more would make the normal equations singular), so the start is the best model of the first rung rather
+/// than a truncated model of the whole basis. Needs the ridge solver with a ridge > 0, else plain.
+inline AceLinearModel linear_start(const AceNonlinearFitConfig& c, const AceNonlinearLoss& loss, const Dataset& data) {
+  FitOptions options = c.linear.options;
+  if (c.ladder_steps == 0 || options.solver.kind != SolverKind::ridge || !(options.solver.ridge > 0.0))
+    return fit_ace_linear(c.linear.spec, data, options, c.linear.smoothness);
+  const AceBasisSet& basis = loss.descriptor().basis();
+  const std::size_t K = loss.basis_size();
+  std::vector<double> scale = c.linear.smoothness > 0.0 ? ace_smoothness_scale(basis, c.linear.smoothness)
+                                                        : std::vector<double>(c.linear.spec.elements.size() * (K + 1), 1.0);
+  const Ladder ladder{c.ladder_steps, c.ladder_iterations, c.max_iterations};
+  const std::size_t take = ladder.functions(0, K);
+  for (std::size_t s = 0; s < c.linear.spec.elements.size(); ++s) {
+    const std::vector<std::size_t> order = ladder_order(basis, s, K);
+    for (std::size_t j = take; j < K; ++j) scale[s * (K + 1) + 1 + order[j]] = 1e2 / options.solver.ridge;
+  }
+  options.solver.ridge_scale = std::move(scale);
+  return fit_ace_linear(c.linear.spec, data, options, 0.0);
+}
+
 }  // namespace detail::acenl
 
 /// Fits the nonlinear ACE model of a config to data (progress: one line per event).
@@ -61,7 +83,7 @@ inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c
     say("starting from " + c.initial_model.string());
   } else {
     say("starting from a linear ACE fit");
-    const AceLinearModel lin = fit_ace_linear(c.linear.spec, data, c.linear.options, c.linear.smoothness);
+    const AceLinearModel lin = detail::acenl::linear_start(c, loss, data);
     for (const auto& v : lin.coefficients) {
       e0.push_back(v.at(0));
       // Density 1 takes the linear model, scaled so that w₁F(φ₁) ≈ the linear energy for F ≈ φ.
