@@ -740,9 +740,10 @@ inline Eigen::VectorXd ladder_mask(const AceNonlinearLoss& loss, std::size_t P, 
   return mask;
 }
 
-}  // namespace detail::acenl
-
-namespace detail::acenl {
+/// The ladder schedule of a config (no ladder: one phase of max_iterations).
+inline Ladder ladder_schedule(const AceNonlinearFitConfig& c) {
+  return Ladder{c.ladder_steps, c.ladder_iterations, c.max_iterations};
+}
 
 /// One Levenberg–Marquardt iteration on the free parameters: solve (H + μ·diag H) δ = −g with the
 /// Gauss–Newton H; accept δ when 𝓛 drops (μ /= 3), else μ *= 4 and solve again. μ is checkpointed
@@ -843,7 +844,7 @@ inline AceNonlinearModel fit_ace_nonlinear(const AceNonlinearLoss& loss, const A
   AceLossTerms terms;
   loss.evaluate(t, g, &terms);
   rep.start = terms;
-  const detail::acenl::Ladder ladder{c.ladder_steps, c.ladder_iterations, c.max_iterations};
+  const detail::acenl::Ladder ladder = detail::acenl::ladder_schedule(c);
   const auto line = [&](int it, const AceLossTerms& x) {
     char buf[200];
     std::snprintf(buf, sizeof buf, "iteration %d/%d: loss %.6g, energy RMSE %.3f meV/atom, force RMSE %.4f eV/Å", it,

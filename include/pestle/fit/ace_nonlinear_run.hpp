@@ -48,8 +48,7 @@ inline AceLinearModel linear_start(const AceNonlinearFitConfig& c, const AceNonl
   const std::size_t K = loss.basis_size();
   std::vector<double> scale = c.linear.smoothness > 0.0 ? ace_smoothness_scale(basis, c.linear.smoothness)
                                                         : std::vector<double>(c.linear.spec.elements.size() * (K + 1), 1.0);
-  const Ladder ladder{c.ladder_steps, c.ladder_iterations, c.max_iterations};
-  const std::size_t take = ladder.functions(0, K);
+  const std::size_t take = ladder_schedule(c).functions(0, K);
   for (std::size_t s = 0; s < c.linear.spec.elements.size(); ++s) {
     const std::vector<std::size_t> order = ladder_order(basis, s, K);
     for (std::size_t j = take; j < K; ++j) scale[s * (K + 1) + 1 + order[j]] = 1e2 / options.solver.ridge;
