@@ -182,4 +182,28 @@ TEST_CASE("linear ACE: smoothness prior factors and config keys", "[ace][ace_fit
   CHECK_THROWS_WITH(parse(broken("ace_linear", "ace")), Catch::Contains("nonlinear ACE"));
   CHECK_THROWS_WITH(parse(broken("\"smoothness\": 2", "\"smoothness\": 2, \"type\": \"svd\"")), Catch::Contains("ridge"));
   CHECK_THROWS_AS(parse(broken("\"cutoff\": 5.0", "\"cutoff\": -1")), InputError);
+
+  // total degree (docs/ace.md §4): max_degree alone sets the n_max and l_max it allows, and round-trips
+  const std::string degree = R"({"model": "ace_linear", "training": "x.xyz",
+      "descriptor": {"type": "ace", "elements": ["Mo"], "cutoff": 5.0, "l_weight": 2,
+                     "ranks": {"1": {"max_degree": 8}, "2": {"max_degree": 10}, "3": {"n_max": 3, "max_degree": 9}}}})";
+  const AceFitConfig d = parse(degree);
+  CHECK(d.spec.nmax == std::vector<int>{8, 9, 3});  // n + 1 <= D − (rank − 1)
+  CHECK(d.spec.lmax == std::vector<int>{0, 4, 3});  // 2·l <= D − rank
+  CHECK(d.spec.max_degree == std::vector<double>{8, 10, 9});
+  const AceFitConfig again = parse_ace_fit_config(
+      {{"model", "ace_linear"}, {"training", "x.xyz"}, {"descriptor", ace_spec_to_json(d.spec)}}, ".");
+  CHECK(again.spec.nmax == d.spec.nmax);
+  CHECK(again.spec.lmax == d.spec.lmax);
+  CHECK(again.spec.max_degree == d.spec.max_degree);
+  CHECK(again.spec.l_weight == 2.0);
+  CHECK(ace_b_basis(again.spec).columns == ace_b_basis(d.spec).columns);
+  const auto degree_broken = [&](const std::string& from, const std::string& to) {
+    std::string t = degree;
+    t.replace(t.find(from), from.size(), to);
+    return parse(t);
+  };
+  CHECK_THROWS_WITH(degree_broken("\"max_degree\": 10", "\"max_degree\": 1.5"), Catch::Contains("max_degree must lie in [2"));
+  CHECK_THROWS_WITH(degree_broken("{\"max_degree\": 10}", "{}"), Catch::Contains("needs \"n_max\" (or \"max_degree\")"));
+  CHECK_THROWS_WITH(degree_broken("\"l_weight\": 2", "\"l_weight\": 0"), Catch::Contains("l_weight"));
 }

@@ -3,7 +3,9 @@
 // and every function is rotation and permutation invariant.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <random>
+#include <set>
 
 #include <Eigen/Dense>
 
@@ -59,6 +61,61 @@ TEST_CASE("ACE B-basis: counts of independent invariants", "[ace][ace_rank]") {
   // (one coupling per l-set; the count is the number of n-assignments up to permutation of equal l).
   CHECK(per_rank[3] == 4 + 6 + 6 + 6 + 4);  // l-sets (000), (011), (022), (112), (222) with n-multisets
   CHECK(int(b.functions[0].size()) == b.columns);
+}
+
+namespace {
+
+/// Total degree Σ (n + 1 + w·l) of a basis function (docs/ace.md §4).
+double function_degree(const AceBasisFunction& f, double w) {
+  double d = 0.0;
+  for (std::size_t t = 0; t < f.ns.size(); ++t) d += f.ns[t] + 1 + w * f.ls[t];
+  return d;
+}
+
+/// (rank, μ..., n..., l...) of every function: the multiset identifies the product it couples.
+std::multiset<std::vector<int>> function_keys(const AceBasisSet& b, const std::function<bool(const AceBasisFunction&)>& keep) {
+  std::multiset<std::vector<int>> keys;
+  for (const auto& f : b.functions[0]) {
+    if (!keep(f)) continue;
+    std::vector<int> k = {f.rank};
+    k.insert(k.end(), f.mus.begin(), f.mus.end());
+    k.insert(k.end(), f.ns.begin(), f.ns.end());
+    k.insert(k.end(), f.ls.begin(), f.ls.end());
+    keys.insert(k);
+  }
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("ACE B-basis: total-degree selection keeps exactly the functions within the degree", "[ace][ace_rank]") {
+  AceBasisSpec full = small_spec();
+  full.nmax = {6, 5, 3, 2};
+  full.lmax = {0, 4, 3, 2};
+  const AceBasisSet all = ace_b_basis(full);
+  for (double w : {1.0, 1.5, 2.0}) {
+    AceBasisSpec bounded = full;
+    bounded.l_weight = w;
+    bounded.max_degree = {5, 8, 8, 7.5};
+    const AceBasisSet some = ace_b_basis(bounded);
+    const std::vector<double> bound = bounded.max_degree;
+    const auto within = [&](const AceBasisFunction& f) { return function_degree(f, w) <= bound[std::size_t(f.rank - 1)] + 1e-9; };
+    INFO("l_weight " << w << ": " << some.functions[0].size() << " of " << all.functions[0].size() << " functions");
+    CHECK(some.functions[0].size() < all.functions[0].size());
+    CHECK(some.functions[0].size() > 10);
+    // the same products, and as many independent couplings of each, as the unbounded basis holds within the degree
+    CHECK(function_keys(some, [](const AceBasisFunction&) { return true; }) == function_keys(all, within));
+  }
+  // a bound every product meets changes nothing; a rank without a bound (0) keeps its n_max/l_max box
+  AceBasisSpec loose = full;
+  loose.max_degree = {100, 0, 100, 100};
+  CHECK(ace_b_basis(loose).columns == all.columns);
+  AceBasisSpec bad = full;
+  bad.max_degree = {4, 5};
+  CHECK_THROWS_AS(ace_b_basis(bad), InputError);
+  bad.max_degree.clear();
+  bad.l_weight = 0.0;
+  CHECK_THROWS_AS(ace_b_basis(bad), InputError);
 }
 
 TEST_CASE("ACE B-basis: linearly independent, no zero functions, invariant", "[ace][ace_rank]") {

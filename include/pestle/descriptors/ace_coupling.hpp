@@ -14,6 +14,8 @@
 // = Σ_j g_k(r_ij) (radial base, Y_00 = 1).
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -25,11 +27,15 @@
 
 namespace pestle {
 
-/// Which products to include: for rank ν = 1..ranks.size(), n < nmax[ν-1] and l <= lmax[ν-1].
+/// Which products to include: for rank ν = 1..ranks.size(), n < nmax[ν-1] and l <= lmax[ν-1], and,
+/// where max_degree[ν-1] > 0, a total degree Σ_t (n_t + 1 + l_weight·l_t) <= max_degree[ν-1]
+/// (n_t 0-based here, so a factor's degree is its 1-based n plus the weighted l: docs/ace.md §4).
 struct AceBasisSpec {
   std::vector<int> elements;             ///< atomic numbers
   std::vector<int> nmax = {6, 3, 2, 1};  ///< per rank (rank 1: number of g_k)
   std::vector<int> lmax = {0, 3, 2, 1};  ///< per rank (rank 1 must be 0)
+  std::vector<double> max_degree;        ///< per rank, or empty; <= 0: no degree bound for that rank
+  double l_weight = 1.5;                 ///< weight of l in the total degree
   AceRadialKind radial = AceRadialKind::cheb_pow;
   double lambda = 2.0;   ///< radparameter of the scaled distance
   double rcut = 5.0;     ///< Å
@@ -37,23 +43,35 @@ struct AceBasisSpec {
   double spline_delta = 0.001;
 };
 
+/// The total degree of one factor (0-based n, l) of a product: n + 1 + l_weight·l.
+inline double ace_factor_degree(const AceBasisSpec& spec, int n, int l) { return n + 1 + spec.l_weight * l; }
+
+/// The total-degree bound of a rank (1-based), +∞ where the spec sets none.
+inline double ace_degree_bound(const AceBasisSpec& spec, int rank) {
+  const std::size_t r = std::size_t(rank - 1);
+  return r < spec.max_degree.size() && spec.max_degree[r] > 0.0 ? spec.max_degree[r] : std::numeric_limits<double>::infinity();
+}
+
 namespace detail {
 
 using AceFactor = std::array<int, 3>;          // (μ, n, l)
 using AceMonomial = std::vector<std::array<int, 4>>;  // sorted (μ, n, l, m)
 
-/// Non-decreasing tuples of factors of length `rank` (multisets), Σ l even.
-inline void ace_multisets(const std::vector<AceFactor>& factors, int rank, std::size_t from, std::vector<AceFactor>& cur,
-                          std::vector<std::vector<AceFactor>>& out) {
+/// Non-decreasing tuples of factors of length `rank` (multisets) with Σ l even and total degree at most
+/// `budget` (degree[k] is the degree of factors[k]; every degree is >= 1, which prunes the recursion).
+inline void ace_multisets(const std::vector<AceFactor>& factors, const std::vector<double>& degree, int rank, std::size_t from,
+                          double budget, std::vector<AceFactor>& cur, std::vector<std::vector<AceFactor>>& out) {
   if (int(cur.size()) == rank) {
     int lsum = 0;
     for (const auto& f : cur) lsum += f[2];
     if (lsum % 2 == 0) out.push_back(cur);
     return;
   }
+  const double still_needed = double(rank - int(cur.size()) - 1);  // the later factors add at least 1 each
   for (std::size_t k = from; k < factors.size(); ++k) {
+    if (degree[k] + still_needed > budget + 1e-9) continue;
     cur.push_back(factors[k]);
-    ace_multisets(factors, rank, k, cur, out);
+    ace_multisets(factors, degree, rank, k, budget - degree[k], cur, out);
     cur.pop_back();
   }
 }
@@ -131,6 +149,9 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
   if (spec.elements.empty()) throw InputError("ACE basis spec: no elements");
   if (spec.nmax.size() != spec.lmax.size() || spec.nmax.empty()) throw InputError("ACE basis spec: nmax and lmax need one entry per rank");
   if (spec.lmax[0] != 0) throw InputError("ACE basis spec: rank 1 has l = 0 only");
+  if (!spec.max_degree.empty() && spec.max_degree.size() != spec.nmax.size())
+    throw InputError("ACE basis spec: max_degree needs one entry per rank (or none)");
+  if (!(spec.l_weight > 0.0) || !std::isfinite(spec.l_weight)) throw InputError("ACE basis spec: l_weight must be positive");
   const int nel = int(spec.elements.size());
   AceBasisSet b;
   b.elements = spec.elements;
@@ -145,7 +166,7 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
   std::vector<std::vector<Fn>> per(static_cast<std::size_t>(nel));
   for (int mu0 = 0; mu0 < nel; ++mu0) {
     for (int mu = 0; mu < nel; ++mu)
-      for (int k = 0; k < spec.nmax[0]; ++k) {
+      for (int k = 0; k < spec.nmax[0] && ace_factor_degree(spec, k, 0) <= ace_degree_bound(spec, 1) + 1e-9; ++k) {
         Fn f;
         f.shape.rank = 1, f.shape.mus = {mu}, f.shape.ns = {k}, f.shape.ls = {0}, f.shape.ms = {0};
         f.values = {1.0};
@@ -153,12 +174,16 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec) {
       }
     for (int rank = 2; rank <= int(spec.nmax.size()); ++rank) {
       std::vector<detail::AceFactor> factors;
+      std::vector<double> degree;
       for (int mu = 0; mu < nel; ++mu)
         for (int n = 0; n < spec.nmax[std::size_t(rank - 1)]; ++n)
-          for (int l = 0; l <= spec.lmax[std::size_t(rank - 1)]; ++l) factors.push_back({mu, n, l});
+          for (int l = 0; l <= spec.lmax[std::size_t(rank - 1)]; ++l) {
+            factors.push_back({mu, n, l});
+            degree.push_back(ace_factor_degree(spec, n, l));
+          }
       std::vector<std::vector<detail::AceFactor>> sets;
       std::vector<detail::AceFactor> cur;
-      detail::ace_multisets(factors, rank, 0, cur, sets);
+      detail::ace_multisets(factors, degree, rank, 0, ace_degree_bound(spec, rank), cur, sets);
       for (const auto& set : sets) {
         std::vector<std::vector<int>> paths, mts;
         std::vector<int> tmp;

@@ -18,6 +18,7 @@
 //     "output": "Mo_ace.json"
 //   }
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -62,9 +63,30 @@ using json = nlohmann::json;
 using config::check_keys;
 using config::get;
 
+/// One rank of "descriptor.ranks": n_max and l_max bound n and l; max_degree (docs/ace.md §4) bounds
+/// Σ (n + 1 + l_weight·l) and, where n_max or l_max is left out, sets the largest the degree allows.
+inline void parse_rank(const json& r, int rank, const std::string& rw, AceBasisSpec& s) {
+  const auto k = std::size_t(rank - 1);
+  check_keys(r, rw, rank == 1 ? std::initializer_list<const char*>{"n_max", "max_degree"}
+                              : std::initializer_list<const char*>{"n_max", "l_max", "max_degree"});
+  const double degree = get(r, "max_degree", rw, 0.0);
+  if (r.contains("max_degree") && !(degree >= double(rank) && degree <= 100.0))
+    throw InputError(rw + ": max_degree must lie in [" + std::to_string(rank) + ", 100] (each factor has degree >= 1)");
+  if (!r.contains("n_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"n_max\" (or \"max_degree\")");
+  if (rank > 1 && !r.contains("l_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"l_max\" (or \"max_degree\")");
+  // with a degree bound D, one factor may reach n + 1 = D − (rank − 1) and l_weight·l = D − rank
+  const int n_from_degree = int(std::floor(degree - (rank - 1) + 1e-9));
+  const int l_from_degree = std::min(10, int(std::floor((degree - rank) / s.l_weight + 1e-9)));
+  s.max_degree[k] = degree;
+  s.nmax[k] = r.contains("n_max") ? get(r, "n_max", rw, 0) : n_from_degree;
+  s.lmax[k] = rank == 1 ? 0 : r.contains("l_max") ? get(r, "l_max", rw, 0) : l_from_degree;
+  if (s.nmax[k] < 1 || s.nmax[k] > 30) throw InputError(rw + ": n_max must lie in 1..30");
+  if (s.lmax[k] < 0 || s.lmax[k] > 10) throw InputError(rw + ": l_max must lie in 0..10");
+}
+
 inline AceBasisSpec parse_descriptor(const json& j) {
   const std::string where = "\"descriptor\"";
-  check_keys(j, where, {"type", "elements", "cutoff", "radial", "lambda", "d_cut", "ranks"});
+  check_keys(j, where, {"type", "elements", "cutoff", "radial", "lambda", "d_cut", "ranks", "l_weight"});
   if (get<std::string>(j, "type", where, "") != "ace")
     throw InputError("an ACE model needs \"descriptor\": {\"type\": \"ace\", ...}");
   AceBasisSpec s;
@@ -82,25 +104,25 @@ inline AceBasisSpec parse_descriptor(const json& j) {
   s.radial = ace_radial_from_name(get<std::string>(j, "radial", where, "ChebExpCos"));
   s.lambda = get(j, "lambda", where, 5.0);
   s.dcut = get(j, "d_cut", where, 0.5);
+  s.l_weight = get(j, "l_weight", where, s.l_weight);
   if (!(s.lambda > 0.0) || !std::isfinite(s.lambda)) throw InputError("\"descriptor.lambda\" must be positive");
   if (!(s.dcut > 0.0) || !(s.dcut < s.rcut)) throw InputError("\"descriptor.d_cut\" must lie in (0, cutoff)");
+  if (!(s.l_weight > 0.0) || s.l_weight > 10.0) throw InputError("\"descriptor.l_weight\" must lie in (0, 10]");
   if (!j.contains("ranks") || !j["ranks"].is_object() || j["ranks"].empty())
-    throw InputError("\"descriptor\" needs \"ranks\": {\"1\": {\"n_max\": N}, \"2\": {\"n_max\": N, \"l_max\": L}, ...}");
+    throw InputError("\"descriptor\" needs \"ranks\": {\"1\": {\"n_max\": N}, \"2\": {\"n_max\": N, \"l_max\": L}, ...}"
+                     " (or {\"max_degree\": D} per rank)");
   const json& r = j["ranks"];
   const std::size_t nranks = r.size();
   if (nranks > 6) throw InputError("\"descriptor.ranks\": at most 6 ranks (body order 7)");
   s.nmax.assign(nranks, 0);
   s.lmax.assign(nranks, 0);
+  s.max_degree.assign(nranks, 0.0);
   for (std::size_t k = 1; k <= nranks; ++k) {
     const std::string key = std::to_string(k), rw = "\"descriptor.ranks." + key + "\"";
     if (!r.contains(key)) throw InputError("\"descriptor.ranks\" must hold the ranks 1.." + std::to_string(nranks) + " (missing \"" + key + "\")");
-    check_keys(r[key], rw, k == 1 ? std::initializer_list<const char*>{"n_max"} : std::initializer_list<const char*>{"n_max", "l_max"});
-    if (!r[key].contains("n_max")) throw InputError(rw + " needs \"n_max\"");
-    s.nmax[k - 1] = get(r[key], "n_max", rw, 0);
-    s.lmax[k - 1] = k == 1 ? 0 : get(r[key], "l_max", rw, 0);
-    if (s.nmax[k - 1] < 1 || s.nmax[k - 1] > 30) throw InputError(rw + ": n_max must lie in 1..30");
-    if (s.lmax[k - 1] < 0 || s.lmax[k - 1] > 10) throw InputError(rw + ": l_max must lie in 0..10");
+    parse_rank(r[key], int(k), rw, s);
   }
+  if (std::all_of(s.max_degree.begin(), s.max_degree.end(), [](double d) { return d <= 0.0; })) s.max_degree.clear();
   return s;
 }
 

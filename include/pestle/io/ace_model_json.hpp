@@ -37,10 +37,13 @@ inline nlohmann::json ace_spec_to_json(const AceBasisSpec& s) {
   for (std::size_t r = 0; r < s.nmax.size(); ++r) {
     json rank = {{"n_max", s.nmax[r]}};
     if (r > 0) rank["l_max"] = s.lmax[r];
+    if (r < s.max_degree.size() && s.max_degree[r] > 0.0) rank["max_degree"] = s.max_degree[r];
     ranks[std::to_string(r + 1)] = rank;
   }
-  return {{"type", "ace"},          {"elements", elements}, {"cutoff", s.rcut}, {"radial", to_string(s.radial)},
-          {"lambda", s.lambda},     {"d_cut", s.dcut},      {"ranks", ranks}};
+  json j = {{"type", "ace"},      {"elements", elements}, {"cutoff", s.rcut}, {"radial", to_string(s.radial)},
+            {"lambda", s.lambda}, {"d_cut", s.dcut},      {"ranks", ranks}};
+  if (!s.max_degree.empty()) j["l_weight"] = s.l_weight;  // only a degree bound uses it
+  return j;
 }
 
 /// "ctilde": the contracted basis, per element a list of m-combinations with their coefficients
