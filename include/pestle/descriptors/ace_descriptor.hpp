@@ -36,13 +36,29 @@
 
 namespace pestle {
 
-class AceDescriptor {
+struct AceDescriptorOptions {
+  bool core_density = true;  ///< append ρ_core as the last feature
+};
+
+/// The sizes of a basis as run-time values: the evaluator of every basis read at run time.
+struct AceDynamicShape {
+  static constexpr int elements = -1, lmax = -1, nradmax = -1, nradbase = -1;
+};
+
+/// The sizes of one basis fixed at compile time (a generated potential, docs/ace.md §12): the loops
+/// over species, l, m and n then have constant bounds and the A-basis layout constant strides.
+template <int Elements, int Lmax, int NRadMax, int NRadBase>
+struct AceFixedShape {
+  static_assert(Elements >= 1 && Lmax >= 0 && NRadMax >= 0 && NRadBase >= 1, "ACE shape: sizes out of range");
+  static constexpr int elements = Elements, lmax = Lmax, nradmax = NRadMax, nradbase = NRadBase;
+};
+
+template <class Shape = AceDynamicShape>
+class BasicAceDescriptor {
   using cplx = std::complex<double>;
 
  public:
-  struct Options {
-    bool core_density = true;  ///< append ρ_core as the last feature
-  };
+  using Options = AceDescriptorOptions;
 
   /// Scratch memory of one thread.
   struct Workspace {
@@ -67,15 +83,15 @@ class AceDescriptor {
     Eigen::MatrixXd Wre, Wim, J, D, G;
   };
 
-  AceDescriptor() = default;
-  explicit AceDescriptor(AceBasisSet basis) : AceDescriptor(std::move(basis), Options()) {}
-  AceDescriptor(AceBasisSet basis, Options opt) : basis_(std::move(basis)), opt_(opt) {
+  BasicAceDescriptor() = default;
+  explicit BasicAceDescriptor(AceBasisSet basis) : BasicAceDescriptor(std::move(basis), Options()) {}
+  BasicAceDescriptor(AceBasisSet basis, Options opt) : basis_(std::move(basis)), opt_(opt) {
     basis_.validate();
+    check_shape();
     harmonics_ = AceHarmonics(basis_.lmax);
     table_ = AceRadialTable(basis_.radial, basis_.spline_delta);
     nlm_ = harmonics_.count();
-    l1sq_ = std::size_t(basis_.lmax + 1) * std::size_t(basis_.lmax + 1);
-    na_ = std::size_t(basis_.nelements()) * std::size_t(basis_.radial.nradmax) * l1sq_;
+    na_ = std::size_t(basis_.nelements()) * std::size_t(basis_.radial.nradmax) * l1sq();
     na1_ = std::size_t(basis_.nelements()) * std::size_t(basis_.radial.nradbase);
     for (std::size_t mu = 0; mu < basis_.elements.size(); ++mu) {
       const int z = basis_.elements[mu];
@@ -132,9 +148,9 @@ class AceDescriptor {
     const std::size_t nf = size(), first = nl.begin(i), kept = ws.kept, st = ws.stride;
     std::fill(dq.begin(), dq.begin() + std::ptrdiff_t(nl.count(i) * 3 * nf), 0.0);
     if (kept == 0) return;
-    const std::size_t cols = columns(), nel = std::size_t(basis_.nelements());
-    const std::size_t nrad = std::size_t(basis_.radial.nradmax), nb = std::size_t(basis_.radial.nradbase);
-    const int lmax = basis_.lmax;
+    const std::size_t cols = columns(), nel = std::size_t(n_elements());
+    const std::size_t nrad = std::size_t(n_rad()), nb = std::size_t(n_base());
+    const int lmax = l_max();
     const std::size_t half = std::size_t(lmax + 1) * std::size_t(lmax + 2) / 2;  // (l, m >= 0) pairs
     const std::size_t nh = nel * half * nrad, rows = 2 * nh + nel * nb;
     const auto h_index = [&](std::size_t mu, std::size_t n, int l, int m) {
@@ -241,6 +257,36 @@ class AceDescriptor {
   }
 
  private:
+  // The sizes the loops run over: compile-time constants for a fixed Shape, else the basis's.
+  int n_elements() const noexcept {
+    if constexpr (Shape::elements >= 0) return Shape::elements;
+    else return basis_.nelements();
+  }
+  int l_max() const noexcept {
+    if constexpr (Shape::lmax >= 0) return Shape::lmax;
+    else return basis_.lmax;
+  }
+  int n_rad() const noexcept {
+    if constexpr (Shape::nradmax >= 0) return Shape::nradmax;
+    else return basis_.radial.nradmax;
+  }
+  int n_base() const noexcept {
+    if constexpr (Shape::nradbase >= 0) return Shape::nradbase;
+    else return basis_.radial.nradbase;
+  }
+  std::size_t l1sq() const noexcept { return std::size_t(l_max() + 1) * std::size_t(l_max() + 1); }
+
+  /// InputError unless a fixed Shape has exactly the sizes of the basis.
+  void check_shape() const {
+    const auto differs = [](int fixed, int actual) { return fixed >= 0 && fixed != actual; };
+    const AceRadialBasis& r = basis_.radial;
+    if (differs(Shape::elements, basis_.nelements()) || differs(Shape::lmax, basis_.lmax) ||
+        differs(Shape::nradmax, r.nradmax) || differs(Shape::nradbase, r.nradbase))
+      throw InputError("ACE: the basis (" + std::to_string(basis_.nelements()) + " elements, lmax " + std::to_string(basis_.lmax) +
+                       ", nradmax " + std::to_string(r.nradmax) + ", nradbase " + std::to_string(r.nradbase) +
+                       ") does not have the sizes the evaluator was compiled for");
+  }
+
   /// Prefix tree of the products of one element's basis (node 0 is the empty product, 1).
   struct Tree {
     // Nodes in breadth-first order; the children of one parent are contiguous ("groups"), so a
@@ -292,7 +338,7 @@ class AceDescriptor {
 
   /// A-basis layout: [μ][l² + l + m][n], n innermost (contiguous for the radial contractions).
   std::size_t a_index(int mu, int n, int l, int m) const {
-    return (std::size_t(mu) * l1sq_ + std::size_t(l * l + l + m)) * std::size_t(basis_.radial.nradmax) + std::size_t(n);
+    return (std::size_t(mu) * l1sq() + std::size_t(l * l + l + m)) * std::size_t(n_rad()) + std::size_t(n);
   }
   /// Complex product without the NaN/Inf recovery of operator* (which calls __muldc3).
   static cplx mul(cplx a, cplx b) noexcept {
@@ -420,8 +466,8 @@ class AceDescriptor {
   void densities(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
     const int mu0 = species_of_atom(s, i);
     ensure_capacity(ws, nl.count(i));
-    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase);
-    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax;
+    const std::size_t nf = table_.function_count(), nb = std::size_t(n_base());
+    const int lmax = l_max(), nrad = n_rad();
     const std::size_t st = ws.stride;
     std::fill(ws.A.begin(), ws.A.end(), cplx(0.0));
     std::fill(ws.A1.begin(), ws.A1.end(), 0.0);
@@ -435,7 +481,7 @@ class AceDescriptor {
     const std::size_t kept = ws.found.size();
     std::fill(ws.species_begin.begin(), ws.species_begin.end(), kept);
     for (std::size_t k = kept; k-- > 0;) ws.species_begin[std::size_t(ws.found[k].first)] = k;
-    for (int mu = basis_.nelements() - 1; mu >= 0; --mu)
+    for (int mu = n_elements() - 1; mu >= 0; --mu)
       ws.species_begin[std::size_t(mu)] = std::min(ws.species_begin[std::size_t(mu)], ws.species_begin[std::size_t(mu) + 1]);
     // radial functions of blocks of 8 neighbours, transposed into the feature-major rows
     for (std::size_t k0 = 0; k0 < kept; k0 += 8) {
@@ -446,7 +492,7 @@ class AceDescriptor {
         const double r = nl.distance[e];
         ws.mu[k] = mu, ws.entry[k] = e, ws.inv_r[k] = 1.0 / r;
         ws.rhat[k] = nl.displacement[e][0] / r, ws.rhat[st + k] = nl.displacement[e][1] / r, ws.rhat[2 * st + k] = nl.displacement[e][2] / r;
-        table_.evaluate(std::size_t(mu0 * basis_.nelements() + mu), r, ws.one_rad.data() + kk * nf, ws.one_drad.data() + kk * nf);
+        table_.evaluate(std::size_t(mu0 * n_elements() + mu), r, ws.one_rad.data() + kk * nf, ws.one_drad.data() + kk * nf);
       }
       for (std::size_t f = 0; f < nf; ++f)
         for (std::size_t kk = 0; kk < nk; ++kk)
@@ -455,7 +501,7 @@ class AceDescriptor {
     harmonics_.compute_rows(ws.rhat.data(), ws.rhat.data() + st, ws.rhat.data() + 2 * st, 0, kept, st, ws.Yre.data(),
                             ws.Yim.data(), ws.dYre.data(), ws.dYim.data(), ws.hscratch.data());
     // A-basis: sums over the neighbours of each species
-    for (int mu = 0; mu < basis_.nelements(); ++mu) {
+    for (int mu = 0; mu < n_elements(); ++mu) {
       const std::size_t b = ws.species_begin[std::size_t(mu)], e = ws.species_begin[std::size_t(mu) + 1];
       if (b == e) continue;
       for (std::size_t g = 0; g < nb; ++g) ws.A1[std::size_t(mu) * nb + g] = sum(ws.rad.data() + g * st, b, e);
@@ -472,7 +518,7 @@ class AceDescriptor {
     const double core = sum(ws.rad.data() + (nf - 1) * st, 0, kept);
     ws.kept = kept;
     // A_l,-m = (-1)^m conj(A_lm)
-    for (int mu = 0; mu < basis_.nelements(); ++mu)
+    for (int mu = 0; mu < n_elements(); ++mu)
       for (int n = 0; n < nrad; ++n)
         for (int l = 1; l <= lmax; ++l)
           for (int m = 1; m <= l; ++m) {
@@ -524,30 +570,38 @@ class AceDescriptor {
       for (std::size_t c = t.coeff_begin[k]; c != t.coeff_begin[k + 1]; ++c) th += t.coeff[c] * ws.dEdq[std::size_t(t.column[c])];
       adj[k] = th;
     }
+    // The complex sums below read (re, im) as two doubles: with std::complex loads GCC 12 packs one
+    // operand through the stack (an 8-byte store read back as 16 bytes, a failed store-to-load
+    // forward in every iteration), which made this pass cost more than the rest of the evaluation.
+    double* __restrict adj_d = reinterpret_cast<double*>(adj);
+    const double* __restrict A_d = reinterpret_cast<const double*>(ws.A.data());
+    const double* __restrict value_d = reinterpret_cast<const double*>(ws.value.data());
     for (std::size_t g = t.group_parent.size(); g-- > 0;) {
       const std::size_t p = std::size_t(t.group_parent[g]);
       double sr = 0.0, si = 0.0;  // Σ_children adj[k] A[f_k], summed in registers
       for (std::size_t k = t.group_begin[g]; k != t.group_begin[g + 1]; ++k) {
-        const cplx ak = adj[k], Aa = ws.A[std::size_t(t.factor[k])];
-        sr += ak.real() * Aa.real() - ak.imag() * Aa.imag();
-        si += ak.real() * Aa.imag() + ak.imag() * Aa.real();
+        const double ar = adj_d[2 * k], ai = adj_d[2 * k + 1];
+        const std::size_t a = 2 * std::size_t(t.factor[k]);
+        sr += ar * A_d[a] - ai * A_d[a + 1];
+        si += ar * A_d[a + 1] + ai * A_d[a];
       }
-      adj[p] += cplx(sr, si);
+      adj_d[2 * p] += sr;
+      adj_d[2 * p + 1] += si;
     }
     // W_a = Σ_{nodes k multiplying A_a} adj[k] v[parent k], summed per a in registers
     for (std::size_t f = 0; f < t.factor_value.size(); ++f) {
       double wr = 0.0, wi = 0.0;
       for (std::size_t e = t.factor_begin[f]; e != t.factor_begin[f + 1]; ++e) {
-        const cplx ak = adj[t.factor_node[e]], vp = ws.value[t.factor_parent[e]];
-        wr += ak.real() * vp.real() - ak.imag() * vp.imag();
-        wi += ak.real() * vp.imag() + ak.imag() * vp.real();
+        const std::size_t k = 2 * std::size_t(t.factor_node[e]), q = 2 * std::size_t(t.factor_parent[e]);
+        wr += adj_d[k] * value_d[q] - adj_d[k + 1] * value_d[q + 1];
+        wi += adj_d[k] * value_d[q + 1] + adj_d[k + 1] * value_d[q];
       }
       ws.W[std::size_t(t.factor_value[f])] = cplx(wr, wi);
     }
     // δE = Re Σ W δA with δA_l,-m = (-1)^m conj(δA_lm): fold the m < 0 half onto m > 0.
-    const int lmax = basis_.lmax;
-    for (int mu = 0; mu < basis_.nelements(); ++mu)
-      for (int n = 0; n < basis_.radial.nradmax; ++n)
+    const int lmax = l_max();
+    for (int mu = 0; mu < n_elements(); ++mu)
+      for (int n = 0; n < n_rad(); ++n)
         for (int l = 1; l <= lmax; ++l)
           for (int m = 1; m <= l; ++m) {
             const cplx w = std::conj(ws.W[a_index(mu, n, l, -m)]);
@@ -559,14 +613,14 @@ class AceDescriptor {
   ///   g = r̂ [Σ_k W1_k g_k' + w_core c' + Σ_nlm Re(W_nlm Y_lm) R_nl'] + (1/r)(t - r̂ (r̂·t)),
   ///   t = Σ_nlm Re(W_nlm ∇_u Y_lm) R_nl  (m >= 0 after the fold), vectorised over neighbours.
   void gradients(Workspace& ws) const {
-    const std::size_t nf = table_.function_count(), nb = std::size_t(basis_.radial.nradbase), st = ws.stride;
-    const int lmax = basis_.lmax, nrad = basis_.radial.nradmax;
+    const std::size_t nf = table_.function_count(), nb = std::size_t(n_base()), st = ws.stride;
+    const int lmax = l_max(), nrad = n_rad();
     const double wcore = energy_core_weight(ws);
     double* __restrict radial = ws.radial.data();
     double* __restrict tx = ws.T.data() + 4 * st;  // t_x, t_y, t_z rows after the four S/T rows
     double* __restrict ty = ws.T.data() + 5 * st;
     double* __restrict tz = ws.grad.data() + 2 * st;  // reuse: overwritten at the end
-    for (int mu = 0; mu < basis_.nelements(); ++mu) {
+    for (int mu = 0; mu < n_elements(); ++mu) {
       const std::size_t b = ws.species_begin[std::size_t(mu)], e = ws.species_begin[std::size_t(mu) + 1];
       if (b == e) continue;
       for (std::size_t k = b; k < e; ++k) radial[k] = wcore * ws.drad[(nf - 1) * st + k], tx[k] = ty[k] = tz[k] = 0.0;
@@ -630,7 +684,7 @@ class AceDescriptor {
   Options opt_;
   AceHarmonics harmonics_;
   AceRadialTable table_;
-  std::size_t nlm_ = 0, l1sq_ = 0, na_ = 0, na1_ = 0;
+  std::size_t nlm_ = 0, na_ = 0, na1_ = 0;
   std::array<int, 119> species_of_z_ = [] {
     std::array<int, 119> a{};
     a.fill(-1);
@@ -639,5 +693,8 @@ class AceDescriptor {
   std::vector<Tree> trees_;
   std::vector<Combinations> combos_;
 };
+
+/// The evaluator of a basis known at run time (files, fits).
+using AceDescriptor = BasicAceDescriptor<>;
 
 }  // namespace pestle

@@ -1,0 +1,63 @@
+// What fixing the model at compile time gains (issue 5, item 7; docs/ace.md §12): the linear ACE model
+// Mo_ace_325.json (body order 4, 325 B functions, cutoff 5.2 Å) evaluated
+//   runtime  as read from the model file at run time (load_potential: AnyCalculator → AcePotential)
+//   static   from the generated header mo_ace_325.hpp (StaticAcePotential: sizes fixed at compile time)
+// on 2000-atom bcc Mo (10×10×10 cells, a = 3.16 Å, rattled 0.05 Å): energy + forces + virial with the
+// neighbour list (one MD step), one thread and two; and the set-up cost of each (file read and parse
+// against building the basis from constexpr tables).
+//
+//   <build>/bin/bench_ace_static --benchmark_counters_tabular=true --benchmark_repetitions=3
+#include <benchmark/benchmark.h>
+
+#include <tbb/global_control.h>
+
+#include "mo_ace_325.hpp"
+#include "pestle/core/lattices.hpp"
+#include "pestle/io/potential_file.hpp"
+
+namespace {
+
+using Model = pestle_generated::mo_ace_325;
+
+struct Setup {
+  pestle::Structure s = [] {
+    pestle::Structure c = pestle::cubic_supercell(pestle::cubic_basis::bcc, 3.16, 10, 42);
+    pestle::rattle(c, 0.05, 4928459);
+    return c;
+  }();
+  pestle::AnyCalculator runtime = pestle::load_potential(PESTLE_ACE_STATIC_MODEL);
+  pestle::StaticAcePotential<Model> fixed = pestle::make_static_ace_potential<Model>();
+};
+const Setup& setup() {
+  static const Setup st;
+  return st;
+}
+
+template <class P>
+void time_steps(benchmark::State& state, const P& potential) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
+  const pestle::Structure& s = setup().s;
+  for (auto _ : state) benchmark::DoNotOptimize(potential.compute(s));
+  state.counters["us_per_atom"] =
+      benchmark::Counter(double(s.size()) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["threads"] = double(state.range(0));
+}
+
+void BM_step_runtime(benchmark::State& state) { time_steps(state, setup().runtime); }
+void BM_step_static(benchmark::State& state) { time_steps(state, setup().fixed); }
+
+void BM_setup_runtime(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(pestle::load_potential(PESTLE_ACE_STATIC_MODEL));
+}
+void BM_setup_static(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(pestle::make_static_ace_potential<Model>());
+}
+
+}  // namespace
+
+BENCHMARK(BM_step_runtime)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_step_static)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_setup_runtime)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_setup_static)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();
