@@ -12,21 +12,10 @@ pestle="$(realpath "${PESTLE:-$root/build/bin/pestle}")"
 out="$root/out/ace_holdout"
 mkdir -p "$out"
 cd "$out"
-/usr/bin/python3 - "$root/../shared/data/zuo2020/Mo_train.xyz" "$here" <<'PY'
-import collections, json, random, sys
-from ase.io import read, write
-frames = read(sys.argv[1], ':')
-groups = collections.defaultdict(list)
-for i, f in enumerate(frames):
-    groups[f.info.get('config_type', 'none')].append(i)
-rng, held = random.Random(7), set()
-for _, idx in sorted(groups.items()):
-    idx = idx[:]
-    rng.shuffle(idx)
-    held.update(idx[:max(1, round(0.2 * len(idx)))])
-write('Mo_fit80.xyz', [f for i, f in enumerate(frames) if i not in held], format='extxyz')
-write('Mo_val20.xyz', [f for i, f in enumerate(frames) if i in held], format='extxyz')
-here = sys.argv[2]
+/usr/bin/python3 "$here/holdout_split.py" "$root/../shared/data/zuo2020/Mo_train.xyz" Mo_fit80.xyz Mo_val20.xyz
+/usr/bin/python3 - "$here" <<'PY'
+import json, sys
+here = sys.argv[1]
 linear = json.load(open(f'{here}/Mo.json'))
 linear['training'] = ['Mo_fit80.xyz']
 json.dump(linear, open('linear.json', 'w'), indent=1)
