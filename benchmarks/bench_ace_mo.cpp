@@ -20,8 +20,7 @@
 
 #include <random>
 
-#include <tbb/global_control.h>
-
+#include "bench_md_step.hpp"
 #include "pestle/core/lattices.hpp"
 #include "pestle/models/ace_linear.hpp"
 #include "pestle/models/snap.hpp"
@@ -111,21 +110,11 @@ const Setup& setup() {
   return st;
 }
 
-template <class P>
-void time_steps(benchmark::State& state, const P& potential) {
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
-  const pestle::Structure& s = setup().s;
-  for (auto _ : state) benchmark::DoNotOptimize(potential.compute(s));
-  state.counters["us_per_atom"] =
-      benchmark::Counter(double(s.size()) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-  state.counters["threads"] = double(state.range(0));
-}
-
-void BM_ace_325(benchmark::State& state) { time_steps(state, setup().ace_small); }
-void BM_ace_1086(benchmark::State& state) { time_steps(state, setup().ace_large); }
-void BM_ace_degree_309(benchmark::State& state) { time_steps(state, setup().ace_degree_small); }
-void BM_ace_degree_1091(benchmark::State& state) { time_steps(state, setup().ace_degree_large); }
-void BM_snap_tj8(benchmark::State& state) { time_steps(state, setup().snap); }
+void BM_ace_325(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_small, setup().s); }
+void BM_ace_1086(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_large, setup().s); }
+void BM_ace_degree_309(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_degree_small, setup().s); }
+void BM_ace_degree_1091(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_degree_large, setup().s); }
+void BM_snap_tj8(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().snap, setup().s); }
 
 }  // namespace
 

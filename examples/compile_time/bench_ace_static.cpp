@@ -9,9 +9,8 @@
 //   <build>/bin/bench_ace_static --benchmark_counters_tabular=true --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
 
-#include <tbb/global_control.h>
-
 #include "mo_ace_325.hpp"
+#include "bench_md_step.hpp"
 #include "pestle/core/lattices.hpp"
 #include "pestle/io/potential_file.hpp"
 
@@ -33,18 +32,8 @@ const Setup& setup() {
   return st;
 }
 
-template <class P>
-void time_steps(benchmark::State& state, const P& potential) {
-  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
-  const pestle::Structure& s = setup().s;
-  for (auto _ : state) benchmark::DoNotOptimize(potential.compute(s));
-  state.counters["us_per_atom"] =
-      benchmark::Counter(double(s.size()) * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-  state.counters["threads"] = double(state.range(0));
-}
-
-void BM_step_runtime(benchmark::State& state) { time_steps(state, setup().runtime); }
-void BM_step_static(benchmark::State& state) { time_steps(state, setup().fixed); }
+void BM_step_runtime(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().runtime, setup().s); }
+void BM_step_static(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().fixed, setup().s); }
 
 void BM_setup_runtime(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(pestle::load_potential(PESTLE_ACE_STATIC_MODEL));
