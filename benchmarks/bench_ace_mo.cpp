@@ -69,9 +69,9 @@ pestle::AceBasisSpec degree_spec(double w, std::vector<double> degree) {
   spec.nmax.clear();
   spec.lmax.clear();
   for (std::size_t r = 0; r < degree.size(); ++r) {
-    const int rank = int(r) + 1;
-    spec.nmax.push_back(int(degree[r]) - (rank - 1));
-    spec.lmax.push_back(rank == 1 ? 0 : int((degree[r] - rank) / w));
+    const pestle::AceDegreeBox box = pestle::ace_degree_box(int(r) + 1, degree[r], w);
+    spec.nmax.push_back(box.nmax);
+    spec.lmax.push_back(box.lmax);
   }
   spec.max_degree = std::move(degree);
   return spec;

@@ -1,5 +1,5 @@
 #pragma once
-// pestle's own ACE B-basis (docs/ace.md §4): rotation-invariant products of the atomic base,
+// pestle's own ACE B-basis (docs/ace.md §5): rotation-invariant products of the atomic base,
 // coupled by generalised Clebsch–Gordan coefficients and reduced to linearly independent
 // functions, written in the precontracted form of ace_basis.hpp (one column per B function, so
 // AceDescriptor returns the B values of an atom and their derivatives: a design-matrix row).
@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <span>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -29,7 +30,7 @@ namespace pestle {
 
 /// Which products to include: for rank ν = 1..ranks.size(), n < nmax[ν-1] and l <= lmax[ν-1], and,
 /// where max_degree[ν-1] > 0, a total degree Σ_t (n_t + 1 + l_weight·l_t) <= max_degree[ν-1]
-/// (n_t 0-based here, so a factor's degree is its 1-based n plus the weighted l: docs/ace.md §4).
+/// (n_t 0-based here, so a factor's degree is its 1-based n plus the weighted l: docs/ace.md §5).
 struct AceBasisSpec {
   std::vector<int> elements;             ///< atomic numbers
   std::vector<int> nmax = {6, 3, 2, 1};  ///< per rank (rank 1: number of g_k)
@@ -50,6 +51,28 @@ inline double ace_factor_degree(const AceBasisSpec& spec, int n, int l) { return
 inline double ace_degree_bound(const AceBasisSpec& spec, int rank) {
   const std::size_t r = std::size_t(rank - 1);
   return r < spec.max_degree.size() && spec.max_degree[r] > 0.0 ? spec.max_degree[r] : std::numeric_limits<double>::infinity();
+}
+
+/// The largest n_max and l_max a total-degree bound D allows at a rank (docs/ace.md §5): one factor may
+/// reach n + 1 = D − (rank − 1) and l_weight·l = D − rank while the other rank − 1 factors stay at degree 1.
+struct AceDegreeBox {
+  int nmax = 0, lmax = 0;
+};
+inline AceDegreeBox ace_degree_box(int rank, double degree, double l_weight) {
+  const int nmax = int(std::floor(degree - (rank - 1) + 1e-9));
+  const int lmax = rank == 1 ? 0 : std::min(10, int(std::floor((degree - rank) / l_weight + 1e-9)));
+  return {nmax, lmax};
+}
+
+/// The radial sizes of ace_b_radial for n_max per rank (rank 1 first): R_nl = g_n needs as many g_k as the
+/// largest n_max of the ranks >= 2 (nradmax), and rank 1 uses g_0 .. g_{n_max[0]-1} itself (nradbase).
+struct AceRadialSizes {
+  int nradmax = 0, nradbase = 1;
+};
+constexpr AceRadialSizes ace_radial_sizes(std::span<const int> nmax) {
+  int nrad = 0;
+  for (std::size_t r = 1; r < nmax.size(); ++r) nrad = std::max(nrad, nmax[r]);
+  return {nrad, std::max(nmax[0], std::max(nrad, 1))};
 }
 
 namespace detail {
@@ -127,11 +150,11 @@ inline AceRadialBasis ace_b_radial(const AceBasisSpec& spec) {
   if (spec.nmax.empty() || spec.lmax.size() != spec.nmax.size()) throw InputError("ACE basis spec: nmax and lmax need one entry per rank");
   const int nel = int(spec.elements.size());
   const int lmax = *std::max_element(spec.lmax.begin(), spec.lmax.end());
-  int nrad = 0;
-  for (std::size_t r = 1; r < spec.nmax.size(); ++r) nrad = std::max(nrad, spec.nmax[r]);
+  const AceRadialSizes sizes = ace_radial_sizes(spec.nmax);
+  const int nrad = sizes.nradmax;
   AceRadialBasis rb;
   rb.kind = spec.radial, rb.lmax = lmax, rb.nelements = nel, rb.cutoff = spec.rcut;
-  rb.nradbase = std::max(spec.nmax[0], std::max(nrad, 1));
+  rb.nradbase = sizes.nradbase;
   rb.nradmax = nrad;
   rb.pairs.resize(std::size_t(nel * nel));
   for (auto& p : rb.pairs) {

@@ -63,7 +63,7 @@ using json = nlohmann::json;
 using config::check_keys;
 using config::get;
 
-/// One rank of "descriptor.ranks": n_max and l_max bound n and l; max_degree (docs/ace.md §4) bounds
+/// One rank of "descriptor.ranks": n_max and l_max bound n and l; max_degree (docs/ace.md §5) bounds
 /// Σ (n + 1 + l_weight·l) and, where n_max or l_max is left out, sets the largest the degree allows.
 inline void parse_rank(const json& r, int rank, const std::string& rw, AceBasisSpec& s) {
   const auto k = std::size_t(rank - 1);
@@ -74,12 +74,10 @@ inline void parse_rank(const json& r, int rank, const std::string& rw, AceBasisS
     throw InputError(rw + ": max_degree must lie in [" + std::to_string(rank) + ", 100] (each factor has degree >= 1)");
   if (!r.contains("n_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"n_max\" (or \"max_degree\")");
   if (rank > 1 && !r.contains("l_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"l_max\" (or \"max_degree\")");
-  // with a degree bound D, one factor may reach n + 1 = D − (rank − 1) and l_weight·l = D − rank
-  const int n_from_degree = int(std::floor(degree - (rank - 1) + 1e-9));
-  const int l_from_degree = std::min(10, int(std::floor((degree - rank) / s.l_weight + 1e-9)));
+  const AceDegreeBox box = ace_degree_box(rank, degree, s.l_weight);
   s.max_degree[k] = degree;
-  s.nmax[k] = r.contains("n_max") ? get(r, "n_max", rw, 0) : n_from_degree;
-  s.lmax[k] = rank == 1 ? 0 : r.contains("l_max") ? get(r, "l_max", rw, 0) : l_from_degree;
+  s.nmax[k] = r.contains("n_max") ? get(r, "n_max", rw, 0) : box.nmax;
+  s.lmax[k] = rank == 1 ? 0 : r.contains("l_max") ? get(r, "l_max", rw, 0) : box.lmax;
   if (s.nmax[k] < 1 || s.nmax[k] > 30) throw InputError(rw + ": n_max must lie in 1..30");
   if (s.lmax[k] < 0 || s.lmax[k] > 10) throw InputError(rw + ": l_max must lie in 0..10");
 }

@@ -33,9 +33,9 @@ namespace pestle {
 namespace detail::acestatic {
 
 template <std::size_t N>
-constexpr int max_of(const std::array<int, N>& a, std::size_t from = 0) {
+constexpr int max_of(const std::array<int, N>& a) {
   int m = 0;
-  for (std::size_t k = from; k < N; ++k) m = std::max(m, a[k]);
+  for (int x : a) m = std::max(m, x);
   return m;
 }
 
@@ -43,9 +43,8 @@ constexpr int max_of(const std::array<int, N>& a, std::size_t from = 0) {
 
 /// The compile-time sizes of a generated model: those ace_b_radial gives its n_max/l_max.
 template <class G>
-using AceStaticShape =
-    AceFixedShape<int(G::elements.size()), detail::acestatic::max_of(G::lmax), detail::acestatic::max_of(G::nmax, 1),
-                  std::max(G::nmax[0], std::max(detail::acestatic::max_of(G::nmax, 1), 1))>;
+using AceStaticShape = AceFixedShape<int(G::elements.size()), detail::acestatic::max_of(G::lmax),
+                                     ace_radial_sizes(G::nmax).nradmax, ace_radial_sizes(G::nmax).nradbase>;
 
 template <class G>
 using StaticAcePotential = Potential<BasicAceDescriptor<AceStaticShape<G>>, AceModel<AceLinearEmbedding>>;
