@@ -258,9 +258,32 @@ TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonline
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-12));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-12));
   AceNonlinearFitConfig other = config(dir, 1);
-  other.linear.spec.nmax[0] = 4;
+  other.linear.spec.rcut = 4.8;
   other.initial_model = dir / "first.json";
   CHECK_THROWS_WITH(fit_ace_nonlinear_config(other, mo_subset()), Catch::Contains("another descriptor"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one is refused", "[ace][ace_nonlinear]") {
+  const fs::path dir = scratch("upfit_grown");
+  AceNonlinearFitReport r1, r2;
+  const AceNonlinearModel first = fit_ace_nonlinear_config(config(dir, 6), mo_subset(), &r1);
+  save_ace_nonlinear_model((dir / "first.json").string(), first);
+  // More radial functions at ranks 1 and 2, l up to 3 at rank 2, and a new rank 4.
+  AceNonlinearFitConfig grown = config(dir, 3);
+  grown.linear.spec.nmax = {6, 4, 2, 1};
+  grown.linear.spec.lmax = {0, 3, 1, 0};
+  grown.initial_model = dir / "first.json";
+  const AceNonlinearModel up = fit_ace_nonlinear_config(grown, mo_subset(), &r2);
+  CHECK(ace_b_basis(grown.linear.spec).functions[0].size() > ace_b_basis(config({}, 1).linear.spec).functions[0].size());
+  CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-9));
+  CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-9));
+  CHECK(r2.final_terms.loss < r2.start.loss);
+  save_ace_nonlinear_model((dir / "grown.json").string(), up);
+  AceNonlinearFitConfig shrunk = config(dir, 1);
+  shrunk.linear.spec.nmax[0] = 4;
+  shrunk.initial_model = dir / "first.json";
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(shrunk, mo_subset()), Catch::Contains("may only add functions"));
   fs::remove_all(dir);
 }
 

@@ -17,7 +17,8 @@
 //
 // Start: a linear ACE fit (the "solver" keys) gives density 1 and e0; the other densities start at
 // small random values (init_scale in standardised units, seeded). "initial_model" warm-starts from a
-// saved ace or ace_linear model instead ("upfit"), e.g. with another κ. Every checkpoint_every
+// saved ace or ace_linear model instead ("upfit"), e.g. with another κ or on a grown basis
+// (ace_nonlinear_run.hpp). Every checkpoint_every
 // iterations the parameters and the L-BFGS memory go to OUTPUT.checkpoint.json; a rerun resumes from
 // there and continues the same L-BFGS run (the result equals that of an uninterrupted run). A non-finite
 // loss stops the fit with an error that names the last good checkpoint.

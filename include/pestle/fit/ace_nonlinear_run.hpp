@@ -1,8 +1,13 @@
 #pragma once
 // A nonlinear ACE fit from its config (fit/ace_nonlinear_fit.hpp): the start comes from a linear
 // ACE fit on the same data, or from "initial_model" (an ace or ace_linear model file with the same
-// descriptor: "upfit"); then L-BFGS or Levenberg–Marquardt with checkpoints.
+// radial basis, possibly fewer functions: "upfit"); then L-BFGS or Levenberg–Marquardt with checkpoints.
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
+#include <map>
+#include <tuple>
 #include <string>
 
 #include "pestle/fit/ace_nonlinear_fit.hpp"
@@ -12,9 +17,61 @@ namespace pestle {
 
 namespace detail::acenl {
 
-/// e0 and the densities of a saved model, checked against the basis being fitted.
-inline void start_from_file(const std::filesystem::path& path, const AceBasisSpec& spec, std::vector<double>& e0,
-                            std::vector<std::vector<std::vector<double>>>& c) {
+/// True when two specs share species and radial basis, so that equal (species, n, l, coupling)
+/// means the same B function: they may differ in which products they select (n_max, l_max, degree).
+inline bool ace_same_radial_basis(const AceBasisSpec& a, const AceBasisSpec& b) {
+  return a.elements == b.elements && a.radial == b.radial && a.lambda == b.lambda && a.rcut == b.rcut && a.dcut == b.dcut &&
+         a.spline_delta == b.spline_delta;
+}
+
+/// For every B function (coefficient column) of `from`, per central species, the column of `to`
+/// that holds the same function: the same product (species, n, l, m-combinations) with the same
+/// coupling coefficients. SIZE_MAX for a column no product of that species uses (its coefficient
+/// multiplies nothing); an InputError if `to` lacks a function.
+inline std::vector<std::vector<std::size_t>> ace_function_map(const AceBasisSet& from, const AceBasisSet& to) {
+  using Key = std::tuple<std::vector<int>, std::vector<int>, std::vector<int>, std::vector<int>>;
+  const auto key = [](const AceBasisFunction& f) { return Key{f.mus, f.ns, f.ls, f.ms}; };
+  const auto column = [](const AceBasisSet& b, const AceBasisFunction& f, std::size_t q) {
+    std::vector<double> c(f.num_ms());
+    for (std::size_t m = 0; m < c.size(); ++m) c[m] = f.coeffs[m * std::size_t(b.columns) + q];
+    return c;
+  };
+  const auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
+    for (std::size_t m = 0; m < x.size(); ++m)
+      if (std::abs(x[m] - y[m]) > 1e-10 * (1.0 + std::abs(x[m]))) return false;
+    return true;
+  };
+  const auto nonzero = [](const std::vector<double>& x) {
+    return std::any_of(x.begin(), x.end(), [](double v) { return v != 0.0; });
+  };
+  std::vector<std::vector<std::size_t>> map(from.functions.size());
+  for (std::size_t s = 0; s < from.functions.size(); ++s) {
+    map[s].assign(std::size_t(from.columns), std::numeric_limits<std::size_t>::max());
+    std::map<Key, const AceBasisFunction*> products;
+    for (const AceBasisFunction& g : to.functions[s]) products[key(g)] = &g;
+    for (const AceBasisFunction& f : from.functions[s]) {
+      const auto it = products.find(key(f));
+      for (std::size_t q = 0; q < std::size_t(from.columns); ++q) {
+        const std::vector<double> cq = column(from, f, q);
+        if (!nonzero(cq)) continue;
+        std::size_t hit = std::size_t(to.columns);
+        for (std::size_t p = 0; it != products.end() && p < std::size_t(to.columns) && hit == std::size_t(to.columns); ++p)
+          if (same(cq, column(to, *it->second, p))) hit = p;
+        if (hit == std::size_t(to.columns))
+          throw InputError("\"initial_model\": its basis has a function (rank " + std::to_string(f.rank) +
+                           ") that the config's basis lacks; an upfit may only add functions");
+        map[s][q] = hit;
+      }
+    }
+  }
+  return map;
+}
+
+/// e0 and the densities of a saved model, checked against the basis being fitted. A model over a
+/// smaller selection of the same radial basis starts the larger one: its coefficients move to the
+/// same functions, the new functions start at zero (pacemaker's upfit to a grown basis).
+inline void start_from_file(const std::filesystem::path& path, const AceBasisSpec& spec, const AceBasisSet& basis,
+                            std::vector<double>& e0, std::vector<std::vector<std::vector<double>>>& c) {
   const nlohmann::json doc = read_model_json_document(path.string());
   AceBasisSpec file_spec;
   if (is_ace_model_json(doc)) {
@@ -32,8 +89,18 @@ inline void start_from_file(const std::filesystem::path& path, const AceBasisSpe
   } else {
     throw InputError("\"initial_model\" '" + path.string() + "' is not an ace or ace_linear model file");
   }
-  if (ace_spec_to_json(file_spec) != ace_spec_to_json(spec))
-    throw InputError("\"initial_model\" '" + path.string() + "' has another descriptor than the config");
+  if (ace_spec_to_json(file_spec) == ace_spec_to_json(spec)) return;
+  if (!ace_same_radial_basis(file_spec, spec))
+    throw InputError("\"initial_model\" '" + path.string() +
+                     "' has another descriptor than the config (species, radial basis, cutoff, lambda or d_cut)");
+  const std::vector<std::vector<std::size_t>> map = ace_function_map(ace_b_basis(file_spec), basis);
+  for (std::size_t s = 0; s < c.size(); ++s)
+    for (std::vector<double>& density : c[s]) {
+      std::vector<double> grown(std::size_t(basis.columns), 0.0);
+      for (std::size_t q = 0; q < map[s].size(); ++q)
+        if (map[s][q] < grown.size()) grown[map[s][q]] = density[q];
+      density = std::move(grown);
+    }
 }
 
 /// The linear fit a nonlinear fit starts from. With a ladder it fits only the first phase's
@@ -78,7 +145,7 @@ inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c
     e0.assign(S, 0.0);
     start.assign(S, {std::vector<double>(loss.basis_size(), 0.0)});
   } else if (!c.initial_model.empty()) {
-    detail::acenl::start_from_file(c.initial_model, c.linear.spec, e0, start);
+    detail::acenl::start_from_file(c.initial_model, c.linear.spec, loss.descriptor().basis(), e0, start);
     say("starting from " + c.initial_model.string());
   } else {
     say("starting from a linear ACE fit");
