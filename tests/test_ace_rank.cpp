@@ -61,6 +61,12 @@ TEST_CASE("ACE B-basis: counts of independent invariants", "[ace][ace_rank]") {
   // (one coupling per l-set; the count is the number of n-assignments up to permutation of equal l).
   CHECK(per_rank[3] == 4 + 6 + 6 + 6 + 4);  // l-sets (000), (011), (022), (112), (222) with n-multisets
   CHECK(int(b.functions[0].size()) == b.columns);
+  // The dense coefficients take m-combinations × functions × 8 bytes; above the ceiling: a clear error.
+  std::size_t combinations = 0;
+  for (const auto& f : b.functions[0]) combinations += f.num_ms();
+  const double bytes = double(combinations) * double(b.columns) * 8.0;
+  CHECK(ace_b_basis(small_spec(), bytes).columns == b.columns);
+  CHECK_THROWS_WITH(ace_b_basis(small_spec(), bytes - 1.0), Catch::Contains("GB of coefficients"));
 }
 
 namespace {
