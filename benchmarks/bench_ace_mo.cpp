@@ -8,6 +8,9 @@
 //               body order 4 selected by total degree Σ (n + 2 l) <= 10, 16, 14 (ranks 1, 2, 3), 309
 //               functions, and <= 12, 18, 20, 1091 functions: fewer m-combinations per function
 //               (695 and 4565), so cheaper per function, at a larger lmax (7 and 8)
+//   ace_mo_cv_2995
+//               the basis 5-fold cross-validation chose for Zuo Mo (examples/zuo2020/ace/Mo.json,
+//               docs/accuracy.md): body order 5, n_max/l_max 16/0, 14/8, 6/4, 3/2, 2995 functions
 //   snap_tj8    linear SNAP, twojmax 8 (55 bispectrum components), rcutfac 5.2 with R = 0.5, so the
 //               same 5.2 Å cutoff and the same neighbours
 // The coefficients are fixed pseudo-random numbers: the cost of an evaluation does not depend on their
@@ -103,6 +106,7 @@ struct Setup {
   pestle::AcePotential ace_large = ace_potential(box_spec({10, 8, 4}, {0, 5, 5}));
   pestle::AcePotential ace_degree_small = ace_potential(degree_spec(2.0, {10, 16, 14}));
   pestle::AcePotential ace_degree_large = ace_potential(degree_spec(2.0, {12, 18, 20}));
+  pestle::AcePotential ace_mo_cv = ace_potential(box_spec({16, 14, 6, 3}, {0, 8, 4, 2}));
   pestle::SnapPotential snap = snap_tj8();
 };
 const Setup& setup() {
@@ -114,6 +118,7 @@ void BM_ace_325(benchmark::State& state) { pestle::bench::time_md_steps(state, s
 void BM_ace_1086(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_large, setup().s); }
 void BM_ace_degree_309(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_degree_small, setup().s); }
 void BM_ace_degree_1091(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_degree_large, setup().s); }
+void BM_ace_mo_cv_2995(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().ace_mo_cv, setup().s); }
 void BM_snap_tj8(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().snap, setup().s); }
 
 }  // namespace
@@ -122,6 +127,7 @@ BENCHMARK(BM_ace_325)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTim
 BENCHMARK(BM_ace_1086)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_ace_degree_309)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_ace_degree_1091)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_ace_mo_cv_2995)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_snap_tj8)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 BENCHMARK_MAIN();
