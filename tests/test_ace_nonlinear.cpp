@@ -246,20 +246,34 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
   }
 }
 
+namespace {
+
+/// A fit of `iterations` saved as dir/first.json, the model the upfits below start from.
+fs::path saved_fit(const fs::path& dir, int iterations, AceNonlinearFitReport& report) {
+  save_ace_nonlinear_model((dir / "first.json").string(), fit_ace_nonlinear_config(config(dir, iterations), mo_subset(), &report));
+  return dir / "first.json";
+}
+
+/// The test config with `iterations` that starts from a saved model.
+AceNonlinearFitConfig upfit_config(const fs::path& dir, int iterations, const fs::path& model) {
+  AceNonlinearFitConfig c = config(dir, iterations);
+  c.initial_model = model;
+  return c;
+}
+
+}  // namespace
+
 TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonlinear]") {
   const fs::path dir = scratch("upfit");
   AceNonlinearFitReport r1, r2;
-  const AceNonlinearModel first = fit_ace_nonlinear_config(config(dir, 10), mo_subset(), &r1);
-  save_ace_nonlinear_model((dir / "first.json").string(), first);
-  AceNonlinearFitConfig up = config(dir, 10);
-  up.initial_model = dir / "first.json";
+  const fs::path first = saved_fit(dir, 10, r1);
+  AceNonlinearFitConfig up = upfit_config(dir, 10, first);
   up.loss.kappa = 0.9;  // a new energy/force balance, as pacemaker's upfit allows
   fit_ace_nonlinear_config(up, mo_subset(), &r2);
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-12));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-12));
-  AceNonlinearFitConfig other = config(dir, 1);
+  AceNonlinearFitConfig other = upfit_config(dir, 1, first);
   other.linear.spec.rcut = 4.8;
-  other.initial_model = dir / "first.json";
   CHECK_THROWS_WITH(fit_ace_nonlinear_config(other, mo_subset()), Catch::Contains("another descriptor"));
   fs::remove_all(dir);
 }
@@ -267,22 +281,18 @@ TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonline
 TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one is refused", "[ace][ace_nonlinear]") {
   const fs::path dir = scratch("upfit_grown");
   AceNonlinearFitReport r1, r2;
-  const AceNonlinearModel first = fit_ace_nonlinear_config(config(dir, 6), mo_subset(), &r1);
-  save_ace_nonlinear_model((dir / "first.json").string(), first);
+  const fs::path first = saved_fit(dir, 6, r1);
   // More radial functions at ranks 1 and 2, l up to 3 at rank 2, and a new rank 4.
-  AceNonlinearFitConfig grown = config(dir, 3);
+  AceNonlinearFitConfig grown = upfit_config(dir, 3, first);
   grown.linear.spec.nmax = {6, 4, 2, 1};
   grown.linear.spec.lmax = {0, 3, 1, 0};
-  grown.initial_model = dir / "first.json";
-  const AceNonlinearModel up = fit_ace_nonlinear_config(grown, mo_subset(), &r2);
-  CHECK(ace_b_basis(grown.linear.spec).functions[0].size() > ace_b_basis(config({}, 1).linear.spec).functions[0].size());
+  fit_ace_nonlinear_config(grown, mo_subset(), &r2);
+  CHECK(ace_b_basis(grown.linear.spec).columns > ace_b_basis(config({}, 1).linear.spec).columns);
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-9));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-9));
   CHECK(r2.final_terms.loss < r2.start.loss);
-  save_ace_nonlinear_model((dir / "grown.json").string(), up);
-  AceNonlinearFitConfig shrunk = config(dir, 1);
+  AceNonlinearFitConfig shrunk = upfit_config(dir, 1, first);
   shrunk.linear.spec.nmax[0] = 4;
-  shrunk.initial_model = dir / "first.json";
   CHECK_THROWS_WITH(fit_ace_nonlinear_config(shrunk, mo_subset()), Catch::Contains("may only add functions"));
   fs::remove_all(dir);
 }
