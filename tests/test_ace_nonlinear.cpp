@@ -4,6 +4,8 @@
 // uninterrupted run; upfit starts where the saved model stands; bad input is a clear error.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
 #include <filesystem>
 #include <random>
 
@@ -249,8 +251,10 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
 namespace {
 
 /// A fit of `iterations` saved as dir/first.json, the model the upfits below start from.
-fs::path saved_fit(const fs::path& dir, int iterations, AceNonlinearFitReport& report) {
-  save_ace_nonlinear_model((dir / "first.json").string(), fit_ace_nonlinear_config(config(dir, iterations), mo_subset(), &report));
+fs::path saved_fit(const fs::path& dir, int iterations, AceNonlinearFitReport& report, const AceBasisSpec& spec = tiny_spec()) {
+  AceNonlinearFitConfig c = config(dir, iterations);
+  c.linear.spec = spec;
+  save_ace_nonlinear_model((dir / "first.json").string(), fit_ace_nonlinear_config(c, mo_subset(), &report));
   return dir / "first.json";
 }
 
@@ -281,17 +285,32 @@ TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonline
 TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one is refused", "[ace][ace_nonlinear]") {
   const fs::path dir = scratch("upfit_grown");
   AceNonlinearFitReport r1, r2;
-  const fs::path first = saved_fit(dir, 6, r1);
-  // More radial functions at ranks 1 and 2, l up to 3 at rank 2, and a new rank 4.
+  // Rank 4 with l <= 2 has a product with two couplings (two functions with the same factors and
+  // m-combinations): each must land on its own function in the grown basis.
+  AceBasisSpec small = tiny_spec();
+  small.nmax = {5, 3, 2, 1};
+  small.lmax = {0, 2, 1, 2};
+  std::map<std::vector<int>, int> per_product;
+  const AceBasisSet small_basis = ace_b_basis(small);
+  for (const AceBasisFunction& f : small_basis.functions[0]) {
+    std::vector<int> k = f.ns;
+    k.insert(k.end(), f.ls.begin(), f.ls.end());
+    k.insert(k.end(), f.ms.begin(), f.ms.end());
+    ++per_product[k];
+  }
+  CHECK(std::any_of(per_product.begin(), per_product.end(), [](const auto& kv) { return kv.second > 1; }));
+  const fs::path first = saved_fit(dir, 6, r1, small);
+  // More radial functions at ranks 1 and 2, l up to 3 at rank 2.
   AceNonlinearFitConfig grown = upfit_config(dir, 3, first);
   grown.linear.spec.nmax = {6, 4, 2, 1};
-  grown.linear.spec.lmax = {0, 3, 1, 0};
+  grown.linear.spec.lmax = {0, 3, 1, 2};
   fit_ace_nonlinear_config(grown, mo_subset(), &r2);
-  CHECK(ace_b_basis(grown.linear.spec).columns > ace_b_basis(config({}, 1).linear.spec).columns);
+  CHECK(ace_b_basis(grown.linear.spec).columns > small_basis.columns);
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-9));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-9));
   CHECK(r2.final_terms.loss < r2.start.loss);
   AceNonlinearFitConfig shrunk = upfit_config(dir, 1, first);
+  shrunk.linear.spec = small;
   shrunk.linear.spec.nmax[0] = 4;
   CHECK_THROWS_WITH(fit_ace_nonlinear_config(shrunk, mo_subset()), Catch::Contains("may only add functions"));
   fs::remove_all(dir);

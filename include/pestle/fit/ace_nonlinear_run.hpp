@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <limits>
 #include <map>
 #include <tuple>
 #include <string>
@@ -24,44 +23,37 @@ inline bool ace_same_radial_basis(const AceBasisSpec& a, const AceBasisSpec& b) 
          a.spline_delta == b.spline_delta;
 }
 
-/// For every B function (coefficient column) of `from`, per central species, the column of `to`
-/// that holds the same function: the same product (species, n, l, m-combinations) with the same
-/// coupling coefficients. SIZE_MAX for a column no product of that species uses (its coefficient
-/// multiplies nothing); an InputError if `to` lacks a function.
+/// For every B function of `from` (per central species), the index of the same function in `to`,
+/// both built by ace_b_basis:
+/// the same product (species, n, l, m-combinations) with the same coupling coefficients. In an
+/// ace_b_basis function q is coefficient column q, and several functions (couplings) may share a
+/// product. An InputError if `to` lacks a function.
 inline std::vector<std::vector<std::size_t>> ace_function_map(const AceBasisSet& from, const AceBasisSet& to) {
   using Key = std::tuple<std::vector<int>, std::vector<int>, std::vector<int>, std::vector<int>>;
   const auto key = [](const AceBasisFunction& f) { return Key{f.mus, f.ns, f.ls, f.ms}; };
-  const auto column = [](const AceBasisSet& b, const AceBasisFunction& f, std::size_t q) {
-    std::vector<double> c(f.num_ms());
-    for (std::size_t m = 0; m < c.size(); ++m) c[m] = f.coeffs[m * std::size_t(b.columns) + q];
-    return c;
-  };
-  const auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
-    for (std::size_t m = 0; m < x.size(); ++m)
-      if (std::abs(x[m] - y[m]) > 1e-10 * (1.0 + std::abs(x[m]))) return false;
-    return true;
-  };
-  const auto nonzero = [](const std::vector<double>& x) {
-    return std::any_of(x.begin(), x.end(), [](double v) { return v != 0.0; });
+  // the coupling of function q: its coefficient in its own column, per m-combination
+  const auto coupling = [](const AceBasisSet& b, std::size_t s, std::size_t q, std::size_t m) {
+    return b.functions[s][q].coeffs[m * std::size_t(b.columns) + q];
   };
   std::vector<std::vector<std::size_t>> map(from.functions.size());
   for (std::size_t s = 0; s < from.functions.size(); ++s) {
-    map[s].assign(std::size_t(from.columns), std::numeric_limits<std::size_t>::max());
-    std::map<Key, const AceBasisFunction*> products;
-    for (const AceBasisFunction& g : to.functions[s]) products[key(g)] = &g;
-    for (const AceBasisFunction& f : from.functions[s]) {
-      const auto it = products.find(key(f));
-      for (std::size_t q = 0; q < std::size_t(from.columns); ++q) {
-        const std::vector<double> cq = column(from, f, q);
-        if (!nonzero(cq)) continue;
-        std::size_t hit = std::size_t(to.columns);
-        for (std::size_t p = 0; it != products.end() && p < std::size_t(to.columns) && hit == std::size_t(to.columns); ++p)
-          if (same(cq, column(to, *it->second, p))) hit = p;
-        if (hit == std::size_t(to.columns))
-          throw InputError("\"initial_model\": its basis has a function (rank " + std::to_string(f.rank) +
-                           ") that the config's basis lacks; an upfit may only add functions");
-        map[s][q] = hit;
-      }
+    std::map<Key, std::vector<std::size_t>> by_product;
+    for (std::size_t p = 0; p < to.functions[s].size(); ++p) by_product[key(to.functions[s][p])].push_back(p);
+    for (std::size_t q = 0; q < from.functions[s].size(); ++q) {
+      const AceBasisFunction& f = from.functions[s][q];
+      const auto same = [&](std::size_t p) {
+        for (std::size_t m = 0; m < f.num_ms(); ++m) {
+          const double x = coupling(from, s, q, m);
+          if (std::abs(x - coupling(to, s, p, m)) > 1e-10 * (1.0 + std::abs(x))) return false;
+        }
+        return true;
+      };
+      const std::vector<std::size_t>& candidates = by_product[key(f)];
+      const auto hit = std::find_if(candidates.begin(), candidates.end(), same);
+      if (hit == candidates.end())
+        throw InputError("\"initial_model\": its basis has a function (rank " + std::to_string(f.rank) +
+                         ") that the config's basis lacks; an upfit may only add functions");
+      map[s].push_back(*hit);
     }
   }
   return map;
@@ -70,8 +62,8 @@ inline std::vector<std::vector<std::size_t>> ace_function_map(const AceBasisSet&
 /// e0 and the densities of a saved model, checked against the basis being fitted. A model over a
 /// smaller selection of the same radial basis starts the larger one: its coefficients move to the
 /// same functions, the new functions start at zero (pacemaker's upfit to a grown basis).
-inline void start_from_file(const std::filesystem::path& path, const AceBasisSpec& spec, const AceBasisSet& basis,
-                            std::vector<double>& e0, std::vector<std::vector<std::vector<double>>>& c) {
+inline void start_from_file(const std::filesystem::path& path, const AceBasisSpec& spec, std::vector<double>& e0,
+                            std::vector<std::vector<std::vector<double>>>& c) {
   const nlohmann::json doc = read_model_json_document(path.string());
   AceBasisSpec file_spec;
   if (is_ace_model_json(doc)) {
@@ -93,12 +85,12 @@ inline void start_from_file(const std::filesystem::path& path, const AceBasisSpe
   if (!ace_same_radial_basis(file_spec, spec))
     throw InputError("\"initial_model\" '" + path.string() +
                      "' has another descriptor than the config (species, radial basis, cutoff, lambda or d_cut)");
+  const AceBasisSet basis = ace_b_basis(spec);  // the fit's columns, built as the saved model's were
   const std::vector<std::vector<std::size_t>> map = ace_function_map(ace_b_basis(file_spec), basis);
   for (std::size_t s = 0; s < c.size(); ++s)
     for (std::vector<double>& density : c[s]) {
       std::vector<double> grown(std::size_t(basis.columns), 0.0);
-      for (std::size_t q = 0; q < map[s].size(); ++q)
-        if (map[s][q] < grown.size()) grown[map[s][q]] = density[q];
+      for (std::size_t q = 0; q < map[s].size(); ++q) grown[map[s][q]] = density[q];
       density = std::move(grown);
     }
 }
@@ -145,7 +137,7 @@ inline AceNonlinearModel fit_ace_nonlinear_config(const AceNonlinearFitConfig& c
     e0.assign(S, 0.0);
     start.assign(S, {std::vector<double>(loss.basis_size(), 0.0)});
   } else if (!c.initial_model.empty()) {
-    detail::acenl::start_from_file(c.initial_model, c.linear.spec, loss.descriptor().basis(), e0, start);
+    detail::acenl::start_from_file(c.initial_model, c.linear.spec, e0, start);
     say("starting from " + c.initial_model.string());
   } else {
     say("starting from a linear ACE fit");
