@@ -18,6 +18,12 @@
 // A linear ACE config ("model": "ace_linear") scans --cutoffs (Å; default: the config's) like rcutfac,
 // and besides the energy weight and ridge the smoothness-prior exponent (--smoothness, default: the
 // config's); --write-config writes descriptor.cutoff, weights.energy, solver.ridge and solver.smoothness.
+//
+// --by-family (SNAP and linear ACE) stratifies the folds by structure family (config_type, or
+// "slab"/"bulk" by the vacuum rule of include/pestle/core/families.hpp), prints the held-out
+// energy RMSE of every family, and ranks the settings by the family-balanced energy RMSE
+// √(mean over families of their mean squared error) in place of the pooled one, so a rare
+// family (nine surfaces among 194 Mo structures) counts as much as a common one.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -63,6 +69,46 @@ inline std::vector<double> cv_losses(const std::vector<double>& energy, const st
   return loss;
 }
 
+/// The energy RMSE a setting is ranked by: family-balanced with --by-family, else pooled.
+inline double ranked_energy_rmse(const CvScore& s, const Families* families) {
+  return families ? s.balanced_energy_rmse : s.energy_rmse;
+}
+
+/// Header and row cells of the per-family energy RMSE columns (meV/atom); empty without families.
+inline std::string family_header(const Families* families) {
+  std::string out;
+  if (!families) return out;
+  char cell[64];
+  std::snprintf(cell, sizeof cell, " %12s", "E balanced");
+  out += cell;
+  for (const auto& name : families->names) {
+    std::snprintf(cell, sizeof cell, " %12s", ("E " + name.substr(0, 10)).c_str());
+    out += cell;
+  }
+  return out;
+}
+inline std::string family_cells(const CvScore& s, const Families* families) {
+  std::string out;
+  if (!families) return out;
+  char cell[64];
+  std::snprintf(cell, sizeof cell, " %12.3f", 1e3 * s.balanced_energy_rmse);
+  out += cell;
+  for (double e : s.family_energy_rmse) {
+    std::snprintf(cell, sizeof cell, " %12.3f", 1e3 * e);
+    out += cell;
+  }
+  return out;
+}
+
+/// One line per family: its name and number of structures (stderr, before the scan).
+inline void report_families(const Families& families) {
+  std::vector<std::size_t> count(families.names.size(), 0);
+  for (int g : families.of_frame) ++count[static_cast<std::size_t>(g)];
+  std::cerr << "pestle cv: families (stratified folds, balanced energy RMSE):";
+  for (std::size_t g = 0; g < count.size(); ++g) std::cerr << " " << families.names[g] << " " << count[g];
+  std::cerr << "\n";
+}
+
 struct CvCandidate {
   double rcutfac = 0.0;
   CvScore score;
@@ -70,13 +116,13 @@ struct CvCandidate {
 };
 
 template <class Map>
-void scan_weights(const FitConfig& base, const Dataset& data, double rcutfac, int folds, const std::vector<double>& ew,
-                  const std::vector<double>& ridges, std::vector<CvCandidate>& out) {
+void scan_weights(const FitConfig& base, const Dataset& data, double rcutfac, int folds, const Families* families,
+                  const std::vector<double>& ew, const std::vector<double>& ridges, std::vector<CvCandidate>& out) {
   BispectrumParams p = base.descriptor;
   p.rcutfac = rcutfac;
   const Bispectrum<dynamic> d(p);
   const DesignLayout layout{snap_species(p), Map::size(d.size())};
-  const FoldedNormalEquations ne = folded_normal_equations<Map>(d, data, layout, base.options.design, folds);
+  const FoldedNormalEquations ne = folded_normal_equations<Map>(d, data, layout, base.options.design, folds, families);
   SolverOptions solver = base.options.solver;
   solver.kind = SolverKind::ridge;
   for (double we : ew)
@@ -155,13 +201,16 @@ inline int run_cv_gap(const std::string& config_path, int folds, double alpha, G
 /// pestle cv on a linear ACE config (see the file comment).
 inline int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vector<double> cutoffs,
                       const std::vector<double>& energy_weights, const std::vector<double>& ridges,
-                      std::vector<double> smoothness, const std::string& write_path) {
+                      std::vector<double> smoothness, bool by_family, const std::string& write_path) {
   const AceFitConfig config = load_ace_fit_config(config_path);
   if (!config.options.design.weights.per_atom_energy)
     std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
   if (cutoffs.empty()) cutoffs = {config.spec.rcut};
   if (smoothness.empty()) smoothness = {config.smoothness};
   const Dataset data = load_ace_training_data(config);
+  const Families family_list = structure_families(data);
+  const Families* families = by_family ? &family_list : nullptr;
+  if (families) report_families(*families);
   struct Candidate {
     double cutoff, smoothness;
     CvScore score;
@@ -177,7 +226,7 @@ inline int run_cv_ace(const std::string& config_path, int folds, double alpha, s
     const DesignLayout layout{spec.elements, d.size()};
     std::cerr << "pestle cv: cutoff " << rc << " Å, " << d.size() << " B functions: " << folds << "-fold normal equations of "
               << data.size() << " structures";
-    const FoldedNormalEquations ne = folded_normal_equations<LinearMap>(d, data, layout, config.options.design, folds);
+    const FoldedNormalEquations ne = folded_normal_equations<LinearMap>(d, data, layout, config.options.design, folds, families);
     std::cerr << " (" << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s)\n";
     SolverOptions solver = config.options.solver;
     solver.kind = SolverKind::ridge;
@@ -193,17 +242,19 @@ inline int run_cv_ace(const std::string& config_path, int folds, double alpha, s
   }
   if (all.empty()) throw NumericalError("every cross-validation setting was singular");
   std::vector<double> e, f;
-  for (const auto& c : all) e.push_back(c.score.energy_rmse), f.push_back(c.score.force_rmse);
+  for (const auto& c : all) e.push_back(ranked_energy_rmse(c.score, families)), f.push_back(c.score.force_rmse);
   const std::vector<double> loss = cv_losses(e, f, alpha);
   std::size_t best = 0;
   for (std::size_t k = 0; k < all.size(); ++k) {
     all[k].loss = loss[k];
     if (loss[k] < loss[best]) best = k;
   }
-  std::printf("%8s %8s %10s %10s %14s %14s %8s\n", "cutoff", "smooth", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å", "loss");
+  std::printf("%8s %8s %10s %10s %14s %14s%s %8s\n", "cutoff", "smooth", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å",
+              family_header(families).c_str(), "loss");
   for (std::size_t k = 0; k < all.size(); ++k)
-    std::printf("%8.3f %8.2f %10.3g %10.1e %14.3f %14.4f %8.4f%s\n", all[k].cutoff, all[k].smoothness, all[k].score.energy_weight,
-                all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse, all[k].loss, k == best ? "  <- best" : "");
+    std::printf("%8.3f %8.2f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", all[k].cutoff, all[k].smoothness, all[k].score.energy_weight,
+                all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse,
+                family_cells(all[k].score, families).c_str(), all[k].loss, k == best ? "  <- best" : "");
   if (!write_path.empty()) {
     nlohmann::json j = read_json_file(config_path, "fit config");
     j["descriptor"]["cutoff"] = all[best].cutoff;
@@ -225,7 +276,7 @@ inline int run_cv(const Args& args) {
   double alpha = 0.8;
   std::vector<double> cutoffs, smoothness;
   std::vector<double> rcutfacs, energy_weights = {1, 10, 100, 1000, 10000}, ridges = {1e-10, 1e-8, 1e-6, 1e-4};
-  bool energy_weights_given = false, ridges_given = false;
+  bool energy_weights_given = false, ridges_given = false, by_family = false;
   GapSigmaGrid gap_sigmas;
   for (std::size_t k = 0; k < args.size(); ++k) {
     const auto value = [&](const std::string& opt) -> std::string {
@@ -247,6 +298,7 @@ inline int run_cv(const Args& args) {
     else if (args[k] == "--cutoffs") cutoffs = parse_list(value("--cutoffs"), "--cutoffs");
     else if (args[k] == "--smoothness") smoothness = parse_list(value("--smoothness"), "--smoothness");
     else if (args[k] == "--write-config") write_path = value("--write-config");
+    else if (args[k] == "--by-family") by_family = true;
     else if (!args[k].empty() && args[k][0] == '-') throw UsageError("unknown option '" + args[k] + "'");
     else if (config_path.empty()) config_path = args[k];
     else throw UsageError("more than one config file given");
@@ -256,10 +308,11 @@ inline int run_cv(const Args& args) {
   const nlohmann::json document = read_json_file(config_path, "fit config");
   if (is_ace_config(document)) {
     if (!rcutfacs.empty() || gap_sigmas.given()) throw UsageError("an ACE config takes --cutoffs, not --rcutfac or σ lists");
-    return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, write_path);
+    return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, by_family, write_path);
   }
   if (!cutoffs.empty() || !smoothness.empty()) throw UsageError("--cutoffs and --smoothness are for ACE configs");
   if (is_gap_config(document)) {
+    if (by_family) throw UsageError("--by-family is for SNAP and linear ACE configs");
     if (!rcutfacs.empty() || energy_weights_given || ridges_given)
       throw UsageError("--rcutfac, --energy-weights and --ridges are SNAP options; a GAP config takes --energy-sigmas, "
                        "--force-sigmas and --virial-sigmas");
@@ -271,18 +324,21 @@ inline int run_cv(const Args& args) {
     std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
   if (rcutfacs.empty()) rcutfacs = {config.descriptor.rcutfac};
   const Dataset data = load_training_data(config);
+  const Families family_list = structure_families(data);
+  const Families* families = by_family ? &family_list : nullptr;
+  if (families) report_families(*families);
 
   std::vector<CvCandidate> all;
   for (double rc : rcutfacs) {
     std::cerr << "pestle cv: rcutfac " << rc << ": " << folds << "-fold normal equations of " << data.size()
               << " structures\n";
-    if (config.model == SnapModelKind::linear) scan_weights<LinearMap>(config, data, rc, folds, energy_weights, ridges, all);
-    else scan_weights<QuadraticMap>(config, data, rc, folds, energy_weights, ridges, all);
+    if (config.model == SnapModelKind::linear) scan_weights<LinearMap>(config, data, rc, folds, families, energy_weights, ridges, all);
+    else scan_weights<QuadraticMap>(config, data, rc, folds, families, energy_weights, ridges, all);
   }
   if (all.empty()) throw NumericalError("every cross-validation setting was singular");
   std::vector<double> e, f;
   for (const auto& c : all) {
-    e.push_back(c.score.energy_rmse);
+    e.push_back(ranked_energy_rmse(c.score, families));
     f.push_back(c.score.force_rmse);
   }
   const std::vector<double> loss = cv_losses(e, f, alpha);
@@ -291,10 +347,12 @@ inline int run_cv(const Args& args) {
     all[k].loss = loss[k];
     if (all[k].loss < best->loss) best = &all[k];
   }
-  std::printf("%8s %10s %10s %14s %14s %8s\n", "rcutfac", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å", "loss");
+  std::printf("%8s %10s %10s %14s %14s%s %8s\n", "rcutfac", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å",
+              family_header(families).c_str(), "loss");
   for (const auto& c : all)
-    std::printf("%8.3f %10.3g %10.1e %14.3f %14.4f %8.4f%s\n", c.rcutfac, c.score.energy_weight, c.score.ridge,
-                1e3 * c.score.energy_rmse, c.score.force_rmse, c.loss, &c == best ? "  <- best" : "");
+    std::printf("%8.3f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", c.rcutfac, c.score.energy_weight, c.score.ridge,
+                1e3 * c.score.energy_rmse, c.score.force_rmse, family_cells(c.score, families).c_str(), c.loss,
+                &c == best ? "  <- best" : "");
   if (!write_path.empty()) {
     std::ifstream in(config_path);
     nlohmann::json j = nlohmann::json::parse(in);

@@ -19,6 +19,12 @@
 // Force rows, the bulk of the cost, are then summed once, unweighted, per fold and per distinct
 // row weight w (one group unless weights vary); finish() forms Σ w²·G_w for training and Σ G_w
 // for validation, so tracking the errors costs no second pass over the force rows.
+//
+// Every frame's energy row is also kept (one row per structure, cheap next to the force rows)
+// so the held-out energy error of each structure is known (frame_energy_errors) and can be
+// reported per structure family (include/pestle/core/families.hpp): a family-balanced energy
+// RMSE, √(mean over families of the family's mean squared error), weighs a family of nine
+// surfaces as much as one of 185 bulk snapshots, which a pooled RMSE does not.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -32,6 +38,7 @@
 #include <Eigen/Dense>
 
 #include "pestle/core/dataset.hpp"
+#include "pestle/core/families.hpp"
 #include "pestle/fit/design_matrix.hpp"
 #include "pestle/fit/solvers.hpp"
 
@@ -44,6 +51,10 @@ struct CvScore {
   double force_rmse = 0.0;   ///< force components, eV/Å
   double virial_rmse = 0.0;  ///< eV (rows as assembled)
   bool solved = true;        ///< false if some fold's system was singular
+  /// With families set (FoldedNormalEquations::set_families): the energy RMSE of each family
+  /// and √(mean of their squares); otherwise empty and equal to energy_rmse.
+  std::vector<double> family_energy_rmse;
+  double balanced_energy_rmse = 0.0;
 };
 
 /// Assigns each of n structures to one of k folds: a seeded shuffle, then round robin.
@@ -57,6 +68,21 @@ inline std::vector<int> assign_folds(std::size_t n, int folds, unsigned seed = 2
   std::shuffle(order.begin(), order.end(), rng);
   std::vector<int> fold(n);
   for (std::size_t r = 0; r < n; ++r) fold[order[r]] = static_cast<int>(r % static_cast<std::size_t>(folds));
+  return fold;
+}
+
+/// As assign_folds, stratified: every group (group_of[frame] ≥ 0) is spread over the folds as
+/// evenly as it can be, and fold sizes still differ by at most one.
+inline std::vector<int> assign_folds_stratified(const std::vector<int>& group_of, int folds, unsigned seed = 2020) {
+  assign_folds(group_of.size(), folds, seed);  // same checks of n and folds
+  std::vector<std::size_t> order(group_of.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::mt19937 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  // groups one after another, each in the shuffled order; dealing round robin spreads each group
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return group_of[a] < group_of[b]; });
+  std::vector<int> fold(group_of.size());
+  for (std::size_t r = 0; r < order.size(); ++r) fold[order[r]] = static_cast<int>(r % static_cast<std::size_t>(folds));
   return fold;
 }
 
@@ -85,6 +111,7 @@ class FoldedNormalEquations {
     if (finished_) throw std::logic_error("FoldedNormalEquations: rows added after finish()");
     const int f = fold_of_.at(r.frame);
     if (tracking()) add_raw(r, f);
+    keep_energy_row(r);
     for (int k = 0; k < quantities; ++k) {
       if (tracking() && k == static_cast<int>(RowKind::force)) continue;  // grouped in add_raw
       std::vector<Eigen::Index> rows;
@@ -132,7 +159,8 @@ class FoldedNormalEquations {
   /// Trains on all folds but each f in turn with the given weights and ridge, and pools
   /// the validation residuals of every fold.
   CvScore score(double we, double wf, double wv, SolverOptions solver) const {
-    CvScore out{we, wf, wv, solver.ridge};
+    CvScore out;
+    out.energy_weight = we, out.force_weight = wf, out.virial_weight = wv, out.ridge = solver.ridge;
     double sq[quantities] = {0, 0, 0};
     std::size_t count[quantities] = {0, 0, 0};
     std::vector<Eigen::VectorXd> betas;
@@ -153,6 +181,30 @@ class FoldedNormalEquations {
     out.energy_rmse = rmse(0);
     out.force_rmse = rmse(1);
     out.virial_rmse = rmse(2);
+    out.balanced_energy_rmse = out.energy_rmse;
+    if (families_ > 0) score_families(frame_energy_errors(betas), out);
+    return out;
+  }
+
+  /// Groups the frames into `count` families (family_of[frame] in [0, count)) for the
+  /// per-family energy errors of score().
+  void set_families(std::vector<int> family_of, int count) {
+    if (family_of.size() != fold_of_.size() || count < 1)
+      throw std::invalid_argument("FoldedNormalEquations::set_families: one family per frame, at least one family");
+    for (int g : family_of)
+      if (g < 0 || g >= count) throw std::invalid_argument("FoldedNormalEquations::set_families: family out of range");
+    family_of_ = std::move(family_of);
+    families_ = count;
+  }
+
+  /// Held-out energy error a·β_f − b of every frame's energy row (f its fold; eV/atom when
+  /// the rows are per atom), NaN for a frame without an energy row.
+  std::vector<double> frame_energy_errors(const std::vector<Eigen::VectorXd>& betas) const {
+    std::vector<double> out(fold_of_.size(), std::numeric_limits<double>::quiet_NaN());
+    for (const auto& [frame, row] : energy_rows_) {
+      const Eigen::VectorXd& beta = betas.at(static_cast<std::size_t>(fold_of_[frame]));
+      out[frame] = row.head(n_).dot(beta) - row[n_];
+    }
     return out;
   }
 
@@ -217,6 +269,36 @@ class FoldedNormalEquations {
   };
   static constexpr int raw_quantities = 3;  // energy/√n, energy/n, force components
 
+  /// Keeps the (unweighted) energy row of a structure with its target appended.
+  void keep_energy_row(const RowBlock& r) {
+    for (Eigen::Index i = 0; i < r.A.rows(); ++i) {
+      if (r.kind[static_cast<std::size_t>(i)] != RowKind::energy) continue;
+      Eigen::VectorXd row(n_ + 1);
+      row.head(n_) = r.A.row(i).transpose();
+      row[n_] = r.b[i];
+      energy_rows_.emplace_back(r.frame, std::move(row));
+    }
+  }
+  void score_families(const std::vector<double>& errors, CvScore& out) const {
+    std::vector<double> sq(static_cast<std::size_t>(families_), 0.0);
+    std::vector<std::size_t> count(sq.size(), 0);
+    for (std::size_t frame = 0; frame < errors.size(); ++frame) {
+      if (std::isnan(errors[frame])) continue;
+      const auto g = static_cast<std::size_t>(family_of_[frame]);
+      sq[g] += errors[frame] * errors[frame];
+      ++count[g];
+    }
+    double mean_square = 0.0;
+    int present = 0;
+    for (std::size_t g = 0; g < sq.size(); ++g) {
+      out.family_energy_rmse.push_back(count[g] ? std::sqrt(sq[g] / static_cast<double>(count[g])) : 0.0);
+      if (count[g] == 0) continue;
+      mean_square += sq[g] / static_cast<double>(count[g]);
+      ++present;
+    }
+    out.balanced_energy_rmse = present ? std::sqrt(mean_square / present) : 0.0;
+  }
+
   /// Unweighted held-out rows: every labelled row counts, whatever its fit weight.
   void add_raw(const RowBlock& r, int f) {
     const double n = static_cast<double>(atoms_.at(r.frame));
@@ -267,15 +349,24 @@ class FoldedNormalEquations {
   std::vector<std::size_t> atoms_;   // atoms per frame (tracked errors only)
   bool per_atom_energy_ = false;
   std::vector<std::vector<std::pair<double, Part>>> force_groups_;  // per fold: (row weight, unweighted sums)
+  std::vector<std::pair<std::size_t, Eigen::VectorXd>> energy_rows_;  // (frame, [energy row, target])
+  std::vector<int> family_of_;  // set_families(); empty: no family scores
+  int families_ = 0;
   bool finished_ = false;
 };
 
-/// Builds the folded normal equations of a data set for feature map Map.
+/// Builds the folded normal equations of a data set for feature map Map. With families, the
+/// folds are stratified by family and score() also reports the energy error per family.
 template <class Map, Descriptor D>
 FoldedNormalEquations folded_normal_equations(const D& d, const Dataset& data, const DesignLayout& layout,
-                                              DesignOptions opt, int folds, unsigned seed = 2020) {
+                                              DesignOptions opt, int folds, const Families* families = nullptr,
+                                              unsigned seed = 2020) {
   opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
-  FoldedNormalEquations ne(layout.columns(), assign_folds(data.size(), folds, seed), folds);
+  FoldedNormalEquations ne(layout.columns(),
+                           families ? assign_folds_stratified(families->of_frame, folds, seed)
+                                    : assign_folds(data.size(), folds, seed),
+                           folds);
+  if (families) ne.set_families(families->of_frame, static_cast<int>(families->names.size()));
   assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
   return ne;
 }
