@@ -106,6 +106,29 @@ TEST_CASE("weights, reference energies and per-atom energy rows", "[fit][design]
   CHECK(r.w[56] == Approx(0.5 * 3.0 * 2.0));
 }
 
+TEST_CASE("config_type weights reach unlabelled frames through their vacuum family", "[fit][design]") {
+  const Radial2B d = radial();
+  const auto pot = Potential<Radial2B, Linear>(d, random_model<Linear>(d.size(), {28, 42}, 5));
+  Dataset data = labelled(pot, 3, 40);
+  for (auto& f : data) f.labels.config_type.clear();
+  data[1].structure.cell(2, 2) += 10.0;  // the same atoms with a 10 Å vacuum layer: a slab
+  data[1].labels.stress.reset();
+  data[2].labels.config_type = "slab_like_name";  // a label wins over the rule
+  data[2].structure.cell(2, 2) += 10.0;
+  data[2].labels.stress.reset();
+  DesignOptions opt;
+  opt.weights.energy = 2.0;
+  opt.weights.config_type["slab"] = 7.0;
+  const DesignLayout layout{{28, 42}, d.size()};
+  const RowBlock r = design_matrix<LinearMap>(d, data, layout, opt);
+  REQUIRE(r.A.rows() == (1 + 48 + 6) + 2 * (1 + 48));
+  CHECK(r.w[0] == 2.0);             // bulk: no multiplier
+  CHECK(r.w[55] == 2.0 * 7.0);      // unlabelled slab
+  CHECK(r.w[55 + 49] == 2.0);       // labelled: its own config_type, which has no weight
+  opt.weights.config_type = {{"bulk", 0.5}};
+  CHECK(design_matrix<LinearMap>(d, data, layout, opt).w[0] == 1.0);
+}
+
 TEMPLATE_TEST_CASE("fitting labels of a known model recovers it", "[fit]", Linear, Quadratic) {
   const Radial2B d = radial();
   const Potential<Radial2B, TestType> truth(d, random_model<TestType>(d.size(), {28, 42}, 7));

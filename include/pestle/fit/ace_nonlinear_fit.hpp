@@ -138,7 +138,7 @@ inline StructureData structure_data(const AceDescriptor& d, const Frame& f, std:
                        ", which is not among the fitted species");
     out.species.push_back(int(it - elements.begin()));
   }
-  const double base = f.labels.weight * opt.weights.group(f.labels.config_type);
+  const double base = f.labels.weight * opt.weights.group(f);
   if (f.labels.energy) {
     if (!std::isfinite(*f.labels.energy)) throw InputError("structure " + std::to_string(index) + ": energy is not finite");
     out.energy = *f.labels.energy;

@@ -12,7 +12,7 @@
 //     },
 //     "training": ["../../../../shared/data/zuo2020/Mo_train.xyz"],
 //     "weights": {"energy": 100, "force": 1, "virial": 0, "per_atom_energy": true,
-//                 "config_types": {"surface": 2.0}},
+//                 "config_types": {"surface": 2.0}},   // by config_type; unlabelled frames: "slab"/"bulk"
 //     "reference_energies": {"Mo": 0.0},
 //     "solver": {"type": "ridge", "ridge": 1e-8, "rcond": 1e-12, "scale_columns": true},
 //     "output": "Mo_qsnap.json"

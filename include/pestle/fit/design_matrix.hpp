@@ -9,6 +9,9 @@
 //   virial    6 rows (Voigt xx yy zz yz xz xy), fully periodic structures with stress or virial:
 //             column -Σ_ij (r_ij)_a ∂φ(q_i)/∂(r_ij)_b, target -V·stress_ab
 // Row weight w (multiplies the residual) = quantity weight × config_type multiplier × Labels::weight.
+// The config_type multiplier is looked up by the structure's family (include/pestle/core/families.hpp):
+// its config_type, or for a structure without one "slab"/"bulk" by the vacuum rule, so unlabelled
+// data (the Zuo 2020 files) can still weight its surfaces.
 // Derivatives come from the descriptor's compute_with_derivatives (layout in descriptor.hpp)
 // and the feature map's product rule. Structures are assembled in parallel (oneTBB) in blocks;
 // each block is handed to the sink in data-set order, so the fit is independent of scheduling.
@@ -25,6 +28,7 @@
 #include <tbb/task_arena.h>
 
 #include "pestle/core/dataset.hpp"
+#include "pestle/core/families.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/descriptors/descriptor.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
@@ -42,6 +46,8 @@ struct FitWeights {
     auto it = config_type.find(config_type_name);
     return it == config_type.end() ? 1.0 : it->second;
   }
+  /// The multiplier of a frame's family (see the file comment).
+  double group(const Frame& f) const { return config_type.empty() ? 1.0 : group(structure_family(f)); }
   void validate() const {
     for (double w : {energy, force, virial})
       if (!(w >= 0.0) || !std::isfinite(w)) throw InputError("fit weights must be finite and >= 0");
@@ -131,7 +137,7 @@ RowBlock structure_rows(const D& d, const Frame& f, std::size_t frame_index, con
       throw InputError("structure " + std::to_string(frame_index) + " contains " +
                        std::string(element_symbol(s.numbers[i])) + ", which is not among the fitted species");
   }
-  const double base = f.labels.weight * opt.weights.group(f.labels.config_type);
+  const double base = f.labels.weight * opt.weights.group(f);
   const bool periodic = s.pbc[0] && s.pbc[1] && s.pbc[2] && s.volume() > 0.0;
   const std::optional<Mat3> stress = periodic ? f.labels.stress_or_from_virial(s.volume()) : std::nullopt;
   const bool has_e = f.labels.energy.has_value(), has_f = f.labels.forces.has_value(), has_v = stress.has_value();
