@@ -73,4 +73,16 @@ p = run("cv", cli / "mo_snap.json", "--folds", "3", "--rcutfac", "4.4,4.6", "--e
 assert "<- best" in p.stdout, p.stdout
 t = json.loads(tuned.read_text())
 assert t["descriptor"]["rcutfac"] in (4.4, 4.6) and t["weights"]["energy"] in (100, 1000)
+
+# --by-family: Zuo's Mo training file splits into 185 bulk structures and 9 slabs; the balanced
+# energy RMSE lies between the family RMSEs and ranks the settings
+p = run("cv", cli / "mo_snap.json", "--folds", "3", "--energy-weights", "100,1000", "--ridges", "1e-8", "--by-family")
+assert "bulk 185 slab 9" in p.stderr, p.stderr
+rows = [line.split() for line in p.stdout.splitlines()[1:] if line.strip()]
+assert len(rows) == 2 and any("<-" in r for r in rows), p.stdout
+for r in rows:
+    balanced, bulk, slab = float(r[5]), float(r[6]), float(r[7])
+    assert min(bulk, slab) <= balanced <= max(bulk, slab), r
+    assert abs(balanced ** 2 - (bulk ** 2 + slab ** 2) / 2) < 1e-2 * balanced ** 2, r
+p = run("cv", cli / "mo_snap.json", "--by-family", "--bogus", expect_ok=False)
 print("all CLI fit checks passed")

@@ -84,7 +84,7 @@ TEST_CASE("stratified folds spread every family and keep fold sizes even", "[cro
   CHECK_THROWS_AS(assign_folds_stratified({0, 1}, 3), InputError);
 }
 
-TEST_CASE("held-out energies per frame and per family equal explicit refits", "[cross_validation]") {
+TEST_CASE("held-out errors per frame and per family equal explicit refits, unweighted", "[cross_validation]") {
   // synthetic linear data: 40 frames, each one energy row and three force rows, 4 columns
   const Eigen::Index n = 4;
   const std::size_t frames = 40;
@@ -99,15 +99,16 @@ TEST_CASE("held-out energies per frame and per family equal explicit refits", "[
     r.frame = k;
     r.A = Eigen::MatrixXd::NullaryExpr(4, n, [&] { return normal(rng); });
     r.b = r.A * truth + 0.1 * Eigen::VectorXd::NullaryExpr(4, [&] { return normal(rng); });
-    r.w = Eigen::VectorXd::Ones(4);
+    r.w = Eigen::VectorXd::Constant(4, 1.0 + static_cast<double>(k % 3));  // frame weights shape training only
     r.kind = {RowKind::energy, RowKind::force, RowKind::force, RowKind::force};
     family[k] = k % 8 == 0 ? 1 : 0;  // a rare family of 5 frames
     blocks.push_back(r);
   }
   const std::vector<int> fold = assign_folds_stratified(family, folds);
-  FoldedNormalEquations ne(static_cast<std::size_t>(n), fold, folds);
+  FoldedNormalEquations ne(static_cast<std::size_t>(n), fold, folds, std::vector<std::size_t>(frames, 1), false);
   ne.set_families(family, 2);
   for (const RowBlock& r : blocks) ne.add(r);
+  ne.finish();
 
   const double we = 3.0, wf = 1.0;
   SolverOptions solver;
@@ -118,7 +119,7 @@ TEST_CASE("held-out energies per frame and per family equal explicit refits", "[
 
   // explicit refit per fold: weighted least squares on the other folds' rows
   std::vector<double> sq(2, 0.0), count(2, 0.0);
-  double pooled = 0.0;
+  double pooled = 0.0, force_sq = 0.0;
   for (int f = 0; f < folds; ++f) {
     Eigen::MatrixXd A(0, n);
     Eigen::VectorXd b(0);
@@ -126,6 +127,7 @@ TEST_CASE("held-out energies per frame and per family equal explicit refits", "[
       if (fold[r.frame] == f) continue;
       Eigen::VectorXd w = Eigen::VectorXd::Constant(4, wf);
       w[0] = we;
+      w = w.cwiseProduct(r.w);
       A.conservativeResize(A.rows() + 4, n);
       b.conservativeResize(b.rows() + 4);
       A.bottomRows(4) = w.asDiagonal() * r.A;
@@ -138,9 +140,11 @@ TEST_CASE("held-out energies per frame and per family equal explicit refits", "[
       sq[static_cast<std::size_t>(family[r.frame])] += e * e;
       count[static_cast<std::size_t>(family[r.frame])] += 1.0;
       pooled += e * e;
+      force_sq += (r.A.bottomRows(3) * beta - r.b.tail(3)).squaredNorm();
     }
   }
   CHECK(score.energy_rmse == Approx(std::sqrt(pooled / frames)).epsilon(1e-8));
+  CHECK(score.force_rmse == Approx(std::sqrt(force_sq / (3.0 * frames))).epsilon(1e-8));
   REQUIRE(score.family_energy_rmse.size() == 2);
   CHECK(count[1] == 5.0);
   for (std::size_t g = 0; g < 2; ++g) CHECK(score.family_energy_rmse[g] == Approx(std::sqrt(sq[g] / count[g])).epsilon(1e-8));

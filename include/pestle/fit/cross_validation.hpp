@@ -12,6 +12,8 @@
 // exact without touching the rows again:
 //     Σ_rows (a·β − b)² = βᵀG_fkβ − 2βᵀh_fk + s_fk.
 // Energy rows should be per atom (weights.per_atom_energy) so the energy RMSE is per atom.
+// Held-out errors are unweighted: frame and config_type weights shape the training systems
+// only, so a setting is never judged by the weights it was fitted with.
 //
 // For a hyperparameter search the validation error must not depend on the fit's weights, so
 // the error-tracking constructor also keeps unweighted summaries of every held-out row in the
@@ -47,9 +49,9 @@ namespace pestle {
 /// Validation errors of one (weights, ridge) setting, averaged over folds by pooling rows.
 struct CvScore {
   double energy_weight = 1.0, force_weight = 1.0, virial_weight = 0.0, ridge = 0.0;
-  double energy_rmse = 0.0;  ///< per-atom energy, eV/atom (energy rows must be per atom)
-  double force_rmse = 0.0;   ///< force components, eV/Å
-  double virial_rmse = 0.0;  ///< eV (rows as assembled)
+  double energy_rmse = 0.0;  ///< per-atom energy, eV/atom (energy rows must be per atom), unweighted
+  double force_rmse = 0.0;   ///< force components, eV/Å, unweighted with error tracking (else frame-weighted)
+  double virial_rmse = 0.0;  ///< eV (rows as assembled, frame-weighted)
   bool solved = true;        ///< false if some fold's system was singular
   /// With families set (FoldedNormalEquations::set_families): the energy RMSE of each family
   /// and √(mean of their squares); otherwise empty and equal to energy_rmse.
@@ -170,9 +172,15 @@ class FoldedNormalEquations {
       out.solved = false;
       return out;
     }
+    // held-out errors are unweighted: every structure's energy and (tracking) every force
+    // component counts once, whatever its config_type or frame weight in the fit
+    const std::vector<double> frame_errors = frame_energy_errors(betas);
+    for (double e : frame_errors)
+      if (!std::isnan(e)) sq[0] += e * e, ++count[0];
     for (int f = 0; f < folds_; ++f)
-      for (int k = 0; k < quantities; ++k) {
-        const Part& p = part(f, k);
+      for (int k = 1; k < quantities; ++k) {
+        const bool force = k == static_cast<int>(RowKind::force);
+        const Part& p = force && tracking() ? raw(f, 2) : part(f, k);
         if (p.rows == 0) continue;
         sq[k] += p.residual_squares(betas[static_cast<std::size_t>(f)]);
         count[k] += p.rows;
@@ -182,7 +190,7 @@ class FoldedNormalEquations {
     out.force_rmse = rmse(1);
     out.virial_rmse = rmse(2);
     out.balanced_energy_rmse = out.energy_rmse;
-    if (families_ > 0) score_families(frame_energy_errors(betas), out);
+    if (families_ > 0) score_families(frame_errors, out);
     return out;
   }
 
@@ -355,34 +363,32 @@ class FoldedNormalEquations {
   bool finished_ = false;
 };
 
+/// The folded normal equations with the given fold of every frame, keeping the unweighted
+/// held-out error summaries (FoldedNormalEquations::fold_errors) as well; with families,
+/// score() also reports the energy error per family.
+template <class Map, Descriptor D>
+FoldedNormalEquations folded_normal_equations_with_errors(const D& d, const Dataset& data, const DesignLayout& layout,
+                                                          DesignOptions opt, std::vector<int> fold_of_frame, int folds,
+                                                          const Families* families = nullptr) {
+  opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
+  std::vector<std::size_t> atoms(data.size());
+  for (std::size_t k = 0; k < data.size(); ++k) atoms[k] = data[k].size();
+  FoldedNormalEquations ne(layout.columns(), std::move(fold_of_frame), folds, std::move(atoms), opt.weights.per_atom_energy);
+  if (families) ne.set_families(families->of_frame, static_cast<int>(families->names.size()));
+  assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
+  ne.finish();
+  return ne;
+}
+
 /// Builds the folded normal equations of a data set for feature map Map. With families, the
 /// folds are stratified by family and score() also reports the energy error per family.
 template <class Map, Descriptor D>
 FoldedNormalEquations folded_normal_equations(const D& d, const Dataset& data, const DesignLayout& layout,
                                               DesignOptions opt, int folds, const Families* families = nullptr,
                                               unsigned seed = 2020) {
-  opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
-  FoldedNormalEquations ne(layout.columns(),
-                           families ? assign_folds_stratified(families->of_frame, folds, seed)
-                                    : assign_folds(data.size(), folds, seed),
-                           folds);
-  if (families) ne.set_families(families->of_frame, static_cast<int>(families->names.size()));
-  assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
-  return ne;
-}
-
-/// As above with the given fold of every frame, keeping the unweighted held-out error summaries
-/// (FoldedNormalEquations::fold_errors) as well.
-template <class Map, Descriptor D>
-FoldedNormalEquations folded_normal_equations_with_errors(const D& d, const Dataset& data, const DesignLayout& layout,
-                                                          DesignOptions opt, std::vector<int> fold_of_frame, int folds) {
-  opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
-  std::vector<std::size_t> atoms(data.size());
-  for (std::size_t k = 0; k < data.size(); ++k) atoms[k] = data[k].size();
-  FoldedNormalEquations ne(layout.columns(), std::move(fold_of_frame), folds, std::move(atoms), opt.weights.per_atom_energy);
-  assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
-  ne.finish();
-  return ne;
+  std::vector<int> fold_of_frame = families ? assign_folds_stratified(families->of_frame, folds, seed)
+                                             : assign_folds(data.size(), folds, seed);
+  return folded_normal_equations_with_errors<Map>(d, data, layout, opt, std::move(fold_of_frame), folds, families);
 }
 
 }  // namespace pestle
