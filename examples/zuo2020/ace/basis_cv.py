@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Choose the linear ACE basis of one Zuo element by 5-fold cross-validation on its training file.
 
-    basis_cv.py PESTLE BASE_CONFIG.json OUT_DIR [--cutoffs 5.0,5.2] [--only NAME,...]
+    basis_cv.py PESTLE BASE_CONFIG.json OUT_DIR [--cutoffs 5.0,5.2] [--only NAME,...] [--by-family]
 
 For every candidate basis below, `pestle cv` scans cutoff, energy weight, ridge and smoothness on the
 training file of BASE_CONFIG (the test file is never read) and writes the tuned config to
 OUT_DIR/<name>.json; OUT_DIR/summary.txt lists each basis with its size and best cross-validated
 energy and force RMSE, ranked by the same loss `pestle cv` uses within one basis (0.8 E + 0.2 F, each
 relative to the best seen). Finished candidates are skipped on a rerun, so the scan resumes.
+With --by-family, `pestle cv --by-family` stratifies the folds by structure family (bulk/slab) and the
+energy used for ranking is the family-balanced held-out RMSE (docs/fitting.md); use a fresh OUT_DIR.
 
 Candidates: box bases (n_max, l_max per rank) and total-degree bases (docs/ace.md section 5:
 a product is kept if sum_t (n_t + l_weight l_t) <= D_rank), body order up to 6."""
@@ -74,16 +76,20 @@ def candidates(base):
         yield name, c
 
 
-def best_line(cv_text):
+def best_line(cv_text, by_family=False):
+    """(energy, force, line) of the best setting; the energy is the balanced one with --by-family."""
     for line in cv_text.splitlines():
         if line.endswith('<- best'):
             f = line.split()
-            return float(f[4]), float(f[5]), line
+            return float(f[6] if by_family else f[4]), float(f[5]), line
     raise RuntimeError('no best line in pestle cv output')
 
 
 def main(argv):
     args = [a for a in argv[1:]]
+    by_family = '--by-family' in args
+    if by_family:
+        args.remove('--by-family')
     opts = {}
     for key in ('--cutoffs', '--only'):
         if key in args:
@@ -108,7 +114,8 @@ def main(argv):
             json.dump(config, open(src, 'w'), indent=1)
             run = subprocess.run([pestle, 'cv', src, '--folds', '5', '--cutoffs', cutoffs,
                                   '--energy-weights', '100,300,1000', '--ridges', '1e-10,1e-9,1e-8,1e-7',
-                                  '--smoothness', '0,1', '--write-config', os.path.join(out, name + '.json')],
+                                  '--smoothness', '0,1', '--write-config', os.path.join(out, name + '.json')]
+                                 + (['--by-family'] if by_family else []),
                                  capture_output=True, text=True)
             if run.returncode != 0:
                 print(f'{name}: pestle cv failed: {run.stderr.strip()}', file=sys.stderr)
@@ -117,13 +124,15 @@ def main(argv):
                 f.write(run.stderr + run.stdout)
         text = open(result).read()
         size = int(re.search(r'(\d+) B functions', text).group(1))
-        energy, force, line = best_line(text)
+        energy, force, line = best_line(text, by_family)
         rows.append((name, size, energy, force, line))
         print(f'{name:14s} {size:5d} functions  CV E {energy:6.3f} meV/atom  F {force:.4f} eV/A', flush=True)
     emin, fmin = min(r[2] for r in rows), min(r[3] for r in rows)
     rows.sort(key=lambda r: 0.8 * r[2] / emin + 0.2 * r[3] / fmin)
     with open(os.path.join(out, 'summary.txt'), 'w') as f:
-        f.write('basis functions cv_energy_meV_atom cv_force_eV_A | best setting (cutoff smooth eweight ridge E F loss)\n')
+        columns = 'cutoff smooth eweight ridge E F' + (' E_balanced E_bulk E_slab' if by_family else '') + ' loss'
+        energy = 'cv_balanced_energy_meV_atom' if by_family else 'cv_energy_meV_atom'
+        f.write(f'basis functions {energy} cv_force_eV_A | best setting ({columns})\n')
         for name, size, energy, force, line in rows:
             f.write(f'{name} {size} {energy:.3f} {force:.4f} | {line.replace("<- best", "").strip()}\n')
     print(open(os.path.join(out, 'summary.txt')).read())
