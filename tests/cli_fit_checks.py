@@ -76,7 +76,9 @@ assert t["descriptor"]["rcutfac"] in (4.4, 4.6) and t["weights"]["energy"] in (1
 
 # --by-family: Zuo's Mo training file splits into 185 bulk structures and 9 slabs; the balanced
 # energy RMSE lies between the family RMSEs and ranks the settings
-p = run("cv", cli / "mo_snap.json", "--folds", "3", "--energy-weights", "100,1000", "--ridges", "1e-8", "--by-family")
+frame_errors = scratch / "frame_errors.csv"
+p = run("cv", cli / "mo_snap.json", "--folds", "3", "--energy-weights", "100,1000", "--ridges", "1e-8", "--by-family",
+        "--frame-errors", frame_errors)
 assert "bulk 185 slab 9" in p.stderr, p.stderr
 rows = [line.split() for line in p.stdout.splitlines()[1:] if line.strip()]
 assert len(rows) == 2 and any("<-" in r for r in rows), p.stdout
@@ -84,5 +86,11 @@ for r in rows:
     balanced, bulk, slab = float(r[5]), float(r[6]), float(r[7])
     assert min(bulk, slab) <= balanced <= max(bulk, slab), r
     assert abs(balanced ** 2 - (bulk ** 2 + slab ** 2) / 2) < 1e-2 * balanced ** 2, r
+# --frame-errors: one held-out error per structure; the slab rows reproduce the best line's slab RMSE
+lines = frame_errors.read_text().splitlines()
+assert lines[0] == "frame,family,atoms,energy_error_meV_per_atom" and len(lines) == 195, lines[:3]
+slab = [float(l.split(",")[3]) for l in lines[1:] if l.split(",")[1] == "slab"]
+best = next(r for r in rows if "<-" in r)
+assert len(slab) == 9 and abs((sum(e * e for e in slab) / 9) ** 0.5 - float(best[7])) < 2e-3, (slab, best)
 p = run("cv", cli / "mo_snap.json", "--by-family", "--bogus", expect_ok=False)
 print("all CLI fit checks passed")

@@ -24,8 +24,11 @@
 // energy RMSE of every family, and ranks the settings by the family-balanced energy RMSE
 // √(mean over families of their mean squared error) in place of the pooled one, so a rare
 // family (nine surfaces among 194 Mo structures) counts as much as a common one.
+// --frame-errors FILE (SNAP and linear ACE) writes the held-out energy error of every training
+// structure under the best setting as CSV, to find the structures a model cannot extrapolate to.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -107,6 +110,21 @@ inline void report_families(const Families& families) {
   std::cerr << "pestle cv: families (stratified folds, balanced energy RMSE):";
   for (std::size_t g = 0; g < count.size(); ++g) std::cerr << " " << families.names[g] << " " << count[g];
   std::cerr << "\n";
+}
+
+/// --frame-errors: one CSV line per training structure with its held-out energy error.
+inline void write_frame_errors(const std::string& path, const CvScore& best, const Dataset& data, bool per_atom) {
+  if (path.empty()) return;
+  std::ofstream out(path);
+  out << "frame,family,atoms," << (per_atom ? "energy_error_meV_per_atom" : "energy_error_meV") << "\n";
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    const double e = k < best.frame_energy_error.size() ? best.frame_energy_error[k] : std::nan("");
+    out << k << "," << structure_family(data[k]) << "," << data[k].size() << ",";
+    if (std::isnan(e)) out << "\n";
+    else out << 1e3 * e << "\n";
+  }
+  if (!out) throw InputError("cannot write '" + path + "'");
+  std::cerr << "pestle cv: held-out energy error of every structure in " << path << "\n";
 }
 
 struct CvCandidate {
@@ -201,7 +219,8 @@ inline int run_cv_gap(const std::string& config_path, int folds, double alpha, G
 /// pestle cv on a linear ACE config (see the file comment).
 inline int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vector<double> cutoffs,
                       const std::vector<double>& energy_weights, const std::vector<double>& ridges,
-                      std::vector<double> smoothness, bool by_family, const std::string& write_path) {
+                      std::vector<double> smoothness, bool by_family, const std::string& write_path,
+                      const std::string& frame_errors_path) {
   const AceFitConfig config = load_ace_fit_config(config_path);
   if (!config.options.design.weights.per_atom_energy)
     std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
@@ -255,6 +274,7 @@ inline int run_cv_ace(const std::string& config_path, int folds, double alpha, s
     std::printf("%8.3f %8.2f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", all[k].cutoff, all[k].smoothness, all[k].score.energy_weight,
                 all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse,
                 family_cells(all[k].score, families).c_str(), all[k].loss, k == best ? "  <- best" : "");
+  write_frame_errors(frame_errors_path, all[best].score, data, config.options.design.weights.per_atom_energy);
   if (!write_path.empty()) {
     nlohmann::json j = read_json_file(config_path, "fit config");
     j["descriptor"]["cutoff"] = all[best].cutoff;
@@ -271,7 +291,7 @@ inline int run_cv_ace(const std::string& config_path, int folds, double alpha, s
 }
 
 inline int run_cv(const Args& args) {
-  std::string config_path, write_path;
+  std::string config_path, write_path, frame_errors_path;
   int folds = 5;
   double alpha = 0.8;
   std::vector<double> cutoffs, smoothness;
@@ -299,6 +319,7 @@ inline int run_cv(const Args& args) {
     else if (args[k] == "--smoothness") smoothness = parse_list(value("--smoothness"), "--smoothness");
     else if (args[k] == "--write-config") write_path = value("--write-config");
     else if (args[k] == "--by-family") by_family = true;
+    else if (args[k] == "--frame-errors") frame_errors_path = value("--frame-errors");
     else if (!args[k].empty() && args[k][0] == '-') throw UsageError("unknown option '" + args[k] + "'");
     else if (config_path.empty()) config_path = args[k];
     else throw UsageError("more than one config file given");
@@ -308,11 +329,13 @@ inline int run_cv(const Args& args) {
   const nlohmann::json document = read_json_file(config_path, "fit config");
   if (is_ace_config(document)) {
     if (!rcutfacs.empty() || gap_sigmas.given()) throw UsageError("an ACE config takes --cutoffs, not --rcutfac or σ lists");
-    return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, by_family, write_path);
+    return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, by_family, write_path,
+                      frame_errors_path);
   }
   if (!cutoffs.empty() || !smoothness.empty()) throw UsageError("--cutoffs and --smoothness are for ACE configs");
   if (is_gap_config(document)) {
-    if (by_family) throw UsageError("--by-family is for SNAP and linear ACE configs");
+    if (by_family || !frame_errors_path.empty())
+      throw UsageError("--by-family and --frame-errors are for SNAP and linear ACE configs");
     if (!rcutfacs.empty() || energy_weights_given || ridges_given)
       throw UsageError("--rcutfac, --energy-weights and --ridges are SNAP options; a GAP config takes --energy-sigmas, "
                        "--force-sigmas and --virial-sigmas");
@@ -353,6 +376,7 @@ inline int run_cv(const Args& args) {
     std::printf("%8.3f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", c.rcutfac, c.score.energy_weight, c.score.ridge,
                 1e3 * c.score.energy_rmse, c.score.force_rmse, family_cells(c.score, families).c_str(), c.loss,
                 &c == best ? "  <- best" : "");
+  write_frame_errors(frame_errors_path, best->score, data, config.options.design.weights.per_atom_energy);
   if (!write_path.empty()) {
     std::ifstream in(config_path);
     nlohmann::json j = nlohmann::json::parse(in);

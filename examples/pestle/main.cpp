@@ -27,7 +27,7 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_fit},
       {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy])",
        pestle::cli::run_predict},
-      {"cv", "pestle cv CONFIG.json [--folds K] [--alpha A] [--by-family] [--write-config OUT.json] SNAP: [--rcutfac a,b] [--energy-weights ...] [--ridges ...] GAP: [--energy-sigmas ...] [--force-sigmas ...] [--virial-sigmas ...] ACE: [--cutoffs ...] [--energy-weights ...] [--ridges ...] [--smoothness ...]",
+      {"cv", "pestle cv CONFIG.json [--folds K] [--alpha A] [--by-family] [--frame-errors OUT.csv] [--write-config OUT.json] SNAP: [--rcutfac a,b] [--energy-weights ...] [--ridges ...] GAP: [--energy-sigmas ...] [--force-sigmas ...] [--virial-sigmas ...] ACE: [--cutoffs ...] [--energy-weights ...] [--ridges ...] [--smoothness ...]",
        "choose hyperparameters of a fit config (SNAP: rcutfac, energy weight, ridge; GAP: default_sigma; linear ACE: cutoff, energy weight, ridge, smoothness) by k-fold cross-validation on its training data",
        pestle::cli::run_cv},
       {"errors", "pestle errors MODEL DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",

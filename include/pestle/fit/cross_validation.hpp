@@ -57,6 +57,8 @@ struct CvScore {
   /// and √(mean of their squares); otherwise empty and equal to energy_rmse.
   std::vector<double> family_energy_rmse;
   double balanced_energy_rmse = 0.0;
+  /// Held-out energy error of every structure (its energy row's units; NaN without an energy).
+  std::vector<double> frame_energy_error;
 };
 
 /// Assigns each of n structures to one of k folds: a seeded shuffle, then round robin.
@@ -191,6 +193,7 @@ class FoldedNormalEquations {
     out.virial_rmse = rmse(2);
     out.balanced_energy_rmse = out.energy_rmse;
     if (families_ > 0) score_families(frame_errors, out);
+    out.frame_energy_error = frame_errors;
     return out;
   }
 
