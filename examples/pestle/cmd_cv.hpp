@@ -113,13 +113,14 @@ inline void report_families(const Families& families) {
 }
 
 /// --frame-errors: one CSV line per training structure with its held-out energy error.
-inline void write_frame_errors(const std::string& path, const CvScore& best, const Dataset& data, bool per_atom) {
+inline void write_frame_errors(const std::string& path, const CvScore& best, const Dataset& data, const Families& families,
+                               bool per_atom) {
   if (path.empty()) return;
   std::ofstream out(path);
   out << "frame,family,atoms," << (per_atom ? "energy_error_meV_per_atom" : "energy_error_meV") << "\n";
   for (std::size_t k = 0; k < data.size(); ++k) {
-    const double e = k < best.frame_energy_error.size() ? best.frame_energy_error[k] : std::nan("");
-    out << k << "," << structure_family(data[k]) << "," << data[k].size() << ",";
+    const double e = best.frame_energy_error[k];
+    out << k << "," << families.names[static_cast<std::size_t>(families.of_frame[k])] << "," << data[k].size() << ",";
     if (std::isnan(e)) out << "\n";
     else out << 1e3 * e << "\n";
   }
@@ -274,7 +275,7 @@ inline int run_cv_ace(const std::string& config_path, int folds, double alpha, s
     std::printf("%8.3f %8.2f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", all[k].cutoff, all[k].smoothness, all[k].score.energy_weight,
                 all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse,
                 family_cells(all[k].score, families).c_str(), all[k].loss, k == best ? "  <- best" : "");
-  write_frame_errors(frame_errors_path, all[best].score, data, config.options.design.weights.per_atom_energy);
+  write_frame_errors(frame_errors_path, all[best].score, data, family_list, config.options.design.weights.per_atom_energy);
   if (!write_path.empty()) {
     nlohmann::json j = read_json_file(config_path, "fit config");
     j["descriptor"]["cutoff"] = all[best].cutoff;
@@ -376,7 +377,7 @@ inline int run_cv(const Args& args) {
     std::printf("%8.3f %10.3g %10.1e %14.3f %14.4f%s %8.4f%s\n", c.rcutfac, c.score.energy_weight, c.score.ridge,
                 1e3 * c.score.energy_rmse, c.score.force_rmse, family_cells(c.score, families).c_str(), c.loss,
                 &c == best ? "  <- best" : "");
-  write_frame_errors(frame_errors_path, best->score, data, config.options.design.weights.per_atom_energy);
+  write_frame_errors(frame_errors_path, best->score, data, family_list, config.options.design.weights.per_atom_energy);
   if (!write_path.empty()) {
     std::ifstream in(config_path);
     nlohmann::json j = nlohmann::json::parse(in);
