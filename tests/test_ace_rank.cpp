@@ -3,6 +3,7 @@
 // and every function is rotation and permutation invariant.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <set>
@@ -61,10 +62,16 @@ TEST_CASE("ACE B-basis: counts of independent invariants", "[ace][ace_rank]") {
   // (one coupling per l-set; the count is the number of n-assignments up to permutation of equal l).
   CHECK(per_rank[3] == 4 + 6 + 6 + 6 + 4);  // l-sets (000), (011), (022), (112), (222) with n-multisets
   CHECK(int(b.functions[0].size()) == b.columns);
-  // The dense coefficients take m-combinations × functions × 8 bytes; above the ceiling: a clear error.
+  // Each function stores its own column only: one coefficient and rank m's per m-combination,
+  // so the basis takes combinations × (8 + 4·ranks) bytes; above the ceiling: a clear error.
   std::size_t combinations = 0;
-  for (const auto& f : b.functions[0]) combinations += f.num_ms();
-  const double bytes = double(combinations) * double(b.columns) * 8.0;
+  for (std::size_t q = 0; q < b.functions[0].size(); ++q) {
+    const auto& f = b.functions[0][q];
+    CHECK(f.column == int(q));
+    CHECK(f.coeffs.size() == f.num_ms());
+    combinations += f.num_ms();
+  }
+  const double bytes = double(combinations) * (8.0 + 4.0 * double(small_spec().nmax.size()));
   CHECK(ace_b_basis(small_spec(), bytes).columns == b.columns);
   CHECK_THROWS_WITH(ace_b_basis(small_spec(), bytes - 1.0), Catch::Contains("GB of coefficients"));
 }
@@ -213,4 +220,40 @@ TEST_CASE("ACE B-basis: derivatives for a design matrix match finite differences
   }
   CHECK(scale > 1e-3);
   CHECK(worst <= 1e-6 * scale);
+}
+
+TEST_CASE("ACE B-basis: one-column storage evaluates as its dense copy", "[ace][ace_rank]") {
+  // ace_b_basis stores each function's own column only; the evaluator must treat that exactly
+  // as the dense layout (every m-combination holding all columns) that files and models use.
+  AceBasisSpec spec = small_spec();
+  spec.elements = {29, 42};
+  spec.nmax = {3, 2, 2, 1};
+  const AceBasisSet single = ace_b_basis(spec);
+  AceBasisSet dense = single;
+  std::size_t zero_columns = 0;
+  for (auto& fns : dense.functions)
+    for (auto& f : fns) {
+      f = f.dense(std::size_t(dense.columns));
+      zero_columns += std::size_t(std::count(f.coeffs.begin(), f.coeffs.end(), 0.0));
+    }
+  dense.validate();
+  CHECK(zero_columns > 0);
+  const AceDescriptor ds(single, {.core_density = false}), dd(dense, {.core_density = false});
+  std::mt19937 rng(11);
+  const Structure s = random_environment(rng, 9, {29, 42});
+  const NeighbourList nl = build_neighbour_list(s, ds.neighbour_options());
+  auto ws = ds.make_workspace(), wd = dd.make_workspace();
+  const std::size_t nf = ds.size();
+  REQUIRE(dd.size() == nf);
+  std::vector<double> qs(nf), qd(nf), gs(nl.count(0) * 3 * nf), gd(gs.size());
+  ds.compute_with_derivatives(s, nl, 0, ws, qs, gs);
+  dd.compute_with_derivatives(s, nl, 0, wd, qd, gd);
+  for (std::size_t c = 0; c < nf; ++c) CHECK(qs[c] == Approx(qd[c]).margin(1e-13));
+  double worst = 0.0;
+  for (std::size_t k = 0; k < gs.size(); ++k) worst = std::max(worst, std::abs(gs[k] - gd[k]));
+  CHECK(worst < 1e-12);
+  // a bad column index is refused
+  AceBasisSet broken = single;
+  broken.functions[0][0].column = broken.columns;
+  CHECK_THROWS_WITH(broken.validate(), Catch::Contains("column out of range"));
 }

@@ -92,6 +92,11 @@ TEST_CASE("held-out errors per frame and per family equal explicit refits, unwei
   std::mt19937 rng(11);
   std::normal_distribution<double> normal;
   const Eigen::Vector4d truth(0.5, -1.0, 2.0, 0.25);
+  // varying frame weights keep one training force part per fold; a single weight lets the
+  // training forces be w² × the unweighted validation sums (no second n×n matrix)
+  double spread = 1.0;
+  SECTION("frame weights 1, 2, 3") {}
+  SECTION("one frame weight") { spread = 0.0; }
   std::vector<RowBlock> blocks;
   std::vector<int> family(frames);
   for (std::size_t k = 0; k < frames; ++k) {
@@ -99,13 +104,15 @@ TEST_CASE("held-out errors per frame and per family equal explicit refits, unwei
     r.frame = k;
     r.A = Eigen::MatrixXd::NullaryExpr(4, n, [&] { return normal(rng); });
     r.b = r.A * truth + 0.1 * Eigen::VectorXd::NullaryExpr(4, [&] { return normal(rng); });
-    r.w = Eigen::VectorXd::Constant(4, 1.0 + static_cast<double>(k % 3));  // frame weights shape training only
+    r.w = Eigen::VectorXd::Constant(4, 1.5 + spread * static_cast<double>(k % 3));  // frame weights shape training only
     r.kind = {RowKind::energy, RowKind::force, RowKind::force, RowKind::force};
     family[k] = k % 8 == 0 ? 1 : 0;  // a rare family of 5 frames
     blocks.push_back(r);
   }
   const std::vector<int> fold = assign_folds_stratified(family, folds);
-  FoldedNormalEquations ne(static_cast<std::size_t>(n), fold, folds, std::vector<std::size_t>(frames, 1), false);
+  std::vector<std::size_t> atoms(frames);
+  for (std::size_t k = 0; k < frames; ++k) atoms[k] = 1 + k % 4;  // energy rows read as per atom
+  FoldedNormalEquations ne(static_cast<std::size_t>(n), fold, folds, atoms, true);
   ne.set_families(family, 2);
   for (const RowBlock& r : blocks) ne.add(r);
   ne.finish();
@@ -119,7 +126,8 @@ TEST_CASE("held-out errors per frame and per family equal explicit refits, unwei
 
   // explicit refit per fold: weighted least squares on the other folds' rows
   std::vector<double> sq(2, 0.0), count(2, 0.0);
-  double pooled = 0.0, force_sq = 0.0;
+  double pooled = 0.0, force_sq = 0.0, per_sqrt_atoms = 0.0;
+  std::vector<Eigen::VectorXd> betas;
   for (int f = 0; f < folds; ++f) {
     Eigen::MatrixXd A(0, n);
     Eigen::VectorXd b(0);
@@ -134,12 +142,14 @@ TEST_CASE("held-out errors per frame and per family equal explicit refits, unwei
       b.tail(4) = w.asDiagonal() * r.b;
     }
     const Eigen::VectorXd beta = A.colPivHouseholderQr().solve(b);
+    betas.push_back(beta);
     for (const RowBlock& r : blocks) {
       if (fold[r.frame] != f) continue;
       const double e = r.A.row(0).dot(beta) - r.b[0];
       sq[static_cast<std::size_t>(family[r.frame])] += e * e;
       count[static_cast<std::size_t>(family[r.frame])] += 1.0;
       pooled += e * e;
+      per_sqrt_atoms += e * e * static_cast<double>(atoms[r.frame]);  // ((Ê − E)/√n)², Ê − E = e·n
       force_sq += (r.A.bottomRows(3) * beta - r.b.tail(3)).squaredNorm();
     }
   }
@@ -151,6 +161,27 @@ TEST_CASE("held-out errors per frame and per family equal explicit refits, unwei
   CHECK(score.balanced_energy_rmse ==
         Approx(std::sqrt(0.5 * (sq[0] / count[0] + sq[1] / count[1]))).epsilon(1e-8));
 
+  // the optimiser's unweighted summaries (energies from the kept rows, forces from the sums)
+  const auto errors = ne.fold_errors(betas);
+  CHECK(errors.energies == frames);
+  CHECK(errors.force_components == 3 * frames);
+  CHECK(errors.energy_sq_per_atom == Approx(pooled).epsilon(1e-10));
+  CHECK(errors.energy_sq_per_sqrt_atoms == Approx(per_sqrt_atoms).epsilon(1e-10));
+  CHECK(errors.force_sq == Approx(force_sq).epsilon(1e-8));
+
   CHECK_THROWS(ne.set_families(std::vector<int>(frames, 2), 2));
   CHECK_THROWS(ne.set_families(std::vector<int>(frames - 1, 0), 1));
+}
+
+TEST_CASE("cross-validation and least squares refuse systems larger than the machine's memory", "[cross_validation]") {
+  // 200 000 columns: 5 folds of 320 GB normal equations; refused before anything is allocated
+  CHECK_THROWS_WITH(FoldedNormalEquations(200000, std::vector<int>{0, 1, 2, 3, 4}, 5, std::vector<std::size_t>(5, 1), true),
+                    Catch::Contains("5-fold cross-validation of 200000 columns needs about") &&
+                        Catch::Contains("GB allowed"));
+  SolverOptions solver;
+  solver.kind = SolverKind::ridge;
+  CHECK_THROWS_WITH(LeastSquares(2000000, solver), Catch::Contains("least-squares fit of 2000000 columns needs about"));
+  solver.kind = SolverKind::svd;
+  CHECK_THROWS_WITH(LeastSquares(500000, solver), Catch::Contains("GB allowed"));
+  CHECK_NOTHROW(LeastSquares(100, solver));
 }

@@ -23,9 +23,38 @@ struct AceBasisFunction {
   std::vector<int> ns;      ///< 0-based: g_k index for rank 1, R_n index for rank > 1
   std::vector<int> ls;      ///< l per factor (all 0 for rank 1)
   std::vector<int> ms;      ///< m-combinations, num_ms() × rank
-  std::vector<double> coeffs;  ///< num_ms() × columns
+  std::vector<double> coeffs;  ///< num_ms() × columns, or num_ms() when column >= 0
+  /// -1: coeffs is dense (every m-combination holds all columns: files, contracted models).
+  /// >= 0: the function feeds this one column only and coeffs holds one value per m-combination
+  /// (a generated B basis, one column per function, where dense storage would be ~all zeros).
+  int column = -1;
 
   std::size_t num_ms() const noexcept { return rank > 0 ? ms.size() / std::size_t(rank) : 0; }
+
+  /// Calls visit(column, value) for every non-zero coefficient of m-combination k.
+  template <class Visit>
+  void visit_coeffs(std::size_t k, std::size_t columns, Visit&& visit) const {
+    if (column >= 0) {
+      if (coeffs[k] != 0.0) visit(std::size_t(column), coeffs[k]);
+      return;
+    }
+    for (std::size_t c = 0; c < columns; ++c)
+      if (coeffs[k * columns + c] != 0.0) visit(c, coeffs[k * columns + c]);
+  }
+  /// The coefficient of m-combination k in column c.
+  double coeff(std::size_t k, std::size_t c, std::size_t columns) const {
+    if (column >= 0) return std::size_t(column) == c ? coeffs[k] : 0.0;
+    return coeffs[k * columns + c];
+  }
+  /// The same function with dense coefficients (what the file writers store).
+  AceBasisFunction dense(std::size_t columns) const {
+    if (column < 0) return *this;
+    AceBasisFunction d = *this;
+    d.column = -1;
+    d.coeffs.assign(num_ms() * columns, 0.0);
+    for (std::size_t k = 0; k < num_ms(); ++k) d.coeffs[k * columns + std::size_t(column)] = coeffs[k];
+    return d;
+  }
 };
 
 struct AceBasisSet {
@@ -56,7 +85,9 @@ struct AceBasisSet {
     const auto r = std::size_t(fn.rank);
     if (fn.rank < 1 || fn.mus.size() != r || fn.ns.size() != r || fn.ls.size() != r)
       throw InputError(where + "rank and the lengths of mu, n, l differ");
-    if (fn.ms.size() % r != 0 || fn.coeffs.size() != fn.num_ms() * std::size_t(columns))
+    if (fn.column >= columns) throw InputError(where + "column out of range");
+    const std::size_t per_m = fn.column >= 0 ? 1 : std::size_t(columns);
+    if (fn.ms.size() % r != 0 || fn.coeffs.size() != fn.num_ms() * per_m)
       throw InputError(where + "m-combinations and coefficients do not match");
     for (std::size_t t = 0; t < r; ++t) {
       if (fn.mus[t] < 0 || fn.mus[t] >= nelements()) throw InputError(where + "species index out of range");

@@ -22,9 +22,9 @@
 
 #include <Eigen/Dense>
 #include <string>
-#include <unistd.h>
 
 #include "pestle/core/error.hpp"
+#include "pestle/core/memory.hpp"
 #include "pestle/descriptors/ace_basis.hpp"
 #include "pestle/math/clebsch_gordan.hpp"
 
@@ -170,15 +170,12 @@ inline AceRadialBasis ace_b_radial(const AceBasisSpec& spec) {
 }
 
 /// Half of this machine's physical memory: the default ceiling on the coefficients of ace_b_basis.
-inline double ace_basis_memory_ceiling() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? 0.5 * double(pages) * double(page) : std::numeric_limits<double>::infinity();
-}
+inline double ace_basis_memory_ceiling() { return 0.5 * physical_memory_bytes(); }
 
 /// The independent coupled B functions of the spec, one coefficient column per function.
-/// The coefficients are stored densely (every m-combination holds all columns), so their memory
-/// grows as m-combinations × functions; a basis whose coefficients would exceed max_bytes is refused
-/// with an InputError before they are allocated, rather than the process being killed for memory.
+/// Each function stores only its own column (AceBasisFunction::column), so the coefficients grow
+/// as the m-combinations; a basis whose coefficients would exceed max_bytes is refused with an
+/// InputError before they are allocated, rather than the process being killed for memory.
 inline AceBasisSet ace_b_basis(const AceBasisSpec& spec, double max_bytes = ace_basis_memory_ceiling()) {
   if (spec.elements.empty()) throw InputError("ACE basis spec: no elements");
   if (spec.nmax.size() != spec.lmax.size() || spec.nmax.empty()) throw InputError("ACE basis spec: nmax and lmax need one entry per rank");
@@ -265,20 +262,19 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec, double max_bytes = ace_
   std::size_t combinations = 0;
   for (const auto& v : per)
     for (const auto& f : v) combinations += f.values.size();
-  const double bytes = double(combinations) * double(columns) * sizeof(double);
+  const double bytes = double(combinations) * double(sizeof(double) + sizeof(int) * std::size_t(spec.nmax.size()));
   if (bytes > max_bytes)
     throw InputError("ACE basis of " + std::to_string(columns) + " functions and " + std::to_string(combinations) +
                      " m-combinations needs " + std::to_string(int(std::ceil(bytes / 1e9))) + " GB of coefficients, more than the " +
                      std::to_string(int(max_bytes / 1e9)) + " GB allowed (half the machine's memory): lower n_max/l_max or max_degree");
   b.functions.assign(std::size_t(nel), {});
   for (int mu0 = 0; mu0 < nel; ++mu0) {
-    std::size_t col = 0;
+    int col = 0;
     for (auto& f : per[std::size_t(mu0)]) {
-      AceBasisFunction fn = f.shape;
-      fn.coeffs.assign(f.values.size() * columns, 0.0);
-      for (std::size_t k = 0; k < f.values.size(); ++k) fn.coeffs[k * columns + col] = f.values[k];
+      AceBasisFunction fn = std::move(f.shape);
+      fn.column = col++;
+      fn.coeffs = std::move(f.values);
       b.functions[std::size_t(mu0)].push_back(std::move(fn));
-      ++col;
     }
   }
   b.validate();

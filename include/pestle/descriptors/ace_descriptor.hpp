@@ -328,8 +328,7 @@ class BasicAceDescriptor {
         for (std::size_t r = 0; r < std::size_t(fn.rank); ++r)
           c.factor.push_back(int(a_index(fn.mus[r], fn.ns[r], fn.ls[r], fn.ms[k * std::size_t(fn.rank) + r])));
         c.factor_begin.push_back(c.factor.size());
-        for (std::size_t col = 0; col < cols; ++col)
-          if (fn.coeffs[k * cols + col] != 0.0) c.column.push_back(int(col)), c.coeff.push_back(fn.coeffs[k * cols + col]);
+        fn.visit_coeffs(k, cols, [&](std::size_t col, double v) { c.column.push_back(int(col)), c.coeff.push_back(v); });
         c.coeff_begin.push_back(c.column.size());
       }
     }
@@ -353,14 +352,12 @@ class BasicAceDescriptor {
     std::vector<std::map<int, double>> coeffs(1);  // column -> coefficient (repeats merged)
     for (const auto& fn : fns) {
       if (fn.rank == 1) {
-        for (std::size_t c = 0; c < cols; ++c)
-          for (std::size_t k = 0; k < fn.num_ms(); ++k) {
-            const double v = fn.coeffs[k * cols + c];
-            if (v == 0.0) continue;
+        for (std::size_t k = 0; k < fn.num_ms(); ++k)
+          fn.visit_coeffs(k, cols, [&](std::size_t c, double v) {
             t.index1.push_back(fn.mus[0] * basis_.radial.nradbase + fn.ns[0]);
             t.column1.push_back(int(c));
             t.coeff1.push_back(v);
-          }
+          });
         continue;
       }
       for (std::size_t k = 0; k < fn.num_ms(); ++k) {
@@ -374,7 +371,9 @@ class BasicAceDescriptor {
           if (inserted) children.emplace_back(), coeffs.emplace_back();
           node = it->second;
         }
-        for (std::size_t c = 0; c < cols; ++c) coeffs[std::size_t(node)][int(c)] += fn.coeffs[k * cols + c];
+        // only non-zero coefficients enter the map: a B basis has one column per function,
+        // and a map entry for every column of every leaf would take tens of GB
+        fn.visit_coeffs(k, cols, [&](std::size_t c, double v) { coeffs[std::size_t(node)][int(c)] += v; });
       }
     }
     // 2. breadth-first renumbering, one group per parent with children

@@ -33,7 +33,7 @@ inline std::vector<std::vector<std::size_t>> ace_function_map(const AceBasisSet&
   const auto key = [](const AceBasisFunction& f) { return Key{f.mus, f.ns, f.ls, f.ms}; };
   // the coupling of function q: its coefficient in its own column, per m-combination
   const auto coupling = [](const AceBasisSet& b, std::size_t s, std::size_t q, std::size_t m) {
-    return b.functions[s][q].coeffs[m * std::size_t(b.columns) + q];
+    return b.functions[s][q].coeff(m, q, std::size_t(b.columns));
   };
   std::vector<std::vector<std::size_t>> map(from.functions.size());
   for (std::size_t s = 0; s < from.functions.size(); ++s) {

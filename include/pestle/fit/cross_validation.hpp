@@ -41,6 +41,7 @@
 
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/families.hpp"
+#include "pestle/core/memory.hpp"
 #include "pestle/fit/design_matrix.hpp"
 #include "pestle/fit/solvers.hpp"
 
@@ -104,9 +105,15 @@ class FoldedNormalEquations {
   FoldedNormalEquations(std::size_t columns, std::vector<int> fold_of_frame, int folds, std::vector<std::size_t> atoms,
                         bool per_atom_energy)
       : FoldedNormalEquations(columns, std::move(fold_of_frame), folds) {
+    // per fold: energy and force sums (2 n×n); solving one fold: its system, a full copy and the solver's
+    const double n = static_cast<double>(columns);
+    require_memory(bytes_of_doubles((2.0 * folds + 5.0) * n * n),
+                   std::to_string(folds) + "-fold cross-validation of " + std::to_string(columns) + " columns",
+                   "use fewer folds or a smaller basis / descriptor");
     atoms_ = std::move(atoms);
     per_atom_energy_ = per_atom_energy;
-    raw_.assign(static_cast<std::size_t>(folds * raw_quantities), Part(n_));
+    raw_force_.assign(static_cast<std::size_t>(folds), Part(n_));
+    force_train_scale_.assign(static_cast<std::size_t>(folds), 0.0);
     force_groups_.resize(static_cast<std::size_t>(folds));
   }
 
@@ -146,10 +153,11 @@ class FoldedNormalEquations {
       for (int g = 0; g < folds_; ++g)
         for (int k = 0; k < quantities; ++k) {
           if (g == f || w2[k] == 0.0) continue;
-          const Part& p = part(g, k);
-          G.triangularView<Eigen::Lower>() += w2[k] * p.G;
-          h += w2[k] * p.h;
-          s += w2[k] * p.s;
+          const auto [p, scale] = training_part(g, k);
+          if (p.rows == 0 || scale == 0.0) continue;
+          G.triangularView<Eigen::Lower>() += (w2[k] * scale) * p.G;
+          h += (w2[k] * scale) * p.h;
+          s += w2[k] * scale * p.s;
           rows += p.rows;
         }
       LeastSquares ls(static_cast<std::size_t>(n_), solver);
@@ -182,7 +190,7 @@ class FoldedNormalEquations {
     for (int f = 0; f < folds_; ++f)
       for (int k = 1; k < quantities; ++k) {
         const bool force = k == static_cast<int>(RowKind::force);
-        const Part& p = force && tracking() ? raw(f, 2) : part(f, k);
+        const Part& p = force && tracking() ? raw_force(f) : part(f, k);
         if (p.rows == 0) continue;
         sq[k] += p.residual_squares(betas[static_cast<std::size_t>(f)]);
         count[k] += p.rows;
@@ -220,17 +228,26 @@ class FoldedNormalEquations {
   }
 
   /// Error tracking only: turns the grouped force sums into the training and validation parts.
+  /// With one row weight w in a fold (the usual case) the training part is w² times the
+  /// validation part and is not stored: one n×n matrix per fold instead of two.
   void finish() {
     if (!tracking() || finished_) return;
     for (int f = 0; f < folds_; ++f) {
-      Part& train = part(f, static_cast<int>(RowKind::force));
-      Part& all = raw(f, 2);
-      for (const auto& [w, g] : force_groups_[static_cast<std::size_t>(f)]) {
-        all.G += g.G, all.h += g.h, all.s += g.s, all.rows += g.rows;
-        if (w == 0.0) continue;
-        train.G += (w * w) * g.G, train.h += (w * w) * g.h, train.s += w * w * g.s, train.rows += g.rows;
+      auto& groups = force_groups_[static_cast<std::size_t>(f)];
+      Part& all = raw_force(f);
+      if (groups.size() == 1) {
+        force_train_scale_[static_cast<std::size_t>(f)] = groups[0].first * groups[0].first;
+        all = std::move(groups[0].second);
+      } else {
+        force_train_scale_[static_cast<std::size_t>(f)] = std::numeric_limits<double>::quiet_NaN();  // explicit part
+        Part& train = part(f, static_cast<int>(RowKind::force));
+        for (const auto& [w, g] : groups) {
+          all.add_scaled(g, 1.0);
+          if (w != 0.0) train.add_scaled(g, w * w);
+        }
       }
-      force_groups_[static_cast<std::size_t>(f)].clear();
+      groups.clear();
+      groups.shrink_to_fit();
     }
     finished_ = true;
   }
@@ -246,26 +263,45 @@ class FoldedNormalEquations {
   FoldErrors fold_errors(const std::vector<Eigen::VectorXd>& betas) const {
     if (!tracking() || !finished_) throw std::logic_error("FoldedNormalEquations: fold_errors needs tracking and finish()");
     FoldErrors e;
+    // energies from the kept rows: (Ê − E)·scale per frame, scale = 1/n_at for per-atom rows
+    const std::vector<double> errors = frame_energy_errors(betas);
+    for (std::size_t frame = 0; frame < errors.size(); ++frame) {
+      const double n = static_cast<double>(atoms_.at(frame));
+      if (std::isnan(errors[frame]) || n == 0.0) continue;
+      const double de = errors[frame] * (per_atom_energy_ ? n : 1.0);  // Ê − E, eV
+      e.energy_sq_per_sqrt_atoms += de * de / n;
+      e.energy_sq_per_atom += de * de / (n * n);
+      ++e.energies;
+    }
     for (int f = 0; f < folds_; ++f) {
-      const Eigen::VectorXd& beta = betas.at(static_cast<std::size_t>(f));
-      e.energy_sq_per_sqrt_atoms += raw(f, 0).residual_squares(beta);
-      e.energy_sq_per_atom += raw(f, 1).residual_squares(beta);
-      e.force_sq += raw(f, 2).residual_squares(beta);
-      e.energies += raw(f, 0).rows;
-      e.force_components += raw(f, 2).rows;
+      e.force_sq += raw_force(f).residual_squares(betas.at(static_cast<std::size_t>(f)));
+      e.force_components += raw_force(f).rows;
     }
     return e;
   }
 
  private:
   struct Part {
-    explicit Part(Eigen::Index n) : G(Eigen::MatrixXd::Zero(n, n)), h(Eigen::VectorXd::Zero(n)) {}
-    Eigen::MatrixXd G;  // lower triangle used
+    explicit Part(Eigen::Index n) : dim(n), h(Eigen::VectorXd::Zero(n)) {}
+    Eigen::Index dim;
+    Eigen::MatrixXd G;  // lower triangle used; allocated by the first rows (an unused quantity costs no n×n)
     Eigen::VectorXd h;
     double s = 0.0;
     std::size_t rows = 0;
 
+    void allocate() {
+      if (G.size() == 0) G = Eigen::MatrixXd::Zero(dim, dim);
+    }
+    /// Adds w2 times another part's sums.
+    void add_scaled(const Part& o, double w2) {
+      if (o.rows == 0) return;
+      allocate();
+      G.triangularView<Eigen::Lower>() += w2 * o.G;
+      h += w2 * o.h, s += w2 * o.s, rows += o.rows;
+    }
+
     void add(const Eigen::MatrixXd& A, const Eigen::VectorXd& b) {
+      allocate();
       G.selfadjointView<Eigen::Lower>().rankUpdate(A.transpose());
       h.noalias() += A.transpose() * b;
       s += b.squaredNorm();
@@ -278,7 +314,6 @@ class FoldedNormalEquations {
       return std::max(0.0, beta.dot(Gb) - 2.0 * beta.dot(h) + s);
     }
   };
-  static constexpr int raw_quantities = 3;  // energy/√n, energy/n, force components
 
   /// Keeps the (unweighted) energy row of a structure with its target appended.
   void keep_energy_row(const RowBlock& r) {
@@ -312,19 +347,9 @@ class FoldedNormalEquations {
 
   /// Unweighted held-out rows: every labelled row counts, whatever its fit weight.
   void add_raw(const RowBlock& r, int f) {
-    const double n = static_cast<double>(atoms_.at(r.frame));
-    std::vector<Eigen::Index> forces;
-    for (Eigen::Index i = 0; i < r.A.rows(); ++i) {
-      const RowKind kind = r.kind[static_cast<std::size_t>(i)];
-      if (kind == RowKind::force) forces.push_back(i);
-      if (kind != RowKind::energy || n == 0.0) continue;
-      // the row holds (Ê − E)·scale, scale = 1/n_at for per-atom rows, else 1
-      const double unscale = per_atom_energy_ ? n : 1.0;
-      const Eigen::MatrixXd a = r.A.row(i);
-      const Eigen::VectorXd b = r.b.segment(i, 1);
-      raw(f, 0).add(a * (unscale / std::sqrt(n)), b * (unscale / std::sqrt(n)));
-      raw(f, 1).add(a * (unscale / n), b * (unscale / n));
-    }
+    std::vector<Eigen::Index> forces;  // energies: kept rows (keep_energy_row)
+    for (Eigen::Index i = 0; i < r.A.rows(); ++i)
+      if (r.kind[static_cast<std::size_t>(i)] == RowKind::force) forces.push_back(i);
     while (!forces.empty()) {  // one group per distinct row weight (usually a single one)
       const double w = std::max(0.0, r.w[forces.front()]);
       std::vector<Eigen::Index> same, rest;
@@ -346,9 +371,16 @@ class FoldedNormalEquations {
     groups.emplace_back(w, Part(n_));
     return groups.back().second;
   }
-  bool tracking() const noexcept { return !raw_.empty(); }
-  Part& raw(int f, int k) { return raw_[static_cast<std::size_t>(f * raw_quantities + k)]; }
-  const Part& raw(int f, int k) const { return raw_[static_cast<std::size_t>(f * raw_quantities + k)]; }
+  bool tracking() const noexcept { return !raw_force_.empty(); }
+  Part& raw_force(int f) { return raw_force_[static_cast<std::size_t>(f)]; }
+  const Part& raw_force(int f) const { return raw_force_[static_cast<std::size_t>(f)]; }
+  /// The sums a training system takes for fold f and quantity k, and the factor on them: the
+  /// tracked forces of a fold with one row weight w are w² × the unweighted validation sums.
+  std::pair<const Part&, double> training_part(int f, int k) const {
+    const double scale = force_train_scale_.empty() ? 1.0 : force_train_scale_[static_cast<std::size_t>(f)];
+    if (tracking() && k == static_cast<int>(RowKind::force) && !std::isnan(scale)) return {raw_force(f), scale};
+    return {part(f, k), 1.0};
+  }
   Part& part(int f, int k) { return parts_[static_cast<std::size_t>(f * quantities + k)]; }
   const Part& part(int f, int k) const { return parts_[static_cast<std::size_t>(f * quantities + k)]; }
 
@@ -356,7 +388,8 @@ class FoldedNormalEquations {
   int folds_;
   std::vector<int> fold_of_;
   std::vector<Part> parts_;
-  std::vector<Part> raw_;            // fold_errors(): empty unless tracked
+  std::vector<Part> raw_force_;      // unweighted force sums per fold: empty unless tracked
+  std::vector<double> force_train_scale_;  // per fold: w² of its one force weight, NaN: explicit part
   std::vector<std::size_t> atoms_;   // atoms per frame (tracked errors only)
   bool per_atom_energy_ = false;
   std::vector<std::vector<std::pair<double, Part>>> force_groups_;  // per fold: (row weight, unweighted sums)

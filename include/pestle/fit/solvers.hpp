@@ -26,6 +26,7 @@
 #include <Eigen/SVD>
 
 #include "pestle/core/error.hpp"
+#include "pestle/core/memory.hpp"
 
 namespace pestle {
 
@@ -104,8 +105,13 @@ class LeastSquares {
   LeastSquares(std::size_t columns, SolverOptions options) : n_(columns), opt_(options) {
     if (columns == 0) throw InputError("least squares needs at least one column");
     const auto n = static_cast<Eigen::Index>(n_);
+    if (opt_.kind == SolverKind::svd) cap_ = opt_.block_rows ? opt_.block_rows : std::max<std::size_t>(4 * n_, 1024);
+    // svd: the row buffer, then R and the SVD's factors; otherwise the normal equations, a copy and a factor
+    const double m = double(n_) + 1.0;
+    require_memory(bytes_of_doubles(opt_.kind == SolverKind::svd ? (m + double(cap_)) * m + 3.0 * m * m : 3.0 * m * m),
+                   "a least-squares fit of " + std::to_string(n_) + " columns",
+                   "use fewer descriptor components or basis functions");
     if (opt_.kind == SolverKind::svd) {
-      cap_ = opt_.block_rows ? opt_.block_rows : std::max<std::size_t>(4 * n_, 1024);
       buffer_ = Eigen::MatrixXd::Zero(n + 1 + static_cast<Eigen::Index>(cap_), n + 1);
     } else {
       G_ = Eigen::MatrixXd::Zero(n, n);

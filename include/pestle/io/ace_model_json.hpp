@@ -54,7 +54,7 @@ inline nlohmann::json ace_ctilde_to_json(const AceBasisSet& contracted) {
   for (std::size_t s = 0; s < contracted.elements.size(); ++s) {
     json fns = json::array();
     for (const AceBasisFunction& f : contracted.functions[s])
-      fns.push_back({{"mu", f.mus}, {"n", f.ns}, {"l", f.ls}, {"ms", f.ms}, {"c", f.coeffs}});
+      fns.push_back({{"mu", f.mus}, {"n", f.ns}, {"l", f.ls}, {"ms", f.ms}, {"c", f.dense(std::size_t(contracted.columns)).coeffs}});
     ctilde[std::string(element_symbol(contracted.elements[s]))] = fns;
   }
   return ctilde;

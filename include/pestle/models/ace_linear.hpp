@@ -48,12 +48,11 @@ inline AceBasisSet contract_ace_densities(const AceBasisSet& basis,
     for (const AceBasisFunction& fn : basis.functions[mu0]) {
       AceBasisFunction g = fn;
       g.coeffs.assign(fn.num_ms() * P, 0.0);
+      g.column = -1;
       for (std::size_t k = 0; k < fn.num_ms(); ++k)
-        for (std::size_t q = 0; q < cols; ++q) {
-          const double C = fn.coeffs[k * cols + q];
-          if (C == 0.0) continue;
+        fn.visit_coeffs(k, cols, [&](std::size_t q, double C) {
           for (std::size_t d = 0; d < P; ++d) g.coeffs[k * P + d] += C * c[d][q];
-        }
+        });
       fns.push_back(std::move(g));
     }
   }
