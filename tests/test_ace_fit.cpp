@@ -178,7 +178,7 @@ TEST_CASE("linear ACE: smoothness prior factors and config keys", "[ace][ace_fit
   CHECK_THROWS_WITH(parse(broken("\"lambda\"", "\"lamda\"")), Catch::Contains("unknown key 'lamda'"));
   CHECK_THROWS_WITH(parse(broken("\"2\": {", "\"5\": {")), Catch::Contains("missing \"2\""));
   CHECK_THROWS_WITH(parse(broken("\"l_max\": 3", "\"l_max\": 3, \"nmax\": 1")), Catch::Contains("unknown key 'nmax'"));
-  CHECK_THROWS_WITH(parse(broken("ChebExpCos", "SBessel")), Catch::Contains("unknown ACE radial basis"));
+  CHECK_THROWS_WITH(parse(broken("ChebExpCos", "Gaussian")), Catch::Contains("unknown ACE radial basis"));
   CHECK_THROWS_WITH(parse(broken("ace_linear", "ace")), Catch::Contains("nonlinear ACE"));
   CHECK_THROWS_WITH(parse(broken("\"smoothness\": 2", "\"smoothness\": 2, \"type\": \"svd\"")), Catch::Contains("ridge"));
   CHECK_THROWS_AS(parse(broken("\"cutoff\": 5.0", "\"cutoff\": -1")), InputError);

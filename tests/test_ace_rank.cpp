@@ -175,6 +175,7 @@ TEST_CASE("ACE B-basis: derivatives for a design matrix match finite differences
   AceBasisSpec spec = small_spec();
   std::vector<int> species = {29};
   SECTION("one element") {}
+  SECTION("one element, simplified spherical Bessel radial base") { spec.radial = AceRadialKind::sbessel; }
   SECTION("two elements, neighbours of both (species-sorted neighbour rows)") {
     spec.elements = {29, 42};
     spec.nmax = {3, 2, 2, 1};

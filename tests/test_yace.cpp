@@ -151,8 +151,11 @@ TEST_CASE(".yace: bad files are ParseErrors naming the file, the line and the re
                       "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0, inner_cutoff_type: distance"),
              ":8: bonds[0, 0]: inner_cutoff_type 'distance' is not supported");
   fails_with(replaced(two_elements, "radbasename: ChebExpCos, radparameters: [5.25], radcoefficients: [[[0.8]]]",
+                      "radbasename: Gaussian, radparameters: [5.25], radcoefficients: [[[0.8]]]"),
+             ":11: unknown radbasename 'Gaussian'");
+  fails_with(replaced(two_elements, "radbasename: ChebExpCos, radparameters: [5.25], radcoefficients: [[[0.8]]]",
                       "radbasename: SBessel, radparameters: [5.25], radcoefficients: [[[0.8]]]"),
-             ":11: unknown radbasename 'SBessel'");
+             ":11: bonds[1, 1]: bonds with different radial bases are not supported");
   fails_with(replaced(two_elements, "radcoefficients: [[[0.8]]]", "radcoefficients: [[[0.8, 0.1]]]"),
              ":11: bonds[1, 1].radcoefficients[0][0] must hold nradbasemax numbers");
   fails_with(replaced(two_elements, "\n  [1, 1]: {", "\n  [1, 2]: {"), ":11: a bonds key must be [i, j]");
@@ -164,6 +167,18 @@ TEST_CASE(".yace: bad files are ParseErrors naming the file, the line and the re
   fails_with(replaced(two_elements, "ms_combs: [0, 0], ctildes: [0.3]", "ms_combs: [0, 1], ctildes: [0.3]"), "|m| > l in an m-combination");
   const std::size_t at = two_elements.find("functions:");
   fails_with(two_elements.substr(0, at), "the file has no \"functions\"");
+}
+
+TEST_CASE(".yace: SBessel bonds (pacemaker's default radial base) are read, radparameters unused", "[ace][yace]") {
+  std::string text = two_elements;
+  for (std::size_t at; (at = text.find("radbasename: ChebExpCos, radparameters: [5.25]")) != std::string::npos;)
+    text.replace(at, 46, "radbasename: SBessel, radparameters: []");
+  const AceFile f = read_yace_text(text, "sbessel.yace");
+  CHECK(f.basis.radial.kind == AceRadialKind::sbessel);
+  const AcePotential pot = make_ace_potential(f);
+  const auto r = pot.compute(cu_ni_cluster());
+  CHECK(std::isfinite(r.energy));
+  CHECK(r.energy != 0.0);
 }
 
 TEST_CASE(".yace: load_potential reads .yace files like .ace files", "[ace][yace]") {

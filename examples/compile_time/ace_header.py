@@ -16,7 +16,7 @@ Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm B
 Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og""".split()
 atomic_numbers = {symbol: z for z, symbol in enumerate(SYMBOLS, start=1)}
 
-RADIAL = {'ChebExpCos': 'cheb_exp_cos', 'ChebPow': 'cheb_pow', 'ChebLinear': 'cheb_linear'}
+RADIAL = {'ChebExpCos': 'cheb_exp_cos', 'ChebPow': 'cheb_pow', 'ChebLinear': 'cheb_linear', 'SBessel': 'sbessel'}
 
 
 def member(kind, name, values, per_line=12):

@@ -8,6 +8,11 @@
 //   ChebLinear: x = 1 - r/rc,           g_k = ½(1 - T_{k+1}(x))
 //   ChebExpCos: x = 1 - 2(e^{-λ r/rc} - e^{-λ})/(1 - e^{-λ}),  g_0 = 1, g_k = ½(1 - T_k(x)),
 //               all times ½(1 + cos(π r/rc)) and, for r > rc - dcut, times ½(1 + cos(π (r-rc+dcut)/dcut))
+//   SBessel:    simplified spherical Bessel functions (Kocer, Mason & Erturk 2019), orthonormal on
+//               [0, rc] with weight r²; value and slope vanish at rc, so no cutoff function (λ, dcut unused):
+//               f_k = (-1)^k √2 π/rc^{3/2} (k+1)(k+2)/√((k+1)²+(k+2)²) [sinc((k+1)πr/rc) + sinc((k+2)πr/rc)],
+//               g_0 = f_0, d_0 = 1;  e_k = k²(k+2)²/(4(k+1)⁴+1), d_k = 1 - e_k/d_{k-1},
+//               g_k = (f_k + √(e_k/d_{k-1}) g_{k-1})/√d_k     (docs/ace.md §1)
 // Every function vanishes for r >= rc.
 //
 // AceRadialTable tabulates all of them (g, R, c) as cubic Hermite splines on knots r_n = n·h,
@@ -23,13 +28,14 @@
 
 namespace pestle {
 
-enum class AceRadialKind { cheb_exp_cos, cheb_pow, cheb_linear };
+enum class AceRadialKind { cheb_exp_cos, cheb_pow, cheb_linear, sbessel };
 
 inline std::string to_string(AceRadialKind k) {
   switch (k) {
     case AceRadialKind::cheb_exp_cos: return "ChebExpCos";
     case AceRadialKind::cheb_pow: return "ChebPow";
     case AceRadialKind::cheb_linear: return "ChebLinear";
+    case AceRadialKind::sbessel: return "SBessel";
   }
   return "?";
 }
@@ -81,6 +87,7 @@ struct AceRadialBasis {
       for (int k = 0; k < nradbase; ++k) g[k] = dg[k] = 0.0;
       return;
     }
+    if (kind == AceRadialKind::sbessel) return simplified_bessel(p.rcut, r, g, dg);
     double x = 0.0, dx = 0.0;
     switch (kind) {
       case AceRadialKind::cheb_pow: {
@@ -99,6 +106,7 @@ struct AceRadialBasis {
         dx = 2.0 * (p.lambda / p.rcut) * y1 / (1.0 - y2);
         break;
       }
+      case AceRadialKind::sbessel: break;  // returned above
     }
     // Chebyshev T_n(x) and T_n'(x) = n U_{n-1}(x)
     const int nmax = nradbase + 1;
@@ -132,6 +140,40 @@ struct AceRadialBasis {
         g[k] = 0.5 - 0.5 * T[std::size_t(k) + 1];
         dg[k] = -0.5 * dT[std::size_t(k) + 1] * dx;
       }
+    }
+  }
+
+  /// The simplified spherical Bessel base (header comment) and its derivative, r < rc.
+  void simplified_bessel(double rc, double r, double* g, double* dg) const {
+    const double pi = std::numbers::pi;
+    // sinc(a r) and its r-derivative; the series near 0 avoids 0/0 at r = 0
+    const auto sinc = [](double a, double r, double& v, double& dv) {
+      const double x = a * r;
+      if (std::abs(x) < 1e-4) {
+        v = 1.0 - x * x / 6.0, dv = -a * x / 3.0;
+        return;
+      }
+      v = std::sin(x) / x, dv = a * (std::cos(x) * x - std::sin(x)) / (x * x);
+    };
+    const auto f = [&](int k, double& v, double& dv) {
+      const double kp1 = k + 1.0, kp2 = k + 2.0;
+      const double norm = (k % 2 ? -1.0 : 1.0) * std::sqrt(2.0) * pi / std::pow(rc, 1.5) * kp1 * kp2 /
+                          std::sqrt(kp1 * kp1 + kp2 * kp2);
+      double s1, ds1, s2, ds2;
+      sinc(kp1 * pi / rc, r, s1, ds1);
+      sinc(kp2 * pi / rc, r, s2, ds2);
+      v = norm * (s1 + s2), dv = norm * (ds1 + ds2);
+    };
+    f(0, g[0], dg[0]);
+    double d_prev = 1.0;
+    for (int k = 1; k < nradbase; ++k) {
+      const double e = double(k) * k * (k + 2.0) * (k + 2.0) / (4.0 * std::pow(k + 1.0, 4) + 1.0);
+      const double d = 1.0 - e / d_prev, mix = std::sqrt(e / d_prev), scale = 1.0 / std::sqrt(d);
+      double v, dv;
+      f(k, v, dv);
+      g[k] = scale * (v + mix * g[k - 1]);
+      dg[k] = scale * (dv + mix * dg[k - 1]);
+      d_prev = d;
     }
   }
 

@@ -52,9 +52,9 @@ inline bool is_ace_config(const nlohmann::json& j) {
 inline bool is_nonlinear_ace_config(const nlohmann::json& j) { return is_ace_config(j) && j["model"] == "ace"; }
 
 inline AceRadialKind ace_radial_from_name(const std::string& name) {
-  for (AceRadialKind k : {AceRadialKind::cheb_exp_cos, AceRadialKind::cheb_pow, AceRadialKind::cheb_linear})
+  for (AceRadialKind k : {AceRadialKind::cheb_exp_cos, AceRadialKind::cheb_pow, AceRadialKind::cheb_linear, AceRadialKind::sbessel})
     if (to_string(k) == name) return k;
-  throw InputError("unknown ACE radial basis '" + name + "' (expected ChebExpCos, ChebPow or ChebLinear)");
+  throw InputError("unknown ACE radial basis '" + name + "' (expected ChebExpCos, ChebPow, ChebLinear or SBessel)");
 }
 
 namespace detail::aceconfig {

@@ -216,7 +216,8 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   if (radname == "ChebPow") rb.kind = AceRadialKind::cheb_pow;
   else if (radname == "ChebExpCos") rb.kind = AceRadialKind::cheb_exp_cos;
   else if (radname == "ChebLinear") rb.kind = AceRadialKind::cheb_linear;
-  else tk.fail_last("unknown radial basis '" + radname + "' (pestle reads ChebPow, ChebExpCos, ChebLinear)");
+  else if (radname == "SBessel") rb.kind = AceRadialKind::sbessel;
+  else tk.fail_last("unknown radial basis '" + radname + "' (pestle reads ChebPow, ChebExpCos, ChebLinear, SBessel)");
   rb.nradbase = int(tk.keyed_integer("nradbase="));
   rb.nradmax = int(tk.keyed_integer("nradmax="));
   if (rb.nradbase < 1 || rb.nradbase > 1000 || rb.nradmax < 0 || rb.nradmax > 1000) tk.fail_last("nradbase/nradmax out of range");

@@ -120,7 +120,8 @@ inline AceRadialKind radial_kind(const Reader& rd, const YAML::Node& at, const s
   if (name == "ChebPow") return AceRadialKind::cheb_pow;
   if (name == "ChebExpCos") return AceRadialKind::cheb_exp_cos;
   if (name == "ChebLinear") return AceRadialKind::cheb_linear;
-  rd.fail(at, "unknown radbasename '" + name + "' (pestle reads ChebPow, ChebExpCos, ChebLinear)");
+  if (name == "SBessel") return AceRadialKind::sbessel;
+  rd.fail(at, "unknown radbasename '" + name + "' (pestle reads ChebPow, ChebExpCos, ChebLinear, SBessel)");
 }
 
 /// One bond's radial data, its sizes kept (padding comes after all bonds are read).
@@ -145,7 +146,7 @@ inline Bond read_bond(const Reader& rd, const YAML::Node& b, const std::string& 
     rd.fail(b, where + ": inner_cutoff_type '" + inner + "' is not supported (pestle reads \"density\", the ML-PACE core-density cutoff)");
   const YAML::Node params = rd.child(b, "radparameters", where);
   const auto lambdas = rd.list<double>(params, where + ".radparameters");
-  if (lambdas.empty() && k != AceRadialKind::cheb_linear) rd.fail(params, where + ".radparameters is empty");
+  if (lambdas.empty() && k != AceRadialKind::cheb_linear && k != AceRadialKind::sbessel) rd.fail(params, where + ".radparameters is empty");
   out.pair.lambda = lambdas.empty() ? 0.0 : lambdas[0];
   out.pair.rcut = rd.get<double>(b, "rcut", where);
   out.pair.dcut = rd.get<double>(b, "dcut", where);
@@ -345,7 +346,7 @@ inline void write_yace(const AceFile& f, std::ostream& out) {
       for (int& n : ns) ++n;
       out << "    - {mu0: " << mu << ", rank: " << fn.rank << ", ndensity: " << b.columns << ", num_ms_combs: " << fn.num_ms()
           << ", mus: " << flow(fn.mus) << ", ns: " << flow(ns) << ", ls: " << flow(fn.ls) << ", ms_combs: " << flow(fn.ms)
-          << ", ctildes: " << flow(fn.coeffs) << "}\n";
+          << ", ctildes: " << flow(fn.dense(std::size_t(b.columns)).coeffs) << "}\n";
     }
   }
 }
