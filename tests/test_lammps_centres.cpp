@@ -103,8 +103,9 @@ TEST_CASE("compute(s, n_centres) with all atoms equals compute(s)", "[lammps][ce
   const auto model = pestle::load_potential(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
   const Structure s = rattled_bcc(42, 3.16, 2, 0.1, 3);
   const auto a = model.compute(s), b = model.compute(s, s.size());
-  CHECK(a.energy == b.energy);
-  // forces are summed over threads: equal up to the order of the additions
+  // energies and forces are summed over threads (the reduction order varies from run to run):
+  // equal up to the order of the additions, not bit for bit
+  CHECK(std::abs(a.energy - b.energy) <= 1e-13 * std::abs(a.energy));
   for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() <= 1e-12);
   CHECK(b.stress.has_value());
 }
