@@ -15,7 +15,7 @@
 #include <tbb/global_control.h>
 
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/ace_file.hpp"
+#include "pestle/formats/ace_file.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 
 namespace {
 

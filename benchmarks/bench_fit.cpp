@@ -23,8 +23,8 @@
 
 #include "pestle/core/lattices.hpp"
 #include "pestle/fit.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/snap_files.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/snap_files.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include "pestle/core/lattices.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/fit/sparse_gp.hpp"
-#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/formats/quip_descriptor_string.hpp"
 #include "pestle/models/gap.hpp"
 
 namespace {

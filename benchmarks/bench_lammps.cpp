@@ -14,7 +14,7 @@
 #include <tbb/global_control.h>
 
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/runtime/load.hpp"
 
 namespace {
 
@@ -53,11 +53,11 @@ void run(benchmark::State& state, bool ghosts) {
     return;
   }
   tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
-  const pestle::AnyCalculator model = pestle::load_potential(snap_file);
+  const pestle::runtime::CalculatorPtr model = pestle::runtime::load_calculator(snap_file);
   const pestle::Structure s = bcc_mo(int(state.range(0)));
-  const pestle::Structure c = with_ghosts(s, model.cutoff() + 2.0);
+  const pestle::Structure c = with_ghosts(s, model->cutoff() + 2.0);
   for (auto _ : state) {
-    auto r = ghosts ? model.compute(c, s.size()) : model.compute(s);
+    auto r = ghosts ? model->compute(c, s.size()) : model->compute(s);
     benchmark::DoNotOptimize(r.energy);
   }
   state.counters["atoms"] = double(s.size());

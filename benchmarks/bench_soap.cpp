@@ -19,7 +19,7 @@
 
 #include "pestle/core/lattices.hpp"
 #include "pestle/descriptors/soap.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 
 namespace {
 

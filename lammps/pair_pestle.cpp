@@ -11,7 +11,8 @@
 #include "error.h"
 #include "force.h"
 #include "memory.h"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/core/elements.hpp"
+#include "pestle/runtime/load.hpp"
 
 #include <tbb/global_control.h>
 
@@ -19,7 +20,7 @@ using namespace LAMMPS_NS;
 
 struct PairPestle::Model {
   std::string path;
-  pestle::AnyCalculator calculator;
+  pestle::runtime::CalculatorPtr calculator;
   pestle::Structure atoms;  // owned + ghost atoms of this rank, reused every step
   std::unique_ptr<tbb::global_control> threads;  // oneTBB threads per rank
 };
@@ -80,17 +81,17 @@ void PairPestle::settings(int narg, char **arg)
     }
   }
   try {
-    model_ = std::make_unique<Model>(Model{arg[0], pestle::load_potential(arg[0]), {}, {}});
+    model_ = std::make_unique<Model>(Model{arg[0], pestle::runtime::load_calculator(arg[0]), {}, {}});
     if (threads > 0)
       model_->threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                               static_cast<std::size_t>(threads));
-    cutoff_ = model_->calculator.cutoff();
+    cutoff_ = model_->calculator->cutoff();
   } catch (const std::exception &e) {
     model_.reset();
     fail(std::string("cannot use model '") + arg[0] + "': " + e.what());
   }
   if (comm->me == 0)
-    utils::logmesg(lmp, std::string("pair_style pestle: ") + model_->calculator.type_name() + " model '" +
+    utils::logmesg(lmp, std::string("pair_style pestle: ") + model_->calculator->name() + " model '" +
                             model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
                             (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank\n");
 }
@@ -113,7 +114,7 @@ void PairPestle::coeff(int narg, char **arg)
     pestle::Structure probe;
     probe.add_atom(z, pestle::Vec3::Zero());
     try {
-      model_->calculator.compute(probe);
+      model_->calculator->compute(probe);
     } catch (const std::exception &e) {
       fail("element " + symbol + " (atom type " + std::to_string(t) + ") does not fit model '" +
            model_->path + "': " + e.what());
@@ -158,7 +159,7 @@ void PairPestle::compute(int eflag, int vflag)
 
   pestle::PotentialResult r;
   try {
-    r = model_->calculator.compute(s, static_cast<std::size_t>(nlocal));
+    r = model_->calculator->compute(s, static_cast<std::size_t>(nlocal));
   } catch (const std::exception &e) {
     error->one(FLERR, std::string("pair_style pestle: ") + e.what());
   }

@@ -1,4 +1,4 @@
-// pair_style pestle MODEL — evaluates any potential file pestle::load_potential reads
+// pair_style pestle MODEL — evaluates any potential file pestle::runtime::load_calculator reads
 // (SNAP/qSNAP .json or .snapcoeff, QUIP GAP .xml, pacemaker .ace, ...) inside LAMMPS.
 //
 //   pair_style pestle Mo_Zuo_JPCA2020.snapcoeff [threads N]   # N oneTBB threads per rank, default 1

@@ -2,7 +2,7 @@
 // The small ACE basis and Zuo Mo subset shared by the ACE fitting tests.
 #include "pestle/core/dataset.hpp"
 #include "pestle/descriptors/ace_coupling.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "test_helpers.hpp"
 
 namespace pestle::test {

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "pestle/io/potential_file.hpp"
+#include "pestle/runtime/load.hpp"
 
 namespace {
 
@@ -37,9 +37,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const pestle::AnyCalculator model = pestle::load_potential(argv[1]);
+    const pestle::runtime::CalculatorPtr model = pestle::runtime::load_calculator(argv[1]);
     const pestle::Structure s = read_structure(argv[2]);
-    const pestle::PotentialResult r = model.compute(s);
+    const pestle::PotentialResult r = model->compute(s);
     FILE* out = std::fopen(argv[3], "w");
     if (!out) throw pestle::InputError(std::string("cannot write '") + argv[3] + "'");
     const pestle::Mat3& w = r.virial;

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "pestle/io/lammps_data.hpp"
+#include "pestle/data/lammps_data.hpp"
 #include "pestle/reference/eam.hpp"
 #include "pestle/reference/lennard_jones.hpp"
 #include "pestle/reference/stillinger_weber.hpp"

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/ace_file.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/formats/ace_file.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

@@ -1,4 +1,4 @@
-// Linear ACE fitting (fit/ace_fit.hpp, models/ace_linear.hpp, io/ace_model_json.hpp): the fitted,
+// Linear ACE fitting (fit/ace_fit.hpp, models/ace_linear.hpp, formats/ace_model_json.hpp): the fitted,
 // precontracted model predicts exactly what the design matrix predicts; its forces and stress are
 // derivatives of its energy; save/load round-trips through load_potential; under-determined fits,
 // bad configs and bad model files are clear errors.
@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "pestle/fit/ace_fit.hpp"
-#include "pestle/io/ace_model_json.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/potential_file.hpp"
-#include "pestle/io/yace_file.hpp"
+#include "pestle/formats/ace_model_json.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/formats/yace_file.hpp"
 #include "ace_fit_fixtures.hpp"
 #include "test_helpers.hpp"
 
@@ -99,13 +99,13 @@ TEST_CASE("linear ACE: a saved model reads back (load_potential) and predicts th
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "mo_ace.json").string();
   save_ace_linear_model(path, fitted(), nlohmann::json{{"note", "test"}});
-  const AnyCalculator back = load_potential(path);
-  CHECK(back.type_name() == "ace");
-  CHECK(back.cutoff() == Approx(4.6));
+  const runtime::CalculatorPtr back = runtime::load_calculator(path);
+  CHECK(back->name() == "ace");
+  CHECK(back->cutoff() == Approx(4.6));
   const AcePotential original = fitted().potential();
   for (std::size_t k : {0, 5}) {
     const Structure& s = mo_subset()[k].structure;
-    const PotentialResult a = original.compute(s), b = back.compute(s);
+    const PotentialResult a = original.compute(s), b = back->compute(s);
     CHECK(b.energy == Approx(a.energy).epsilon(1e-14));
     for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-12);
   }
@@ -113,11 +113,11 @@ TEST_CASE("linear ACE: a saved model reads back (load_potential) and predicts th
   nlohmann::json j = ace_linear_model_to_json(fitted());
   j["ctilde"]["Mo"][3]["ms"] = "x";
   std::ofstream(dir / "bad.json") << j.dump();
-  CHECK_THROWS_WITH(load_potential((dir / "bad.json").string()), Catch::Contains("ctilde.Mo[3].ms"));
+  CHECK_THROWS_WITH(runtime::load_calculator((dir / "bad.json").string()), Catch::Contains("ctilde.Mo[3].ms"));
   j = ace_linear_model_to_json(fitted());
   j["ctilde"]["Mo"][3]["l"][0] = 7;
   std::ofstream(dir / "bad2.json") << j.dump();
-  CHECK_THROWS_AS(load_potential((dir / "bad2.json").string()), InputError);
+  CHECK_THROWS_AS(runtime::load_calculator((dir / "bad2.json").string()), InputError);
   std::filesystem::remove_all(dir);
 }
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "pestle/io/ace_file.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/yace_file.hpp"
+#include "pestle/formats/ace_file.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/yace_file.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

@@ -11,9 +11,9 @@
 
 #include "pestle/fit/ace_nonlinear_run.hpp"
 #include "pestle/fit/metrics.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/potential_file.hpp"
-#include "pestle/optimise/fit_families.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/runtime/registry.hpp"
 #include "ace_fit_fixtures.hpp"
 #include "test_helpers.hpp"
 
@@ -99,7 +99,7 @@ TEST_CASE("nonlinear ACE: the loss predicts what the saved potential predicts", 
   loss.evaluate(t, g, &terms);
   const fs::path file = scratch("roundtrip.json");
   save_ace_nonlinear_model(file.string(), loss.model(t));
-  const ErrorReport r = error_report(load_potential(file.string()), mo_subset());
+  const ErrorReport r = error_report(*runtime::load_calculator(file.string()), mo_subset());
   // dB is kept in single precision in the loss: agreement to about 1e-6 relative.
   CHECK(r.overall.energy_rmse_meV_per_atom() == Approx(1e3 * terms.energy_rmse).epsilon(1e-6));
   CHECK(r.overall.force_rmse() == Approx(terms.force_rmse).epsilon(1e-5));
@@ -389,8 +389,8 @@ TEST_CASE("nonlinear ACE: a search can fit and save it like any other family", "
       {"reference_energies", {{"Mo", -4.0}}},
       {"optimiser", {{"method", "levenberg-marquardt"}, {"max_iterations", 3}}},
       {"output", "never_written.json"}};
-  CHECK(optimise::fit_config_training(j, "/data") == std::vector<fs::path>{"/data/unused.xyz"});
-  const optimise::FittedModel m = optimise::fit_model(j, "/data", mo_subset());
+  CHECK(runtime::fit_config_training(j, "/data") == std::vector<fs::path>{"/data/unused.xyz"});
+  const runtime::FittedModel m = runtime::fit_model(j, "/data", mo_subset());
   CHECK(std::isfinite(m.compute(mo_subset()[0].structure).energy));
   const fs::path file = scratch("search_model.json");
   m.save(file, nlohmann::json{{"iteration", 1}});

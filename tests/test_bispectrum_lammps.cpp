@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pestle/descriptors/bispectrum.hpp"
-#include "pestle/io/lammps_data.hpp"
+#include "pestle/data/lammps_data.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

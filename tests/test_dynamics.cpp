@@ -11,7 +11,7 @@
 
 #include "pestle/dynamics/md.hpp"
 #include "pestle/dynamics/relax.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "test_reference_support.hpp"
 

@@ -98,7 +98,7 @@ TEST_CASE("rss loop: two iterations, checkpoints, resume without relabelling", "
                         "iter_001/model.xml", "iter_001/lowest.xyz", "iter_001/summary.json"})
     CHECK(std::filesystem::exists(dir / f));
   CHECK(read_extxyz((dir / "iter_001" / "dataset.xyz").string()).size() == 13);
-  CHECK_NOTHROW(load_potential((dir / "model.xml").string()));
+  CHECK_NOTHROW(runtime::load_calculator((dir / "model.xml").string()));
   {
     std::ifstream csv(dir / "log.csv");
     std::string line;
@@ -147,7 +147,7 @@ TEST_CASE("rss loop fitting linear ACE: model.json, resume, bad fit sections", "
   for (const char* f : {"model.json", "iter_000/model.json", "iter_001/model.json", "iter_001/lowest.xyz"})
     CHECK(std::filesystem::exists(dir / f));
   CHECK_FALSE(std::filesystem::exists(dir / "model.xml"));
-  CHECK(load_potential((dir / "model.json").string()).type_name() == "ace");
+  CHECK(runtime::load_calculator((dir / "model.json").string())->name() == "ace");
   // 20 + 3 labelled random structures already pin SW down on the held-out random ones: measured
   // 14-18 meV/atom over seeds 3-5 (a basis too small for SW, n_max 6/4, gives 46).
   CHECK(first.iterations[1].energy_rmse_meV < 30.0);

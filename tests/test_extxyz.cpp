@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "pestle/io.hpp"
+#include "pestle/data.hpp"
 #include "test_extxyz_contract.hpp"
 #include "test_helpers.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 
 namespace pestle::test {
 

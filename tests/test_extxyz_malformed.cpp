@@ -7,7 +7,7 @@
 #include <random>
 #include <sstream>
 
-#include "pestle/io.hpp"
+#include "pestle/data.hpp"
 #include "test_extxyz_contract.hpp"
 #include "test_helpers.hpp"
 

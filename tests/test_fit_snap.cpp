@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "pestle/fit.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/model_json.hpp"
-#include "pestle/io/snap_files.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/model_json.hpp"
+#include "pestle/formats/snap_files.hpp"
 #include "test_helpers.hpp"
 #include "test_models_support.hpp"
 

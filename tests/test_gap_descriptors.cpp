@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "pestle/descriptors/distance_nb.hpp"
-#include "pestle/io/gap_xml.hpp"
+#include "pestle/formats/gap_xml.hpp"
 #include "pestle/models/gap.hpp"
 #include "test_helpers.hpp"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
 #include "pestle/models/gap.hpp"
 #include "test_helpers.hpp"
 

@@ -9,10 +9,10 @@
 #include <sstream>
 #include <string>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
-#include "pestle/io/md5.hpp"
-#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
+#include "pestle/formats/md5.hpp"
+#include "pestle/formats/quip_descriptor_string.hpp"
 #include "pestle/models/gap.hpp"
 #include "test_helpers.hpp"
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "pestle/fit/gp_cross_validation.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

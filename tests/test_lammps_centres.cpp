@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <random>
 
-#include "pestle/io/potential_file.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/runtime/model.hpp"
 #include "test_helpers.hpp"
 
 namespace {
@@ -63,11 +64,11 @@ Cluster replicate(const Structure& periodic, double depth) {
 }
 
 /// Evaluates `model` on s periodically and as a cluster with images, and compares.
-void check_centres_match(const pestle::AnyCalculator& model, const Structure& s, double depth) {
+void check_centres_match(const pestle::runtime::CalculatorPtr& model, const Structure& s, double depth) {
   const Cluster c = replicate(s, depth);
   REQUIRE(c.s.size() > s.size());
-  const pestle::PotentialResult ref = model.compute(s);
-  const pestle::PotentialResult got = model.compute(c.s, s.size());
+  const pestle::PotentialResult ref = model->compute(s);
+  const pestle::PotentialResult got = model->compute(c.s, s.size());
 
   CHECK(std::abs(got.energy - ref.energy) <= 1e-10 * std::abs(ref.energy));
   REQUIRE(got.atom_energies.size() == c.s.size());
@@ -100,9 +101,9 @@ std::string lammps_potential(const std::string& name) { return "/usr/share/lammp
 }  // namespace
 
 TEST_CASE("compute(s, n_centres) with all atoms equals compute(s)", "[lammps][centres]") {
-  const auto model = pestle::load_potential(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+  const auto model = pestle::runtime::load_calculator(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
   const Structure s = rattled_bcc(42, 3.16, 2, 0.1, 3);
-  const auto a = model.compute(s), b = model.compute(s, s.size());
+  const auto a = model->compute(s), b = model->compute(s, s.size());
   // energies and forces are summed over threads (the reduction order varies from run to run):
   // equal up to the order of the additions, not bit for bit
   CHECK(std::abs(a.energy - b.energy) <= 1e-13 * std::abs(a.energy));
@@ -116,8 +117,8 @@ TEST_CASE("SNAP: periodic cell vs cluster of images with the cell's atoms as cen
     WARN("lammps-data not installed: " << file << " missing");
     return;
   }
-  const auto model = pestle::load_potential(file);
-  check_centres_match(model, rattled_bcc(42, 3.16, 2, 0.15, 1), model.cutoff() + 0.1);
+  const auto model = pestle::runtime::load_calculator(file);
+  check_centres_match(model, rattled_bcc(42, 3.16, 2, 0.15, 1), model->cutoff() + 0.1);
 }
 
 TEST_CASE("qSNAP: periodic cell vs cluster of images", "[lammps][centres]") {
@@ -126,14 +127,14 @@ TEST_CASE("qSNAP: periodic cell vs cluster of images", "[lammps][centres]") {
     WARN("lammps-data not installed: " << file << " missing");
     return;
   }
-  const auto model = pestle::load_potential(file);
-  check_centres_match(model, rattled_bcc(42, 3.16, 1, 0.15, 2), model.cutoff() + 0.1);
+  const auto model = pestle::runtime::load_calculator(file);
+  check_centres_match(model, rattled_bcc(42, 3.16, 1, 0.15, 2), model->cutoff() + 0.1);
 }
 
 TEST_CASE("GAP (distance_2b + SOAP): a 2-atom cell whose atoms see their own images", "[lammps][centres]") {
-  const auto model = pestle::load_potential(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+  const auto model = pestle::runtime::load_calculator(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
   // 3.16 Å cell, 5.2 Å cutoff: every atom sees several images of itself
-  check_centres_match(model, rattled_bcc(42, 3.16, 1, 0.15, 4), model.cutoff() + 0.1);
+  check_centres_match(model, rattled_bcc(42, 3.16, 1, 0.15, 4), model->cutoff() + 0.1);
 }
 
 TEST_CASE("ACE: periodic cell vs cluster of images", "[lammps][centres]") {
@@ -142,16 +143,17 @@ TEST_CASE("ACE: periodic cell vs cluster of images", "[lammps][centres]") {
     WARN("lammps-data not installed: " << file << " missing");
     return;
   }
-  const auto model = pestle::load_potential(file);
+  const auto model = pestle::runtime::load_calculator(file);
   // fcc Cu as a 4-atom simple-cubic basis would do as well; a rattled bcc arrangement suffices here
-  check_centres_match(model, rattled_bcc(29, 2.87, 2, 0.1, 5), model.cutoff() + 0.1);
+  check_centres_match(model, rattled_bcc(29, 2.87, 2, 0.1, 5), model->cutoff() + 0.1);
 }
 
 TEST_CASE("compute(s, n_centres): bad centre counts and reference potentials", "[lammps][centres]") {
-  const auto gap = pestle::load_potential(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+  const auto gap = pestle::runtime::load_calculator(pestle::test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
   const Structure s = rattled_bcc(42, 3.16, 1, 0.05, 6);
-  CHECK_THROWS_AS(gap.compute(s, s.size() + 1), pestle::InputError);
-  const pestle::AnyCalculator lj = pestle::LennardJones(42, pestle::LennardJonesParams{0.1, 2.5, 6.0});
-  CHECK_THROWS_AS(lj.compute(s, 1), pestle::InputError);
-  CHECK(lj.compute(s, s.size()).energy == lj.compute(s).energy);
+  CHECK_THROWS_AS(gap->compute(s, s.size() + 1), pestle::InputError);
+  const pestle::runtime::CalculatorPtr lj =
+      pestle::runtime::make_calculator(pestle::LennardJones(42, pestle::LennardJonesParams{0.1, 2.5, 6.0}), "lj");
+  CHECK_THROWS_AS(lj->compute(s, 1), pestle::InputError);
+  CHECK(lj->compute(s, s.size()).energy == lj->compute(s).energy);
 }

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "pestle/io/lammps_data.hpp"
+#include "pestle/data/lammps_data.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

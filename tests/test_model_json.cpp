@@ -5,8 +5,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "pestle/io/model_json.hpp"
-#include "pestle/io/snap_files.hpp"
+#include "pestle/formats/model_json.hpp"
+#include "pestle/formats/snap_files.hpp"
 #include "test_models_support.hpp"
 
 using namespace pestle;

@@ -12,7 +12,7 @@
 #include "pestle/optimise/acquisition.hpp"
 #include "pestle/optimise/designs.hpp"
 #include "pestle/optimise/gaussian_process.hpp"
-#include "pestle/optimise/lbfgsb.hpp"
+#include "pestle/math/lbfgsb.hpp"
 #include "pestle/optimise/space.hpp"
 
 using namespace pestle::optimise;

@@ -7,8 +7,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
 #include "pestle/optimise/hyperparameter_search.hpp"
 #include "test_helpers.hpp"
 
@@ -248,7 +248,7 @@ TEST_CASE("search over a GAP config (validation file) and a linear ACE config (k
     j["space"] = json::parse(R"([{"name": "cutoff", "path": "/gap", "gap_key": "cutoff", "type": "real", "low": 4.0, "high": 5.0},
                                  {"name": "sigma_E", "path": "/default_sigma/0", "type": "log", "low": 0.001, "high": 0.01}])");
     HyperparameterSearch s(parse_search_config(j, dir), dir / "gap", nullptr);
-    CHECK(s.family() == FitFamily::gap);
+    CHECK(std::string(s.family().name) == "gap");
     s.run(3);
     REQUIRE(s.history().size() == 3);
     const EvaluationRecord* best = nullptr;
@@ -285,7 +285,7 @@ TEST_CASE("search over a GAP config (validation file) and a linear ACE config (k
                                  {"name": "ridge", "path": "/solver/ridge", "type": "log", "low": 1e-8, "high": 1e-4}])");
     j["validation"] = {{"folds", 2}};
     HyperparameterSearch s(parse_search_config(j, dir), dir / "ace", nullptr);
-    CHECK(s.family() == FitFamily::ace);
+    CHECK(std::string(s.family().name) == "ace");
     s.run(2);
     REQUIRE(s.history().size() == 2);
     for (const auto& r : s.history()) {
@@ -364,10 +364,10 @@ TEST_CASE("every example fit and search config under examples/zuo2020 parses and
     std::vector<std::filesystem::path> training;
     if (search) {
       const SearchConfig c = load_search_config(entry.path());
-      training = fit_config_training(config_for(c, c.space.from_unit(std::vector<double>(c.space.size(), 0.5))), c.base_dir);
+      training = runtime::fit_config_training(config_for(c, c.space.from_unit(std::vector<double>(c.space.size(), 0.5))), c.base_dir);
       ++searches;
     } else {
-      training = fit_config_training(j, entry.path().parent_path());
+      training = runtime::fit_config_training(j, entry.path().parent_path());
       ++fits;
     }
     REQUIRE(!training.empty());

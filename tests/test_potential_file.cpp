@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/runtime/load.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
@@ -17,50 +17,50 @@ const std::string potentials = "/usr/share/lammps/potentials/";
 
 TEST_CASE("load_potential reads every supported model file kind", "[potential_file]") {
   SECTION("QUIP GAP XML") {
-    const AnyCalculator gap = load_potential(test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
-    CHECK(gap.type_name() == "gap");
-    CHECK(gap.cutoff() == Approx(5.2));
+    const runtime::CalculatorPtr gap = runtime::load_calculator(test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+    CHECK(gap->name() == "gap");
+    CHECK(gap->cutoff() == Approx(5.2));
     const Dataset pred = read_extxyz(test::shared("data/reference/quip-gap/gap/Mo_test_GAP_pred.xyz"));
     const double expected = *pred[0].labels.info.get<double>("gap_energy");
-    CHECK(gap.energy(pred[0].structure) == Approx(expected).epsilon(1e-9));
+    CHECK(gap->energy(pred[0].structure) == Approx(expected).epsilon(1e-9));
   }
   SECTION("LAMMPS SNAP and qSNAP") {
-    const AnyCalculator lin = load_potential(potentials + "Mo_Zuo_JPCA2020.snapcoeff");
-    CHECK(lin.type_name() == "snap");
-    const AnyCalculator quad = load_potential(potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff");
-    CHECK(quad.type_name() == "qsnap");
+    const runtime::CalculatorPtr lin = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.snapcoeff");
+    CHECK(lin->name() == "snap");
+    const runtime::CalculatorPtr quad = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff");
+    CHECK(quad->name() == "qsnap");
     const Structure s = cubic_supercell(cubic_basis::bcc, 3.16, 2, 42);
-    CHECK(lin.energy(s) / 16 == Approx(quad.energy(s) / 16).margin(0.05));
+    CHECK(lin->energy(s) / 16 == Approx(quad->energy(s) / 16).margin(0.05));
   }
   SECTION("pacemaker ACE") {
-    const AnyCalculator ace = load_potential(potentials + "Cu-PBE-core-rep.ace");
-    CHECK(ace.type_name() == "ace");
-    CHECK(ace.cutoff() == Approx(7.4));
+    const runtime::CalculatorPtr ace = runtime::load_calculator(potentials + "Cu-PBE-core-rep.ace");
+    CHECK(ace->name() == "ace");
+    CHECK(ace->cutoff() == Approx(7.4));
     const Structure s = cubic_supercell(cubic_basis::fcc, 3.6, 2, 29);
-    CHECK(ace.energy(s) / 32 == Approx(-3.7).margin(0.3));  // cohesive energy of Cu, ~3.5 eV/atom
+    CHECK(ace->energy(s) / 32 == Approx(-3.7).margin(0.3));  // cohesive energy of Cu, ~3.5 eV/atom
   }
   SECTION("LAMMPS reference potentials") {
     const Structure si = cubic_supercell(cubic_basis::diamond, 5.431, 1, 14);
-    const AnyCalculator sw = load_potential(potentials + "Si.sw");
-    CHECK(sw.type_name() == "sw");
-    CHECK(sw.energy(si) / 8 == Approx(-4.3366).margin(1e-3));  // SW diamond Si cohesive energy
-    const AnyCalculator ters = load_potential(potentials + "Si.tersoff");
-    CHECK(ters.type_name() == "tersoff");
-    CHECK(ters.energy(si) / 8 == Approx(-4.63).margin(0.01));
-    const AnyCalculator eam = load_potential(potentials + "Cu_u3.eam");
-    CHECK(eam.type_name() == "eam");
-    CHECK(eam.energy(cubic_supercell(cubic_basis::fcc, 3.615, 2, 29)) / 32 == Approx(-3.54).margin(0.01));
+    const runtime::CalculatorPtr sw = runtime::load_calculator(potentials + "Si.sw");
+    CHECK(sw->name() == "sw");
+    CHECK(sw->energy(si) / 8 == Approx(-4.3366).margin(1e-3));  // SW diamond Si cohesive energy
+    const runtime::CalculatorPtr ters = runtime::load_calculator(potentials + "Si.tersoff");
+    CHECK(ters->name() == "tersoff");
+    CHECK(ters->energy(si) / 8 == Approx(-4.63).margin(0.01));
+    const runtime::CalculatorPtr eam = runtime::load_calculator(potentials + "Cu_u3.eam");
+    CHECK(eam->name() == "eam");
+    CHECK(eam->energy(cubic_supercell(cubic_basis::fcc, 3.615, 2, 29)) / 32 == Approx(-3.54).margin(0.01));
   }
 }
 
 TEST_CASE("load_potential refuses what it cannot read", "[potential_file]") {
-  CHECK_THROWS_WITH(load_potential("/nonexistent/model.json"), Catch::Contains("does not exist"));
+  CHECK_THROWS_WITH(runtime::load_calculator("/nonexistent/model.json"), Catch::Contains("does not exist"));
   const auto dir = std::filesystem::temp_directory_path() / "pestle_potential_file";
   std::filesystem::create_directories(dir);
   std::ofstream((dir / "model.txt").string()) << "hello\n";
-  CHECK_THROWS_WITH(load_potential((dir / "model.txt").string()), Catch::Contains("unknown model file type"));
+  CHECK_THROWS_WITH(runtime::load_calculator((dir / "model.txt").string()), Catch::Contains("unknown model file type"));
   std::filesystem::copy_file(potentials + "Mo_Zuo_JPCA2020.snapcoeff", dir / "lonely.snapcoeff",
                              std::filesystem::copy_options::overwrite_existing);
-  CHECK_THROWS_WITH(load_potential((dir / "lonely.snapcoeff").string()), Catch::Contains("lonely.snapparam"));
+  CHECK_THROWS_WITH(runtime::load_calculator((dir / "lonely.snapcoeff").string()), Catch::Contains("lonely.snapparam"));
   std::filesystem::remove_all(dir);
 }

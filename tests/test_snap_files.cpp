@@ -10,8 +10,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/snap_files.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/snap_files.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "pestle/descriptors/soap.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
 #include "test_helpers.hpp"
 

@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <random>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/runtime/model.hpp"
 #include "pestle/reference/lennard_jones.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/reference/tersoff.hpp"
@@ -240,13 +241,13 @@ TEST_CASE("RDF, coordination and bond angles of a crystal and an ideal gas", "[v
 
 TEST_CASE("MD stability and melt–quench on SW Si", "[validate]") {
   REQUIRE(have_lammps_potentials());  // Debian lammps-data (scripts/setup.sh)
-  const AnyCalculator sw = StillingerWeber::from_file(kSw);
+  const runtime::CalculatorPtr sw = runtime::make_calculator(StillingerWeber::from_file(kSw), "sw");
   const Structure s = crystal("diamond", 5.431, 2, 14);
   StabilityOptions o;
   o.temperature = 1200;
   o.thermalise_steps = 100;
   o.nve_steps = 200;
-  const StabilityResult r = stability_run(sw, s, o);
+  const StabilityResult r = stability_run(*sw, s, o);
   REQUIRE(r.completed);
   CHECK(r.lost_atoms == 0);
   CHECK(r.overlapping_pairs == 0);
@@ -278,7 +279,7 @@ TEST_CASE("MD stability and melt–quench on SW Si", "[validate]") {
     MeltQuenchOptions m;
     m.t_start = 300, m.t_melt = 900, m.t_end = 300;
     m.heat_steps = 20, m.hold_steps = 10, m.quench_rate = 2e16, m.final_hold_steps = 20, m.sample_every = 10;
-    const MeltQuenchResult q = melt_quench(sw, crystal("diamond", 5.431, 1, 14), m);
+    const MeltQuenchResult q = melt_quench(*sw, crystal("diamond", 5.431, 1, 14), m);
     CHECK(q.quench_steps == 30);  // 600 K at 2e16 K/s = 30 fs
     CHECK(q.snapshots.size() == 2);
     CHECK(q.final.size() == 8);
@@ -325,11 +326,11 @@ TEST_CASE("MaxVol picks a locally maximal-volume active set", "[validate][extrap
 
 TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them", "[validate][extrapolation]") {
   REQUIRE(std::filesystem::exists(kMoSnap));  // Debian lammps-data (scripts/setup.sh)
-  const AnyCalculator snap = load_potential(kMoSnap);
+  const runtime::CalculatorPtr snap = runtime::load_calculator(kMoSnap);
   const Dataset train = mo_training_frames(60);
-  const std::optional<ExtrapolationGrade> active = linear_active_set(snap, train);
+  const std::optional<ExtrapolationGrade> active = linear_active_set(*snap, train);
   REQUIRE(active.has_value());
-  const auto& potential = std::get<SnapPotential>(std::get<AnyPotential>(snap.variant()).variant());
+  const auto& potential = std::get<SnapPotential>(snap->as<AnyPotential>()->variant());
   double worst_training = 0.0;
   for (const Frame& f : train) worst_training = std::max(worst_training, active->max_grade(potential, f.structure));
   CHECK(worst_training <= 1.0 + 1e-3 + 1e-8);
@@ -338,36 +339,36 @@ TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them",
   // bcc Mo compressed by 20 % in volume-equivalent lattice constant: far outside the training data.
   const Structure squeezed = crystal("bcc", 3.16 * 0.8, 2, 42);
   std::string kind;
-  const std::optional<double> gamma = extrapolation_indicator(snap, squeezed, kind, &*active);
+  const std::optional<double> gamma = extrapolation_indicator(*snap, squeezed, kind, &*active);
   REQUIRE(gamma.has_value());
   CHECK(*gamma > 2.0);
   CHECK(kind.find("MaxVol") != std::string::npos);
 
   SECTION("without training data the grade is reported as unavailable") {
-    CHECK_FALSE(extrapolation_indicator(snap, squeezed, kind).has_value());
+    CHECK_FALSE(extrapolation_indicator(*snap, squeezed, kind).has_value());
     CHECK(kind.find("training") != std::string::npos);
   }
   SECTION("a perfect crystal alone cannot span the features") {
     Dataset one;
     one.frames.push_back(Frame{crystal("bcc", 3.16, 2, 42), {}, {}});
-    CHECK_THROWS_WITH(linear_active_set(snap, one), Catch::Contains("training atoms"));
+    CHECK_THROWS_WITH(linear_active_set(*snap, one), Catch::Contains("training atoms"));
   }
 }
 
 TEST_CASE("GAP stability run reports the predictive variance", "[validate][extrapolation]") {
-  const AnyCalculator gap =
-      io::read_gap_potential(std::string(PESTLE_SHARED_DIR) + "/data/reference/quip-gap/gap/Mo_gap.xml");
+  const runtime::CalculatorPtr gap = runtime::make_calculator(
+      io::read_gap_potential(std::string(PESTLE_SHARED_DIR) + "/data/reference/quip-gap/gap/Mo_gap.xml"), "gap");
   StabilityOptions o;
   o.temperature = 1000;
   o.thermalise_steps = 5;
   o.nve_steps = 5;
-  const StabilityResult r = stability_run(gap, crystal("bcc", 3.16, 2, 42), o);
+  const StabilityResult r = stability_run(*gap, crystal("bcc", 3.16, 2, 42), o);
   REQUIRE(r.completed);
   REQUIRE(r.extrapolation.has_value());
   CHECK(r.extrapolation_kind.find("GAP predictive variance") != std::string::npos);
   // The variance grows away from the training data: a 20 % compressed lattice is far out.
   std::string kind;
-  const double squeezed = *extrapolation_indicator(gap, crystal("bcc", 3.16 * 0.8, 2, 42), kind);
+  const double squeezed = *extrapolation_indicator(*gap, crystal("bcc", 3.16 * 0.8, 2, 42), kind);
   CHECK(*r.extrapolation >= 0.0);
   CHECK(squeezed > 10.0 * *r.extrapolation);
 }

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "pestle/io/potential_file.hpp"
-#include "pestle/io/yace_file.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/formats/yace_file.hpp"
 
 using namespace pestle;
 
@@ -186,11 +186,11 @@ TEST_CASE(".yace: load_potential reads .yace files like .ace files", "[ace][yace
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "cu.yace").string();
   write_yace_file(read_ace_file(cu_ace), path);
-  const AnyCalculator from_yace = load_potential(path), from_ace = load_potential(cu_ace);
-  CHECK(from_yace.type_name() == "ace");
+  const runtime::CalculatorPtr from_yace = runtime::load_calculator(path), from_ace = runtime::load_calculator(cu_ace);
+  CHECK(from_yace->name() == "ace");
   Structure s = cu_ni_cluster();
   s.numbers.assign(s.size(), 29);
-  CHECK(from_yace.compute(s).energy == Approx(from_ace.compute(s).energy).epsilon(1e-14));
-  CHECK_THROWS_WITH(load_potential((dir / "missing.yace").string()), Catch::Contains("does not exist"));
+  CHECK(from_yace->compute(s).energy == Approx(from_ace->compute(s).energy).epsilon(1e-14));
+  CHECK_THROWS_WITH(runtime::load_calculator((dir / "missing.yace").string()), Catch::Contains("does not exist"));
   std::filesystem::remove_all(dir);
 }

@@ -10,8 +10,8 @@
 
 #include "mo_ace_325.hpp"
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/runtime/load.hpp"
 
 namespace {
 
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   const std::string model = argc > 1 ? argv[1] : PESTLE_ACE_STATIC_MODEL;
   try {
     const auto fixed = pestle::make_static_ace_potential<pestle_generated::mo_ace_325>();
-    const pestle::AnyCalculator runtime = pestle::load_potential(model);
+    const pestle::runtime::CalculatorPtr runtime = pestle::runtime::load_calculator(model);
     pestle::Structure bcc = pestle::cubic_supercell(pestle::cubic_basis::bcc, 3.16, 4, 42);
     pestle::rattle(bcc, 0.1, 11);
     std::vector<pestle::Structure> cells{bcc};
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
       if (cells.size() == 6) break;
     }
     double worst = 0.0;
-    for (const auto& s : cells) worst = std::max(worst, largest_difference(fixed.compute(s), runtime.compute(s)));
+    for (const auto& s : cells) worst = std::max(worst, largest_difference(fixed.compute(s), runtime->compute(s)));
     std::printf("compile-time vs runtime evaluator, %zu cells: largest relative difference %.3g\n", cells.size(), worst);
     bool ok = worst < 1e-12;
     // a basis of other sizes does not fit the compiled shape

@@ -1,6 +1,6 @@
 // What fixing the model at compile time gains (issue 5, item 7; docs/ace.md §12): the linear ACE model
 // Mo_ace_325.json (body order 4, 325 B functions, cutoff 5.2 Å) evaluated
-//   runtime  as read from the model file at run time (load_potential: AnyCalculator → AcePotential)
+//   runtime  as read from the model file at run time (runtime::load_calculator: runtime::Calculator → AcePotential)
 //   static   from the generated header mo_ace_325.hpp (StaticAcePotential: sizes fixed at compile time)
 // on 2000-atom bcc Mo (10×10×10 cells, a = 3.16 Å, rattled 0.05 Å): energy + forces + virial with the
 // neighbour list (one MD step), one thread and two; and the set-up cost of each (file read and parse
@@ -12,7 +12,7 @@
 #include "mo_ace_325.hpp"
 #include "bench_md_step.hpp"
 #include "pestle/core/lattices.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/runtime/load.hpp"
 
 namespace {
 
@@ -24,7 +24,7 @@ struct Setup {
     pestle::rattle(c, 0.05, 4928459);
     return c;
   }();
-  pestle::AnyCalculator runtime = pestle::load_potential(PESTLE_ACE_STATIC_MODEL);
+  pestle::runtime::CalculatorPtr runtime = pestle::runtime::load_calculator(PESTLE_ACE_STATIC_MODEL);
   pestle::StaticAcePotential<Model> fixed = pestle::make_static_ace_potential<Model>();
 };
 const Setup& setup() {
@@ -32,11 +32,11 @@ const Setup& setup() {
   return st;
 }
 
-void BM_step_runtime(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().runtime, setup().s); }
+void BM_step_runtime(benchmark::State& state) { pestle::bench::time_md_steps(state, *setup().runtime, setup().s); }
 void BM_step_static(benchmark::State& state) { pestle::bench::time_md_steps(state, setup().fixed, setup().s); }
 
 void BM_setup_runtime(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(pestle::load_potential(PESTLE_ACE_STATIC_MODEL));
+  for (auto _ : state) benchmark::DoNotOptimize(pestle::runtime::load_calculator(PESTLE_ACE_STATIC_MODEL));
 }
 void BM_setup_static(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(pestle::make_static_ace_potential<Model>());

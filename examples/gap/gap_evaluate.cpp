@@ -22,8 +22,8 @@
 
 #include <tbb/global_control.h>
 
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // Bayesian optimisation and hyperparameter search (docs/optimise.md).
 #include "pestle/optimise/space.hpp"
 #include "pestle/optimise/designs.hpp"
-#include "pestle/optimise/lbfgsb.hpp"
+#include "pestle/math/lbfgsb.hpp"
 #include "pestle/optimise/gaussian_process.hpp"
 #include "pestle/optimise/acquisition.hpp"
 #include "pestle/optimise/optimiser.hpp"

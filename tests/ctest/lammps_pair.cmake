@@ -13,7 +13,7 @@ if(TARGET pestle_lmp)
   set(_mo_gap "${_shared}/data/reference/quip-gap/gap/Mo_gap.xml")
 
   add_executable(lammps_reference ${CMAKE_CURRENT_SOURCE_DIR}/lammps_reference.cpp)
-  target_link_libraries(lammps_reference PRIVATE pestle::pestle pestle_project_flags)
+  target_link_libraries(lammps_reference PRIVATE pestle::runtime pestle_project_flags)
   set_target_properties(lammps_reference PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
 
   set(_check ${PESTLE_PYTHON_FOR_LAMMPS} ${CMAKE_CURRENT_SOURCE_DIR}/lammps_pair_check.py)

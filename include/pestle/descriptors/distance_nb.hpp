@@ -32,7 +32,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/core/structure.hpp"
 #include "pestle/core/types.hpp"
-#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/descriptors/gap_terms.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
 
 namespace pestle {
@@ -109,11 +109,11 @@ inline bool connected(int n, unsigned mask) {
 /// QUIP's distance_2b descriptor.
 class Distance2b {
  public:
-  explicit Distance2b(io::QuipDistance2b p) : p_(std::move(p)), f_{p_.cutoff, p_.cutoff_transition_width} {
+  explicit Distance2b(Distance2bParams p) : p_(std::move(p)), f_{p_.cutoff, p_.cutoff_transition_width} {
     if (p_.exponents.empty() || p_.exponents.size() > std::size_t(ClusterInstance::max_dims))
       throw InputError("distance_2b: pestle supports 1 to " + std::to_string(ClusterInstance::max_dims) + " exponents");
   }
-  const io::QuipDistance2b& params() const noexcept { return p_; }
+  const Distance2bParams& params() const noexcept { return p_; }
   std::size_t size() const noexcept { return p_.exponents.size(); }
   double cutoff() const noexcept { return p_.cutoff; }
   NeighbourOptions neighbour_options() const {
@@ -158,18 +158,18 @@ class Distance2b {
   }
 
  private:
-  io::QuipDistance2b p_;
+  Distance2bParams p_;
   CoordinationCutoff f_;
 };
 
 /// QUIP's distance_Nb descriptor for order 2 and 3.
 class DistanceNb {
  public:
-  explicit DistanceNb(io::QuipDistanceNb p) : p_(std::move(p)), f_{p_.cutoff, p_.cutoff_transition_width} {
+  explicit DistanceNb(DistanceNbParams p) : p_(std::move(p)), f_{p_.cutoff, p_.cutoff_transition_width} {
     if (p_.order != 2 && p_.order != 3) throw InputError("distance_Nb: pestle supports order 2 and 3 only");
     any_species_ = std::any_of(p_.Z.begin(), p_.Z.end(), [](int z) { return z == 0; });
   }
-  const io::QuipDistanceNb& params() const noexcept { return p_; }
+  const DistanceNbParams& params() const noexcept { return p_; }
   std::size_t size() const noexcept { return p_.dimensions(); }
   double cutoff() const noexcept { return p_.cutoff; }
   NeighbourOptions neighbour_options() const {
@@ -348,7 +348,7 @@ class DistanceNb {
     for (int k = 0; k < c.atoms; ++k) c.dfc[std::size_t(k)] += coefficient * c.dx[std::size_t(p)][std::size_t(k)];
   }
 
-  io::QuipDistanceNb p_;
+  DistanceNbParams p_;
   CoordinationCutoff f_;
   bool any_species_ = false;
 };

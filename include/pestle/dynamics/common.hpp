@@ -13,7 +13,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/core/labels.hpp"
 #include "pestle/core/structure.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "pestle/reference/calculator.hpp"
 
 namespace pestle {

@@ -28,9 +28,10 @@
 
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/error.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/md5.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/md5.hpp"
 #include "pestle/reference/calculator.hpp"
+#include "pestle/runtime/calculator.hpp"
 
 namespace pestle::explore {
 
@@ -127,6 +128,16 @@ Labeller reference_labeller(C calc, std::string id, std::size_t parallel = 1) {
     return out;
   };
   return l;
+}
+
+/// The same for a model loaded at run time (runtime/load.hpp), shared by the labeller's copies.
+inline Labeller reference_labeller(runtime::CalculatorPtr calc, std::string id, std::size_t parallel = 1) {
+  struct Shared {
+    runtime::CalculatorPtr p;
+    PotentialResult compute(const Structure& s) const { return p->compute(s); }
+    double cutoff() const { return p->cutoff(); }
+  };
+  return reference_labeller(Shared{std::move(calc)}, std::move(id), parallel);
 }
 
 struct CommandLabellerOptions {

@@ -36,10 +36,10 @@
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/fit/metrics.hpp"
-#include "pestle/io/ace_model_json.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/gap_xml.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/formats/ace_model_json.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/gap_xml.hpp"
+#include "pestle/runtime/load.hpp"
 
 namespace pestle::explore {
 
@@ -360,7 +360,7 @@ inline Labeller make_labeller(const nlohmann::json& j) {
     check_keys(j, "\"labeller\"", {"type", "potential", "file"});
     if (j.contains("file")) {
       const std::string file = j["file"].get<std::string>();
-      return reference_labeller(load_potential(file), "file:" + std::filesystem::path(file).filename().string());
+      return reference_labeller(runtime::load_calculator(file), "file:" + std::filesystem::path(file).filename().string());
     }
     const std::string name = get<std::string>(j, "potential", "\"labeller\"", "sw-si");
     if (name == "sw-si") return reference_labeller(StillingerWeber::silicon(), "sw-si");
@@ -559,7 +559,7 @@ class RssLoop {
     fs::create_directories(dir_);
     RssReport report;
     Dataset training;
-    std::optional<AnyCalculator> model;
+    runtime::CalculatorPtr model;
     // Resume: the complete iterations on disk, in order.
     for (std::size_t k = 0; fs::exists(detail::rss::iteration_dir(dir_, k) / "DONE"); ++k) {
       const fs::path it = detail::rss::iteration_dir(dir_, k);
@@ -570,7 +570,7 @@ class RssLoop {
     if (report.resumed_after > 0) {
       const fs::path last = detail::rss::iteration_dir(dir_, report.resumed_after - 1);
       training = read_extxyz((last / "dataset.xyz").string());
-      model = load_potential((last / model_file()).string());
+      model = runtime::load_calculator((last / model_file()).string());
       say("resuming after iteration " + std::to_string(report.resumed_after - 1) + " (" +
           std::to_string(training.size()) + " labelled structures)");
       if (c_.target_energy_rmse_meV > 0.0 && report.iterations.back().iteration > 0 &&
@@ -664,9 +664,9 @@ class RssLoop {
     const auto t0 = std::chrono::steady_clock::now();
     const fs::path model_path = dir_ / model_file();
     if (!fs::exists(model_path)) throw InputError("no fitted model in " + dir_.string() + " (run the loop first)");
-    const AnyCalculator model = load_potential(model_path.string());
+    const runtime::CalculatorPtr model = runtime::load_calculator(model_path.string());
     say("final search: relaxing " + std::to_string(n) + " random structures with the final " + model_name());
-    std::vector<RssMinimum> minima = relax_structures(model, generator_.generate(structure_index(8888, 0), n), c_.relax,
+    std::vector<RssMinimum> minima = relax_structures(*model, generator_.generate(structure_index(8888, 0), n), c_.relax,
                                                    c_.seed + structure_index(8888, 0));
     if (minima.empty()) throw NumericalError("final search: every relaxation failed");
     std::stable_sort(minima.begin(), minima.end(),
@@ -872,13 +872,13 @@ class RssLoop {
 
   // The model continues from its file, exactly as a resumed run reads it, so a resumed iteration
   // relaxes with bit-identical numbers and finds its labels in the cache.
-  AnyCalculator fit_and_reload(std::size_t k, Dataset& training) const {
+  runtime::CalculatorPtr fit_and_reload(std::size_t k, Dataset& training) const {
     const std::filesystem::path it = detail::rss::iteration_dir(dir_, k);
     std::filesystem::create_directories(it);
     const std::string file = (it / model_file()).string();
     if (c_.model == RssModelKind::gap) io::write_gap_xml(fit_with_capped_sparsity(training), file);
     else save_ace_linear_model(file, fit_ace(training));
-    return load_potential(file);
+    return runtime::load_calculator(file);
   }
 
   /// Linear ACE with e0 from the labelled isolated atoms (when every element has one).

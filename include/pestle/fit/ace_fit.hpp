@@ -29,6 +29,7 @@
 #include "pestle/fit/design_matrix.hpp"
 #include "pestle/fit/linear_fit.hpp"
 #include "pestle/fit/solvers.hpp"
+#include "pestle/descriptors/ace_basis_json.hpp"
 #include "pestle/models/ace_linear.hpp"
 
 namespace pestle {
@@ -51,81 +52,6 @@ inline bool is_ace_config(const nlohmann::json& j) {
 /// True for a nonlinear ACE config ("model": "ace"; fit/ace_nonlinear_run.hpp fits it).
 inline bool is_nonlinear_ace_config(const nlohmann::json& j) { return is_ace_config(j) && j["model"] == "ace"; }
 
-inline AceRadialKind ace_radial_from_name(const std::string& name) {
-  for (AceRadialKind k : {AceRadialKind::cheb_exp_cos, AceRadialKind::cheb_pow, AceRadialKind::cheb_linear, AceRadialKind::sbessel})
-    if (to_string(k) == name) return k;
-  throw InputError("unknown ACE radial basis '" + name + "' (expected ChebExpCos, ChebPow, ChebLinear or SBessel)");
-}
-
-namespace detail::aceconfig {
-
-using json = nlohmann::json;
-using config::check_keys;
-using config::get;
-
-/// One rank of "descriptor.ranks": n_max and l_max bound n and l; max_degree (docs/ace.md §5) bounds
-/// Σ (n + 1 + l_weight·l) and, where n_max or l_max is left out, sets the largest the degree allows.
-inline void parse_rank(const json& r, int rank, const std::string& rw, AceBasisSpec& s) {
-  const auto k = std::size_t(rank - 1);
-  check_keys(r, rw, rank == 1 ? std::initializer_list<const char*>{"n_max", "max_degree"}
-                              : std::initializer_list<const char*>{"n_max", "l_max", "max_degree"});
-  const double degree = get(r, "max_degree", rw, 0.0);
-  if (r.contains("max_degree") && !(degree >= double(rank) && degree <= 100.0))
-    throw InputError(rw + ": max_degree must lie in [" + std::to_string(rank) + ", 100] (each factor has degree >= 1)");
-  if (!r.contains("n_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"n_max\" (or \"max_degree\")");
-  if (rank > 1 && !r.contains("l_max") && !r.contains("max_degree")) throw InputError(rw + " needs \"l_max\" (or \"max_degree\")");
-  const AceDegreeBox box = ace_degree_box(rank, degree, s.l_weight);
-  s.max_degree[k] = degree;
-  s.nmax[k] = r.contains("n_max") ? get(r, "n_max", rw, 0) : box.nmax;
-  s.lmax[k] = rank == 1 ? 0 : r.contains("l_max") ? get(r, "l_max", rw, 0) : box.lmax;
-  if (s.nmax[k] < 1 || s.nmax[k] > 30) throw InputError(rw + ": n_max must lie in 1..30");
-  if (s.lmax[k] < 0 || s.lmax[k] > 10) throw InputError(rw + ": l_max must lie in 0..10");
-}
-
-inline AceBasisSpec parse_descriptor(const json& j) {
-  const std::string where = "\"descriptor\"";
-  check_keys(j, where, {"type", "elements", "cutoff", "radial", "lambda", "d_cut", "ranks", "l_weight"});
-  if (get<std::string>(j, "type", where, "") != "ace")
-    throw InputError("an ACE model needs \"descriptor\": {\"type\": \"ace\", ...}");
-  AceBasisSpec s;
-  if (!j.contains("elements") || !j["elements"].is_array() || j["elements"].empty())
-    throw InputError("\"descriptor\" needs \"elements\": [\"Symbol\", ...]");
-  for (const auto& e : j["elements"]) {
-    if (!e.is_string()) throw InputError("\"descriptor.elements\" must list element symbols");
-    const int z = atomic_number(e.get<std::string>());
-    if (std::count(s.elements.begin(), s.elements.end(), z)) throw InputError("element " + e.get<std::string>() + " listed twice");
-    s.elements.push_back(z);
-  }
-  if (!j.contains("cutoff")) throw InputError("\"descriptor\" needs a \"cutoff\" (Å)");
-  s.rcut = get(j, "cutoff", where, s.rcut);
-  if (!(s.rcut > 0.5) || s.rcut > 20.0) throw InputError("\"descriptor.cutoff\" must lie in (0.5, 20] Å");
-  s.radial = ace_radial_from_name(get<std::string>(j, "radial", where, "ChebExpCos"));
-  s.lambda = get(j, "lambda", where, 5.0);
-  s.dcut = get(j, "d_cut", where, 0.5);
-  s.l_weight = get(j, "l_weight", where, s.l_weight);
-  if (!(s.lambda > 0.0) || !std::isfinite(s.lambda)) throw InputError("\"descriptor.lambda\" must be positive");
-  if (!(s.dcut > 0.0) || !(s.dcut < s.rcut)) throw InputError("\"descriptor.d_cut\" must lie in (0, cutoff)");
-  if (!(s.l_weight > 0.0) || s.l_weight > 10.0) throw InputError("\"descriptor.l_weight\" must lie in (0, 10]");
-  if (!j.contains("ranks") || !j["ranks"].is_object() || j["ranks"].empty())
-    throw InputError("\"descriptor\" needs \"ranks\": {\"1\": {\"n_max\": N}, \"2\": {\"n_max\": N, \"l_max\": L}, ...}"
-                     " (or {\"max_degree\": D} per rank)");
-  const json& r = j["ranks"];
-  const std::size_t nranks = r.size();
-  if (nranks > 6) throw InputError("\"descriptor.ranks\": at most 6 ranks (body order 7)");
-  s.nmax.assign(nranks, 0);
-  s.lmax.assign(nranks, 0);
-  s.max_degree.assign(nranks, 0.0);
-  for (std::size_t k = 1; k <= nranks; ++k) {
-    const std::string key = std::to_string(k), rw = "\"descriptor.ranks." + key + "\"";
-    if (!r.contains(key)) throw InputError("\"descriptor.ranks\" must hold the ranks 1.." + std::to_string(nranks) + " (missing \"" + key + "\")");
-    parse_rank(r[key], int(k), rw, s);
-  }
-  if (std::all_of(s.max_degree.begin(), s.max_degree.end(), [](double d) { return d <= 0.0; })) s.max_degree.clear();
-  return s;
-}
-
-}  // namespace detail::aceconfig
-
 /// Parses an ACE fit config; relative paths are taken relative to base_dir.
 inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
   using namespace detail::config;
@@ -138,7 +64,7 @@ inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::fil
   if (model != "ace_linear") throw InputError("not an ACE config (\"model\": \"" + model + "\")");
   AceFitConfig c;
   if (!j.contains("descriptor")) throw InputError("the fit config needs a \"descriptor\"");
-  c.spec = detail::aceconfig::parse_descriptor(j["descriptor"]);
+  c.spec = ace_spec_from_json(j["descriptor"]);
   c.training = training_files(j, base_dir);
   if (j.contains("weights")) c.options.design.weights = parse_weights(j["weights"]);
   if (j.contains("reference_energies")) c.options.design.reference_energies = parse_reference_energies(j["reference_energies"]);

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "pestle/fit/ace_nonlinear_fit.hpp"
-#include "pestle/io/ace_model_json.hpp"
+#include "pestle/formats/ace_model_json.hpp"
 
 namespace pestle {
 

@@ -27,9 +27,11 @@
 
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
+#include "pestle/core/json.hpp"
 #include "pestle/descriptors/bispectrum.hpp"
+#include "pestle/fit/fit_metadata.hpp"
 #include "pestle/fit/linear_fit.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 #include "pestle/models/snap.hpp"
 
 namespace pestle {
@@ -51,26 +53,8 @@ namespace detail::config {
 
 using json = nlohmann::json;
 
-inline void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> allowed) {
-  if (!j.is_object()) throw InputError(where + " must be a JSON object");
-  const std::set<std::string> ok(allowed.begin(), allowed.end());
-  for (const auto& [key, value] : j.items())
-    if (!ok.count(key)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw InputError("unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
-    }
-}
-
-template <class T>
-T get(const json& j, const char* key, const std::string& where, T fallback) {
-  if (!j.contains(key)) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw InputError("key '" + std::string(key) + "' in " + where + " has the wrong type");
-  }
-}
+using json_read::check_keys;
+using json_read::get;
 
 /// The "training" key of a config: one file name or a list of them, relative to the config's folder.
 inline std::vector<std::filesystem::path> training_files(const json& j, const std::filesystem::path& base_dir) {

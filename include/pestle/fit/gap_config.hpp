@@ -20,7 +20,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/gap_fit.hpp"
-#include "pestle/io/extxyz.hpp"
+#include "pestle/data/extxyz.hpp"
 
 namespace pestle {
 

@@ -3,7 +3,7 @@
 // separated by ':', each a QUIP descriptor string plus its fit keys: covariance_type, delta, zeta,
 // theta_uniform, n_sparse, sparse_method, add_species), together with default_sigma, e0 or
 // e0_method=average, sparse_jitter and config_type sigmas. The result is a GapModel (models/gap.hpp)
-// that GapPotential evaluates and io/gap_xml.hpp writes as a QUIP XML file.
+// that GapPotential evaluates and formats/gap_xml.hpp writes as a QUIP XML file.
 //
 // The regression itself is fit/sparse_gp.hpp (DTC by stacked QR). This file supplies the term
 // sources (SOAP environments; distance_2b / distance_Nb clusters), the kernels in the form the fit
@@ -21,7 +21,7 @@
 #include "pestle/descriptors/distance_nb.hpp"
 #include "pestle/descriptors/soap.hpp"
 #include "pestle/fit/sparse_gp.hpp"
-#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/formats/quip_descriptor_string.hpp"
 #include "pestle/models/gap.hpp"
 #include "pestle/models/kernels.hpp"
 

@@ -118,6 +118,7 @@ class AceModel {
   std::size_t feature_count() const noexcept { return densities_ + (core_ ? 1 : 0); }
   std::size_t densities() const noexcept { return densities_; }
   const std::vector<AceElementModel>& parameters() const noexcept { return params_; }
+  const std::vector<int>& elements() const noexcept { return elements_; }
   int species_index(int z) const noexcept {
     for (std::size_t k = 0; k < elements_.size(); ++k)
       if (elements_[k] == z) return int(k);
@@ -177,6 +178,10 @@ class AcePotential {
   }
   const AceDescriptor& descriptor() const {
     return std::visit([](const auto& p) -> const AceDescriptor& { return p.descriptor(); }, p_);
+  }
+  /// Atomic numbers the model covers, in its element order.
+  const std::vector<int>& elements() const {
+    return std::visit([](const auto& p) -> const std::vector<int>& { return p.model().elements(); }, p_);
   }
   const Variant& variant() const noexcept { return p_; }
 

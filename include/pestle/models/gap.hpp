@@ -36,7 +36,7 @@
 #include "pestle/core/types.hpp"
 #include "pestle/descriptors/distance_nb.hpp"
 #include "pestle/descriptors/soap.hpp"
-#include "pestle/io/quip_descriptor_string.hpp"
+#include "pestle/descriptors/gap_terms.hpp"
 #include "pestle/models/kernels.hpp"
 #include "pestle/models/potential.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
@@ -50,7 +50,7 @@ enum class GapCovariance : int { ard_se = 1, dot_product = 2 };
 struct GapTerm {
   std::string label;
   std::string descriptor_string;          ///< as written in the XML
-  io::QuipDescriptor descriptor;          ///< parsed
+  GapDescriptorParams descriptor;          ///< parsed
   GapCovariance covariance = GapCovariance::dot_product;
   double zeta = 0.0;                      ///< dot_product exponent
   std::vector<double> theta;              ///< ard_se length scales (one per dimension)
@@ -62,7 +62,7 @@ struct GapTerm {
 /// A GAP model as QUIP's XML holds it.
 struct GapModel {
   std::string label;
-  std::int64_t gap_version = io::quip_current_gap_version;
+  std::int64_t gap_version = gap_current_version;
   std::array<double, max_atomic_number + 1> e0{};  ///< per Z, eV
   std::vector<GapTerm> terms;
   std::string command_line;  ///< gap_fit command line, if the file had one (kept for writing)
@@ -72,7 +72,7 @@ struct GapModel {
 
 namespace gap_detail {
 
-inline SoapParams soap_params(const io::QuipSoap& q) {
+inline SoapParams soap_params(const GapSoapParams& q) {
   SoapParams p;
   p.cutoff = q.cutoff;
   p.cutoff_transition_width = q.cutoff_transition_width;
@@ -316,11 +316,11 @@ class GapPotential {
  private:
   static Term make_term(const GapTerm& t) {
     if (t.sparse.size() == 0) throw InputError("GAP term '" + t.label + "' has no sparse points");
-    const std::size_t want = io::quip_descriptor_dimensions(t.descriptor);
+    const std::size_t want = gap_descriptor_dimensions(t.descriptor);
     if (t.dimensions() != want)
       throw InputError("GAP term '" + t.label + "': sparse points have " + std::to_string(t.dimensions()) +
                        " dimensions but the descriptor has " + std::to_string(want));
-    if (const auto* soap = std::get_if<io::QuipSoap>(&t.descriptor)) {
+    if (const auto* soap = std::get_if<GapSoapParams>(&t.descriptor)) {
       if (t.covariance != GapCovariance::dot_product)
         throw InputError("GAP term '" + t.label + "': soap with covariance_type " +
                          std::to_string(int(t.covariance)) + " is not supported (pestle uses dot_product for soap)");
@@ -336,9 +336,9 @@ class GapPotential {
       throw InputError("GAP term '" + t.label + "': theta has " + std::to_string(kernel.dimensions()) +
                        " values but the descriptor has " + std::to_string(want) + " dimensions");
     Eigen::VectorXd self = kernel.sparse_self(t.sparse);
-    if (const auto* d2 = std::get_if<io::QuipDistance2b>(&t.descriptor))
+    if (const auto* d2 = std::get_if<Distance2bParams>(&t.descriptor))
       return gap_detail::ClusterTerm<Distance2b>{Distance2b(*d2), std::move(kernel), t.sparse, std::move(self)};
-    return gap_detail::ClusterTerm<DistanceNb>{DistanceNb(std::get<io::QuipDistanceNb>(t.descriptor)), std::move(kernel),
+    return gap_detail::ClusterTerm<DistanceNb>{DistanceNb(std::get<DistanceNbParams>(t.descriptor)), std::move(kernel),
                                                t.sparse, std::move(self)};
   }
 

@@ -24,6 +24,7 @@
 #include "pestle/core/structure.hpp"
 #include "pestle/core/types.hpp"
 #include "pestle/descriptors/descriptor.hpp"
+#include "pestle/models/potential_result.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
 
 namespace pestle {
@@ -71,14 +72,6 @@ concept GroupedAdjointDescriptor =
       { d.evaluate_atoms(s, nl, i, i, ws, detail::ProbeAtomEnergy{}, f, w) } -> std::convertible_to<double>;
     };
 
-/// Energy, forces and stress of one structure.
-struct PotentialResult {
-  double energy = 0.0;               ///< eV
-  std::vector<double> atom_energies; ///< eV, one per atom
-  std::vector<Vec3> forces;          ///< eV/Å
-  Mat3 virial = Mat3::Zero();        ///< eV, W = -Σ r_ij ⊗ ∂E/∂r_ij (= Σ r ⊗ F for pair terms)
-  std::optional<Mat3> stress;        ///< eV/Å³, ASE sign: -virial/V; only for fully periodic cells
-};
 
 template <AdjointDescriptor D, Model M>
 class Potential {

@@ -4,7 +4,7 @@
 //
 // AnyPotential is the ONE runtime dispatch point: a std::variant of instantiated
 // Potentials; visit() is the only place that calls std::visit. Adding a model type means
-// adding an alternative here and a case to the readers in io/model_json.hpp.
+// adding an alternative here and a case to the readers in formats/model_json.hpp.
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -63,6 +63,14 @@ class AnyPotential {
   /// Only the first n_centres atoms as centres (Potential::compute(s, n_centres)).
   PotentialResult compute(const Structure& s, std::size_t n_centres) const {
     return visit([&](const auto& p) { return p.compute(s, n_centres); });
+  }
+  /// Interaction range, Å.
+  double cutoff() const {
+    return visit([](const auto& p) { return p.cutoff(); });
+  }
+  /// Atomic numbers the model covers, in its element order.
+  const std::vector<int>& elements() const {
+    return visit([](const auto& p) -> const std::vector<int>& { return p.model().species(); });
   }
   const Variant& variant() const noexcept { return v_; }
 

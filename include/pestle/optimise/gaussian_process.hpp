@@ -19,7 +19,7 @@
 
 #include "pestle/core/error.hpp"
 #include "pestle/optimise/designs.hpp"
-#include "pestle/optimise/lbfgsb.hpp"
+#include "pestle/math/lbfgsb.hpp"
 
 namespace pestle::optimise {
 

@@ -6,7 +6,7 @@
 //     L_E = RMSE over structures of (Ê − E)/√n_at        (eV/√atom; MAE if "metric": "mae")
 //     L_F = RMSE over atoms of |F̂ − F| (force VECTORS)    (eV/Å)
 // and appends one row to DIR/history.csv. The best model goes to DIR/best.model.json (a GAP
-// search: best.model.xml); any family of `pestle fit` can be searched (optimise/fit_families.hpp);
+// search: best.model.xml); any family of `pestle fit` can be searched (runtime/registry.hpp);
 // rerunning with the same DIR replays history.csv (no refits) and continues up to the budget.
 // A fit that throws or gives non-finite errors is recorded with status "failed" and skipped.
 //
@@ -48,6 +48,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -56,9 +57,9 @@
 #include "pestle/core/error.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/cross_validation.hpp"
-#include "pestle/optimise/fit_families.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/model_json.hpp"
+#include "pestle/runtime/registry.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/formats/model_json.hpp"
 #include "pestle/optimise/optimiser.hpp"
 #include "pestle/optimise/svg_plot.hpp"
 
@@ -119,7 +120,7 @@ struct EvaluationRecord {
   ValidationErrors errors;
   double loss = std::numeric_limits<double>::quiet_NaN();
   double fit_seconds = 0.0;
-  std::shared_ptr<const FittedModel> model;  ///< single fit (validation file or hold-out): the fitted model (not stored)
+  std::shared_ptr<const runtime::FittedModel> model;  ///< single fit (validation file or hold-out): the fitted model (not stored)
 };
 
 namespace detail::search {
@@ -191,7 +192,7 @@ struct Accumulator {
   }
 };
 
-inline std::vector<PotentialResult> predict_all(const FittedModel& model, const Dataset& data) {
+inline std::vector<PotentialResult> predict_all(const runtime::FittedModel& model, const Dataset& data) {
   std::vector<PotentialResult> out(data.size());
   tbb::parallel_for(std::size_t{0}, data.size(), [&](std::size_t k) { out[k] = model.compute(data[k].structure); });
   return out;
@@ -489,10 +490,10 @@ class HyperparameterSearch {
     // The fit config at the centre of the space must be valid: this catches a mistyped
     // pointer or a bad base config before any fit is run.
     const nlohmann::json centre = config_for(c_, c_.space.from_unit(std::vector<double>(c_.space.size(), 0.5)));
-    family_ = fit_family(centre);
+    family_ = &runtime::family_of_config(centre);
     std::vector<std::filesystem::path> files;
     try {
-      files = fit_config_training(centre, c_.base_dir);
+      files = family_->training_files(centre, c_.base_dir);
     } catch (const InputError& e) {
       throw InputError(std::string("the fit config at the centre of the search space is invalid: ") + e.what());
     }
@@ -511,8 +512,9 @@ class HyperparameterSearch {
 
   const std::vector<EvaluationRecord>& history() const { return history_; }
   std::filesystem::path history_file() const { return dir_ / "history.csv"; }
-  std::filesystem::path best_model_file() const { return dir_ / (std::string("best.model") + model_extension(family_)); }
-  FitFamily family() const { return family_; }
+  std::filesystem::path best_model_file() const { return dir_ / (std::string("best.model") + family_->model_extension); }
+  /// The model family of the searched fit config (runtime/registry.hpp).
+  const runtime::ModelFamily& family() const { return *family_; }
   /// Structures the models are fitted on (without a hold-out) and scored on (file or hold-out).
   const Dataset& training() const { return training_; }
   const Dataset& validation() const { return validation_; }
@@ -555,7 +557,7 @@ class HyperparameterSearch {
   /// Parity plot of the best model (validation file or hold-out, else the training set), as SVG.
   void write_parity_plot() const {
     if (!best_) return;
-    if (!best_model_) best_model_ = std::make_shared<const FittedModel>(fit_model(fit_document(history_[*best_].point), c_.base_dir, training_));
+    if (!best_model_) best_model_ = std::make_shared<const runtime::FittedModel>(runtime::fit_model(fit_document(history_[*best_].point), c_.base_dir, training_));
     const Dataset& data = c_.validation.single_fit() ? validation_ : training_;
     const auto pred = detail::search::predict_all(*best_model_, data);
     svg::Series e{"", {}, {}, "#1f77b4", svg::Style::points}, f{"", {}, {}, "#d62728", svg::Style::points};
@@ -589,7 +591,7 @@ class HyperparameterSearch {
       const nlohmann::json doc = fit_document(p);
       detail::search::Accumulator acc;
       if (c_.validation.single_fit()) {
-        auto model = std::make_shared<const FittedModel>(fit_model(doc, c_.base_dir, training_));
+        auto model = std::make_shared<const runtime::FittedModel>(runtime::fit_model(doc, c_.base_dir, training_));
         const auto pred = detail::search::predict_all(*model, validation_);
         for (std::size_t k = 0; k < validation_.size(); ++k) acc.add(validation_[k], pred[k]);
         r.errors = acc.result(c_.loss.mae, validation_.size());
@@ -602,7 +604,7 @@ class HyperparameterSearch {
         for (int f = 0; f < c_.validation.folds; ++f) {
           Dataset train, test;
           for (std::size_t k = 0; k < training_.size(); ++k) (folds_[k] == f ? test : train).push_back(training_[k]);
-          const FittedModel model = fit_model(doc, c_.base_dir, train);
+          const runtime::FittedModel model = runtime::fit_model(doc, c_.base_dir, train);
           const auto pred = detail::search::predict_all(model, test);
           for (std::size_t k = 0; k < test.size(); ++k) acc.add(test[k], pred[k]);
         }
@@ -765,7 +767,7 @@ class HyperparameterSearch {
 
   /// k-fold CV that one descriptor pass answers exactly (see the file comment): the SNAP config, else none.
   std::optional<FitConfig> one_pass_config(const nlohmann::json& doc) const {
-    if (c_.validation.refit || c_.loss.mae || family_ != FitFamily::snap) return std::nullopt;
+    if (c_.validation.refit || c_.loss.mae || !is_family("snap")) return std::nullopt;
     FitConfig fc = parse_fit_config(doc, c_.base_dir);
     if (fc.options.solver.kind == SolverKind::svd) return std::nullopt;
     return fc;
@@ -775,7 +777,7 @@ class HyperparameterSearch {
     // With a validation file or hold-out the model of this evaluation is saved; with k-fold CV the
     // saved model is fitted on the whole training set.
     const nlohmann::json doc = fit_document(r.point);
-    best_model_ = r.model ? r.model : std::make_shared<const FittedModel>(fit_model(doc, c_.base_dir, training_));
+    best_model_ = r.model ? r.model : std::make_shared<const runtime::FittedModel>(runtime::fit_model(doc, c_.base_dir, training_));
     const nlohmann::json search = {{"iteration", r.iteration},
                                    {"loss", r.loss},
                                    {"energy_error", r.errors.energy},
@@ -783,7 +785,7 @@ class HyperparameterSearch {
                                    {"energy_rmse_meV_per_atom", 1e3 * r.errors.energy_rmse_per_atom},
                                    {"force_component_rmse_eV_per_A", r.errors.force_component_rmse},
                                    {"config", doc}};
-    if (family_ == FitFamily::gap) {
+    if (is_family("gap")) {
       best_model_->save(best_model_file(), search);  // its sparseX files are named after the final path
     } else {
       const std::filesystem::path tmp = dir_ / "best.model.json.tmp";
@@ -840,8 +842,9 @@ class HyperparameterSearch {
   std::filesystem::path dir_;
   std::ostream* log_;
   Optimiser opt_;
-  FitFamily family_ = FitFamily::snap;
-  mutable std::shared_ptr<const FittedModel> best_model_;  // the saved best model, for the parity plot
+  bool is_family(const char* name) const { return std::string_view(family_->name) == name; }
+  const runtime::ModelFamily* family_ = nullptr;
+  mutable std::shared_ptr<const runtime::FittedModel> best_model_;  // the saved best model, for the parity plot
   Dataset training_, validation_;
   std::vector<int> folds_;
   std::vector<EvaluationRecord> history_;

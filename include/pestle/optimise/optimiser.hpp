@@ -33,7 +33,7 @@
 #include "pestle/optimise/acquisition.hpp"
 #include "pestle/optimise/designs.hpp"
 #include "pestle/optimise/gaussian_process.hpp"
-#include "pestle/optimise/lbfgsb.hpp"
+#include "pestle/math/lbfgsb.hpp"
 #include "pestle/optimise/space.hpp"
 
 namespace pestle::optimise {

@@ -51,6 +51,8 @@ class LennardJones {
   }
 
   double cutoff() const noexcept { return cutoff_; }
+  /// Atomic numbers with parameters.
+  const std::vector<int>& elements() const noexcept { return species_.numbers(); }
   const LennardJonesParams& pair(int za, int zb) const {
     const int a = species_.find(za), b = species_.find(zb);
     if (a < 0 || b < 0) throw InputError("Lennard-Jones: species without parameters");

@@ -14,7 +14,7 @@
 
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
-#include "pestle/io/text.hpp"
+#include "pestle/core/text.hpp"
 #include "pestle/reference/calculator.hpp"
 
 namespace pestle::detail::reference {

@@ -50,6 +50,8 @@ class StillingerWeber {
 
   /// Largest interaction range, Å.
   double cutoff() const noexcept { return cutoff_; }
+  /// Atomic numbers the parameter file covers.
+  const std::vector<int>& elements() const noexcept { return table_.species().numbers(); }
   const detail::reference::TripletTable<Params>& parameters() const noexcept { return table_; }
 
   PotentialResult compute(const Structure& s) const {

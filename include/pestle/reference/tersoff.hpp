@@ -43,6 +43,8 @@ class Tersoff {
   }
 
   double cutoff() const noexcept { return cutoff_; }
+  /// Atomic numbers the parameter file covers.
+  const std::vector<int>& elements() const noexcept { return table_.species().numbers(); }
   const detail::reference::TripletTable<Params>& parameters() const noexcept { return table_; }
 
   PotentialResult compute(const Structure& s) const {

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "pestle/core/elements.hpp"
-#include "pestle/io/extxyz.hpp"
-#include "pestle/io/potential_file.hpp"
+#include "pestle/data/extxyz.hpp"
+#include "pestle/runtime/load.hpp"
 #include "pestle/optimise/svg_plot.hpp"
 #include "pestle/validate/defects.hpp"
 #include "pestle/validate/elastic.hpp"
@@ -23,6 +23,7 @@
 #include "pestle/validate/liquid.hpp"
 #include "pestle/validate/phonons.hpp"
 #include "pestle/validate/stability.hpp"
+#include "pestle/core/json.hpp"
 
 namespace pestle::validate {
 
@@ -30,28 +31,14 @@ using json = nlohmann::json;
 
 namespace detail::config {
 
-/// InputError naming `where` for any key of `obj` not in `allowed`.
+/// InputError naming `where` for any key of `obj` not in `allowed` (the core strict-key reader).
 inline void only_keys(const json& obj, std::initializer_list<const char*> allowed, const std::string& where) {
-  if (!obj.is_object()) throw InputError(where + " must be a JSON object");
-  for (const auto& [key, value] : obj.items()) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || key == a;
-    if (!ok) {
-      std::string list;
-      for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-      throw InputError("unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
-    }
-  }
+  json_read::check_keys(obj, where, allowed);
 }
 
 template <class T>
 T get(const json& obj, const char* key, T fallback, const std::string& where) {
-  if (!obj.contains(key)) return fallback;
-  try {
-    return obj.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw InputError("key '" + std::string(key) + "' in " + where + " has the wrong type");
-  }
+  return json_read::get(obj, key, where, fallback);
 }
 
 inline std::string path_key(const json& obj, const char* key, const std::filesystem::path& base, const std::string& where,
@@ -70,7 +57,7 @@ inline std::string path_key(const json& obj, const char* key, const std::filesys
 
 /// What `pestle validate` runs; every test is optional.
 struct ValidationConfig {
-  std::string potential;           ///< any file load_potential reads
+  std::string potential;           ///< any file runtime::load_calculator reads
   std::string reference;           ///< a potential file, or empty
   std::string reference_data;      ///< a labelled extended-XYZ file (parity plot), or empty
   std::size_t parity_max_frames = 200;
@@ -338,7 +325,7 @@ json run_suite(const C& calc, const ValidationConfig& c, const std::string& tag,
   if (c.stability) {
     std::optional<ExtrapolationGrade> active_set;
     if (!c.stability_training.empty()) {
-      if constexpr (std::is_same_v<C, AnyCalculator>) {
+      if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
         say("stability: MaxVol active set from " + c.stability_training);
         active_set = linear_active_set(calc, read_extxyz(c.stability_training));
       }

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "pestle/dynamics/md.hpp"
-#include "pestle/models/any_calculator.hpp"
+#include "pestle/models/gap.hpp"
+#include "pestle/models/snap.hpp"
+#include "pestle/runtime/model.hpp"
 #include "pestle/models/extrapolation_grade.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
 #include "pestle/validate/common.hpp"
@@ -47,8 +49,8 @@ struct StabilityResult {
 
 /// Active set of the MaxVol grade for a SNAP/qSNAP calculator from the atoms of `training`;
 /// nullopt for other models (GAP has its own variance, the reference potentials none).
-inline std::optional<ExtrapolationGrade> linear_active_set(const AnyCalculator& calc, const Dataset& training) {
-  const auto* linear = std::get_if<AnyPotential>(&calc.variant());
+inline std::optional<ExtrapolationGrade> linear_active_set(const runtime::Calculator& calc, const Dataset& training) {
+  const auto* linear = calc.as<AnyPotential>();
   if (linear == nullptr) return std::nullopt;
   return linear->visit([&](const auto& p) { return ExtrapolationGrade::from_training(p, training); });
 }
@@ -58,14 +60,14 @@ inline std::optional<ExtrapolationGrade> linear_active_set(const AnyCalculator& 
 template <class C>
 std::optional<double> extrapolation_indicator(const C& calc, const Structure& s, std::string& kind,
                                               const ExtrapolationGrade* active_set = nullptr) {
-  if constexpr (std::is_same_v<C, AnyCalculator>) {
-    if (const auto* gap = std::get_if<GapPotential>(&calc.variant())) {
+  if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
+    if (const auto* gap = calc.template as<GapPotential>()) {
       kind = "GAP predictive variance (eV^2), largest over atoms";
       double m = 0.0;
       for (double v : gap->local_variance(s)) m = std::max(m, v);
       return m;
     }
-    if (const auto* linear = std::get_if<AnyPotential>(&calc.variant())) {
+    if (const auto* linear = calc.template as<AnyPotential>()) {
       if (active_set == nullptr || active_set->empty()) {
         kind = "not available: the MaxVol grade of a " + calc.type_name() + " model needs training data (tests.stability.training)";
         return std::nullopt;

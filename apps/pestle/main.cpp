@@ -1,0 +1,72 @@
+// pestle: the command-line tool. Each sub-command lives in its own translation unit,
+// apps/pestle/cmd_<name>.cpp, and is registered once, in the table below.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace {
+
+const std::vector<pestle::cli::Command>& commands() {
+  static const std::vector<pestle::cli::Command> table = {
+      {"info", "pestle info FILE.xyz...", "frames, atoms, species, cell volumes and labels of extended-XYZ files",
+       pestle::cli::run_info},
+      {"fit", "pestle fit CONFIG.json [-o MODEL]", "fit a potential described by a JSON config (SNAP/qSNAP/linear ACE -> .json, GAP -> QUIP .xml)",
+       pestle::cli::run_fit},
+      {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy])",
+       pestle::cli::run_predict},
+      {"cv", "pestle cv CONFIG.json [--folds K] [--alpha A] [--by-family] [--frame-errors OUT.csv] [--write-config OUT.json] SNAP: [--rcutfac a,b] [--energy-weights ...] [--ridges ...] GAP: [--energy-sigmas ...] [--force-sigmas ...] [--virial-sigmas ...] ACE: [--cutoffs ...] [--energy-weights ...] [--ridges ...] [--smoothness ...]",
+       "choose hyperparameters of a fit config (SNAP: rcutfac, energy weight, ridge; GAP: default_sigma; linear ACE: cutoff, energy weight, ridge, smoothness) by k-fold cross-validation on its training data",
+       pestle::cli::run_cv},
+      {"errors", "pestle errors MODEL DATA.xyz [--json]", "energy/force/stress errors of a model on labelled data",
+       pestle::cli::run_errors},
+      {"optimise", "pestle optimise CONFIG.json [-o DIR] [--budget N] [--threads N]",
+       "Bayesian hyperparameter search over a fit config (XPOT loss); rerun with the same DIR to continue",
+       pestle::cli::run_optimise},
+      {"convert", "pestle convert IN OUT", "rewrite a model in another format (.json, GAP .xml, .snapcoeff, .yace) where it fits",
+       pestle::cli::run_convert},
+      {"describe", "pestle describe DESCRIPTOR IN.xyz -o OUT.csv [--gradients]",
+       "descriptor vectors (and gradients, to OUT.grad.csv) of the first frame; DESCRIPTOR is a QUIP descriptor string",
+       pestle::cli::run_describe},
+      {"export", "pestle export MODEL.json -o PREFIX", "write a SNAP/qSNAP model as LAMMPS PREFIX.snapcoeff + PREFIX.snapparam",
+       pestle::cli::run_export},
+      {"validate", "pestle validate CONFIG.json [-o DIR]", "physical validation (E-V, elastic, phonons, defects, melt-quench, MD stability, parity) against a reference; writes DIR/summary.json, report.md, *.svg", pestle::cli::run_validate},
+      {"rss", "pestle rss CONFIG.json [-o DIR] [--max-iterations N] [--final-search N]",
+       "random structure search -> label -> fit (GAP or linear ACE) loop; DIR (default rss) holds iter_XXX/ checkpoints, model.xml|json, log.csv; rerun to resume; --final-search N relaxes N new random structures with the final model into DIR/final_search/",
+       pestle::cli::run_rss},
+  };
+  return table;
+}
+
+void print_help(std::ostream& os) {
+  os << "pestle - machine-learned interatomic potentials\n\nusage: pestle <command> [arguments]\n\ncommands:\n";
+  for (const auto& c : commands()) os << "  " << c.usage << "\n      " << c.summary << "\n";
+  os << "\n'pestle <command> --help' describes one command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_help(std::cerr);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help(std::cout);
+    return 0;
+  }
+  for (const auto& c : commands()) {
+    if (c.name != args[0]) continue;
+    args.erase(args.begin());
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::cout << "usage: " << c.usage << "\n" << c.summary << "\n";
+      return 0;
+    }
+    return pestle::cli::guarded(c, args);
+  }
+  std::cerr << "pestle: unknown command '" << args[0] << "' (see pestle --help)\n";
+  return 2;
+}

@@ -1,0 +1,69 @@
+#pragma once
+// The one strict-key JSON reader of pestle's config and model files. Every object is checked for
+// unknown keys (a misspelt key is an error, never a silent default), and every value for its type;
+// messages name where in the document the key sits. Used by the fit configs, the model files, the
+// validation configs and the descriptor parameters' from_json.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "pestle/core/error.hpp"
+
+namespace pestle::json_read {
+
+using json = nlohmann::json;
+
+/// InputError naming `where` for any key of `j` not in `allowed` (and when `j` is not an object).
+inline void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> allowed) {
+  if (!j.is_object()) throw InputError(where + " must be a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || key == a;
+    if (ok) continue;
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw InputError("unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
+  }
+}
+
+/// The value of an optional key, or `fallback` when it is absent; InputError for a wrong type.
+template <class T>
+T get(const json& j, const char* key, const std::string& where, T fallback) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw InputError("key '" + std::string(key) + "' in " + where + " has the wrong type");
+  }
+}
+
+/// The value of a required key; `prefix` starts every message (e.g. "model file: ").
+inline const json& at(const json& j, const std::string& key, const std::string& where, std::string_view prefix = "") {
+  if (!j.is_object()) throw InputError(std::string(prefix) + "'" + where + "' must be an object");
+  auto it = j.find(key);
+  if (it == j.end())
+    throw InputError(std::string(prefix) + "missing key '" + (where.empty() ? key : where + "." + key) + "'");
+  return *it;
+}
+
+/// A required key of exactly the JSON type of T (bool, integer, number or string).
+template <class T>
+T require(const json& j, const std::string& key, const std::string& where, std::string_view prefix = "") {
+  const json& v = at(j, key, where, prefix);
+  const std::string name = std::string(prefix) + "'" + (where.empty() ? key : where + "." + key) + "'";
+  if constexpr (std::is_same_v<T, bool>) {
+    if (!v.is_boolean()) throw InputError(name + " must be true or false");
+  } else if constexpr (std::is_integral_v<T>) {
+    if (!v.is_number_integer()) throw InputError(name + " must be an integer");
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!v.is_number()) throw InputError(name + " must be a number");
+  } else {
+    if (!v.is_string()) throw InputError(name + " must be a string");
+  }
+  return v.get<T>();
+}
+
+}  // namespace pestle::json_read
