@@ -12,16 +12,46 @@
 #include "force.h"
 #include "memory.h"
 #include "pestle/core/elements.hpp"
+#include "pestle/neighbours/neighbour_source.hpp"
 #include "pestle/runtime/load.hpp"
+#if defined(PESTLE_LAMMPS_FULL_LIST)
+#include "neigh_list.h"
+#include "neigh_request.h"
+#include "neighbor.h"
+#endif
 
 #include <tbb/global_control.h>
 
 using namespace LAMMPS_NS;
 
+namespace {
+
+#if defined(PESTLE_LAMMPS_FULL_LIST)
+/// LAMMPS's full neighbour list as a pestle::NeighbourSource (neighbours/neighbour_source.hpp):
+/// centre i is owned atom i, its neighbours the entries of its row (special-bond bits masked off).
+struct LammpsNeighbours {
+  const NeighList *list;
+  std::vector<int> row;  // row of owned atom i in list->ilist
+
+  LammpsNeighbours(const NeighList *l, int nlocal) : list(l), row(static_cast<std::size_t>(nlocal), -1) {
+    for (int ii = 0; ii < l->inum; ii++)
+      if (l->ilist[ii] < nlocal) row[static_cast<std::size_t>(l->ilist[ii])] = ii;
+  }
+  std::size_t centres() const { return row.size(); }
+  std::size_t count(std::size_t i) const { return row[i] < 0 ? 0 : static_cast<std::size_t>(list->numneigh[row[i]]); }
+  std::size_t neighbour(std::size_t i, std::size_t k) const {
+    return static_cast<std::size_t>(list->firstneigh[row[i]][k] & NEIGHMASK);
+  }
+};
+static_assert(pestle::NeighbourSource<LammpsNeighbours>);
+#endif
+
+}  // namespace
+
 struct PairPestle::Model {
   std::string path;
   pestle::runtime::CalculatorPtr calculator;
-  pestle::Structure atoms;  // owned + ghost atoms of this rank, reused every step
+  pestle::Structure atoms;  // owned + ghost atoms of this rank (positions and Z), reused every step
   std::unique_ptr<tbb::global_control> threads;  // oneTBB threads per rank
 };
 
@@ -93,7 +123,17 @@ void PairPestle::settings(int narg, char **arg)
   if (comm->me == 0)
     utils::logmesg(lmp, std::string("pair_style pestle: ") + model_->calculator->name() + " model '" +
                             model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
-                            (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank\n");
+                            (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank, " +
+                            neighbour_source() + "\n");
+}
+
+// Where the model's neighbours come from, for the log.
+std::string PairPestle::neighbour_source() const
+{
+#if defined(PESTLE_LAMMPS_FULL_LIST)
+  if (model_->calculator->uses_host_neighbours()) return "neighbours from LAMMPS's full list";
+#endif
+  return "neighbours searched by pestle";
 }
 
 // pair_coeff * * El1 El2 ... (one element per atom type)
@@ -129,8 +169,14 @@ void PairPestle::init_style()
 {
   if (force->newton_pair == 0) fail("requires newton pair on");
   if (!model_ || type_number_.empty()) fail("pair_coeff * * El... is missing");
-  // No neighbour-list request: pestle builds its own list from the owned and ghost atoms. The
-  // ghost shell still follows from the cutoff init_one reports.
+#if defined(PESTLE_LAMMPS_FULL_LIST)
+  // A full list (every neighbour of each owned atom, ghosts included) within cutoff + skin; pestle
+  // reads it in place each step. Models that cannot take a list (GAP, the reference potentials)
+  // search their own among the owned and ghost atoms.
+  const int irequest = neighbor->request(this, instance_me);
+  neighbor->requests[irequest]->half = 0;
+  neighbor->requests[irequest]->full = 1;
+#endif
 }
 
 double PairPestle::init_one(int, int)
@@ -159,7 +205,18 @@ void PairPestle::compute(int eflag, int vflag)
 
   pestle::PotentialResult r;
   try {
+#if defined(PESTLE_LAMMPS_FULL_LIST)
+    if (model_->calculator->uses_host_neighbours()) {
+      pestle::NeighbourOptions options;
+      options.cutoff = cutoff_;
+      const pestle::NeighbourList nl = pestle::neighbour_list_from(s, LammpsNeighbours(list, nlocal), options);
+      r = model_->calculator->compute(s, nl, static_cast<std::size_t>(nlocal));
+    } else {
+      r = model_->calculator->compute(s, static_cast<std::size_t>(nlocal));
+    }
+#else
     r = model_->calculator->compute(s, static_cast<std::size_t>(nlocal));
+#endif
   } catch (const std::exception &e) {
     error->one(FLERR, std::string("pair_style pestle: ") + e.what());
   }

@@ -5,8 +5,10 @@
 //   pair_coeff * * Mo            # one element per LAMMPS atom type
 //
 // Each step the owned atoms and their ghost images are handed to pestle as one non-periodic
-// structure with the owned atoms as the only centres (compute(s, nlocal)); pestle builds its own
-// neighbour list, so the style needs no LAMMPS neighbour list. Forces land on owned and ghost
+// structure with the owned atoms as the only centres (compute(s, nl, nlocal)). Built with LAMMPS's
+// own headers (lammps/CMakeLists.txt), the style requests a full neighbour list and pestle reads it
+// in place (no search of its own); without them, or for a model that cannot take a list (GAP, the
+// reference potentials), pestle searches the owned and ghost atoms itself. Forces land on owned and ghost
 // atoms and LAMMPS's reverse communication (newton_pair on, required) adds the ghost forces to
 // their owners. Energies, per-atom energies and the global virial are supported; per-atom
 // virials are not (docs/lammps.md).
@@ -51,6 +53,7 @@ class PairPestle : public Pair {
   double cutoff_ = 0.0;            // Å, the model's interaction range
 
   void allocate();
+  std::string neighbour_source() const;
   [[noreturn]] void fail(const std::string &message);
 };
 

@@ -23,8 +23,16 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+headers() {
+  # LAMMPS's own headers for pair_style pestle's full neighbour-list request (not in liblammps-dev);
+  # without them the pair style searches its own neighbours (lammps/CMakeLists.txt says which).
+  bash "$(dirname "${BASH_SOURCE[0]}")/lammps_headers.sh" > /dev/null ||
+    echo "setup: LAMMPS source headers not fetched; pair_style pestle will search its own neighbours"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  headers
   exit 0
 fi
 
@@ -34,3 +42,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+headers

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <type_traits>
 #include <random>
 #include <vector>
 
@@ -103,8 +104,8 @@ struct QuadraticEnergy {
   }
 };
 
-template <int J>
-double total_energy(const Bispectrum<J>& desc, const Structure& s, const QuadraticEnergy& f) {
+template <int J, class A>
+double total_energy(const Bispectrum<J, A>& desc, const Structure& s, const QuadraticEnergy& f) {
   const auto nl = build_neighbour_list(s, desc.neighbour_options());
   auto ws = desc.make_workspace();
   std::vector<double> B(desc.size()), dE(desc.size());
@@ -116,8 +117,8 @@ double total_energy(const Bispectrum<J>& desc, const Structure& s, const Quadrat
   return e;
 }
 
-template <int J>
-double evaluate_all(const Bispectrum<J>& desc, const Structure& s, const QuadraticEnergy& f, std::vector<Vec3>& forces,
+template <int J, class A>
+double evaluate_all(const Bispectrum<J, A>& desc, const Structure& s, const QuadraticEnergy& f, std::vector<Vec3>& forces,
                     Mat3& virial) {
   const auto nl = build_neighbour_list(s, desc.neighbour_options());
   auto ws = desc.make_workspace();
@@ -223,6 +224,27 @@ TEST_CASE("adjoint forces and virial equal finite differences of the energy", "[
     INFO("max |W| " << vmax << ", max |W - W_fd| " << verr);
     CHECK(vmax > 1e-3);
     CHECK(verr < 1e-7 * std::max(1.0, vmax));
+  }
+}
+
+TEST_CASE("the SIMD architecture is part of the type and does not change the numbers", "[bispectrum][simd]") {
+  // SSE2 (2 lanes) against the build's default architecture (4 or 8 lanes with -march=native):
+  // different types, the same B, energies and forces to round-off.
+  static_assert(!std::is_same_v<Bispectrum<6, xsimd::sse2>, Bispectrum<6>> || std::is_same_v<xsimd::default_arch, xsimd::sse2>);
+  STATIC_REQUIRE(Bispectrum<6, xsimd::sse2>::W == 2);
+  for (auto& c : cases(6)) {
+    INFO(c.name);
+    const Bispectrum<6> wide(c.p);
+    const Bispectrum<6, xsimd::sse2> narrow(c.p);
+    const auto bw = all_b(wide, c.s), bn = all_b(narrow, c.s);
+    for (std::size_t i = 0; i < bw.size(); ++i)
+      for (std::size_t k = 0; k < bw[i].size(); ++k) CHECK(bn[i][k] == Approx(bw[i][k]).epsilon(1e-12).margin(1e-14));
+    const QuadraticEnergy f(wide.size());
+    std::vector<Vec3> fw, fn;
+    Mat3 vw, vn;
+    CHECK(evaluate_all(narrow, c.s, f, fn, vn) == Approx(evaluate_all(wide, c.s, f, fw, vw)).epsilon(1e-12));
+    for (std::size_t i = 0; i < fw.size(); ++i) CHECK((fn[i] - fw[i]).norm() <= 1e-10 * std::max(1.0, fw[i].norm()));
+    CHECK((vn - vw).norm() <= 1e-10 * std::max(1.0, vw.norm()));
   }
 }
 

@@ -3,10 +3,12 @@
 // are centres (what the LAMMPS pair style hands pestle: owned atoms, then ghost images).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <random>
 
+#include "pestle/neighbours/neighbour_source.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/model.hpp"
 #include "test_helpers.hpp"
@@ -156,4 +158,81 @@ TEST_CASE("compute(s, n_centres): bad centre counts and reference potentials", "
       pestle::runtime::make_calculator(pestle::LennardJones(42, pestle::LennardJonesParams{0.1, 2.5, 6.0}), "lj");
   CHECK_THROWS_AS(lj->compute(s, 1), pestle::InputError);
   CHECK(lj->compute(s, s.size()).energy == lj->compute(s).energy);
+}
+
+namespace {
+
+/// A host's Verlet list in an arbitrary order: every atom of the structure for each centre, shuffled,
+/// so neighbour_list_from must filter by the cutoff and sort (neighbours/neighbour_source.hpp).
+struct ShuffledHostList {
+  std::vector<std::vector<std::size_t>> rows;
+  std::size_t centres() const { return rows.size(); }
+  std::size_t count(std::size_t i) const { return rows[i].size(); }
+  std::size_t neighbour(std::size_t i, std::size_t k) const { return rows[i][k]; }
+};
+
+ShuffledHostList everything_shuffled(std::size_t centres, std::size_t atoms, unsigned seed) {
+  ShuffledHostList h;
+  std::mt19937 gen(seed);
+  for (std::size_t i = 0; i < centres; ++i) {
+    std::vector<std::size_t> row(atoms);
+    for (std::size_t j = 0; j < atoms; ++j) row[j] = j;
+    std::shuffle(row.begin(), row.end(), gen);
+    h.rows.push_back(std::move(row));
+  }
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a host neighbour list gives the numbers pestle's own search gives", "[lammps][centres][neighbour_source]") {
+  static_assert(pestle::NeighbourSource<ShuffledHostList>);
+  for (const char* name : {"Mo_Zuo_JPCA2020.snapcoeff", "Cu-PBE-core-rep.ace"}) {
+    const std::string file = lammps_potential(name);
+    if (!std::filesystem::exists(file)) {
+      WARN("lammps-data not installed: " << file << " missing");
+      continue;
+    }
+    INFO(name);
+    const auto model = pestle::runtime::load_calculator(file);
+    REQUIRE(model->uses_host_neighbours());
+    const int z = model->species().at(0);
+    const Cluster c = replicate(rattled_bcc(z, z == 42 ? 3.16 : 2.87, 1, 0.1, 7), model->cutoff() + 0.1);
+    const std::size_t centres = 2;
+    pestle::NeighbourOptions options;
+    options.cutoff = model->cutoff();
+    const pestle::NeighbourList host =
+        pestle::neighbour_list_from(c.s, everything_shuffled(centres, c.s.size(), 11), options);
+    const pestle::NeighbourList own = pestle::build_neighbour_list(c.s, options);
+    for (std::size_t i = 0; i < centres; ++i) {
+      const auto a = host.neighbours(i), b = own.neighbours(i);
+      CHECK(std::vector<int>(a.begin(), a.end()) == std::vector<int>(b.begin(), b.end()));
+    }
+    const pestle::PotentialResult with_host = model->compute(c.s, host, centres);
+    const pestle::PotentialResult searched = model->compute(c.s, centres);
+    CHECK(with_host.energy == Approx(searched.energy).epsilon(1e-13));
+    double ferr = 0.0;
+    for (std::size_t k = 0; k < c.s.size(); ++k) ferr = std::max(ferr, (with_host.forces[k] - searched.forces[k]).norm());
+    CHECK(ferr <= 1e-12);
+    CHECK((with_host.virial - searched.virial).cwiseAbs().maxCoeff() <= 1e-10);
+  }
+}
+
+TEST_CASE("a host neighbour list is checked", "[neighbour_source]") {
+  Structure s;
+  s.add_atom(42, Vec3::Zero());
+  s.add_atom(42, Vec3(2.0, 0, 0));
+  pestle::NeighbourOptions options;
+  options.cutoff = 3.0;
+  ShuffledHostList bad{{{0, 5}}};
+  CHECK_THROWS_WITH(pestle::neighbour_list_from(s, bad, options), Catch::Contains("beyond the 2 atoms"));
+  ShuffledHostList too_many{{{1}, {0}, {0}}};
+  CHECK_THROWS_WITH(pestle::neighbour_list_from(s, too_many, options), Catch::Contains("3 centres"));
+  s.positions[1] = Vec3(1e-8, 0, 0);
+  ShuffledHostList overlap{{{1}}};
+  CHECK_THROWS_WITH(pestle::neighbour_list_from(s, overlap, options), Catch::Contains("overlap"));
+  Structure periodic = s;
+  periodic.pbc = {true, true, true};
+  periodic.cell = Mat3::Identity() * 10.0;
+  CHECK_THROWS_WITH(pestle::neighbour_list_from(periodic, overlap, options), Catch::Contains("non-periodic"));
 }

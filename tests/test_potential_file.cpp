@@ -1,4 +1,5 @@
-// load_potential: one MODEL argument for every file kind pestle reads.
+// runtime::load_calculator: one MODEL argument for every file kind pestle reads; the registry of
+// model families behind it (runtime/registry.hpp).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -7,6 +8,8 @@
 #include "pestle/core/lattices.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/runtime/load.hpp"
+#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/registry.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
@@ -15,7 +18,7 @@ namespace {
 const std::string potentials = "/usr/share/lammps/potentials/";
 }
 
-TEST_CASE("load_potential reads every supported model file kind", "[potential_file]") {
+TEST_CASE("load_calculator reads every supported model file kind", "[potential_file]") {
   SECTION("QUIP GAP XML") {
     const runtime::CalculatorPtr gap = runtime::load_calculator(test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
     CHECK(gap->name() == "gap");
@@ -53,7 +56,7 @@ TEST_CASE("load_potential reads every supported model file kind", "[potential_fi
   }
 }
 
-TEST_CASE("load_potential refuses what it cannot read", "[potential_file]") {
+TEST_CASE("load_calculator refuses what it cannot read", "[potential_file]") {
   CHECK_THROWS_WITH(runtime::load_calculator("/nonexistent/model.json"), Catch::Contains("does not exist"));
   const auto dir = std::filesystem::temp_directory_path() / "pestle_potential_file";
   std::filesystem::create_directories(dir);
@@ -63,4 +66,40 @@ TEST_CASE("load_potential refuses what it cannot read", "[potential_file]") {
                              std::filesystem::copy_options::overwrite_existing);
   CHECK_THROWS_WITH(runtime::load_calculator((dir / "lonely.snapcoeff").string()), Catch::Contains("lonely.snapparam"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("runtime::Calculator: species, name and the concrete model behind it", "[potential_file][runtime]") {
+  const auto lin = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.snapcoeff");
+  CHECK(lin->species() == std::vector<int>{42});
+  CHECK(lin->as<AnyPotential>() != nullptr);
+  CHECK(lin->as<GapPotential>() == nullptr);
+  CHECK(lin->uses_host_neighbours());
+  const auto ace = runtime::load_calculator(potentials + "Cu-PBE-core-rep.ace");
+  CHECK(ace->species() == std::vector<int>{29});
+  const auto sw = runtime::load_calculator(potentials + "Si.sw");
+  CHECK(sw->species() == std::vector<int>{14});
+  CHECK_FALSE(sw->uses_host_neighbours());
+  const auto gap = runtime::load_calculator(test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+  CHECK(gap->species().empty());  // GAP takes any element (its e0 table decides)
+  // a reference potential cannot evaluate a subset of centres
+  const Structure si = cubic_supercell(cubic_basis::diamond, 5.431, 1, 14);
+  CHECK_THROWS_WITH(sw->compute(si, 3), Catch::Contains("subset of centres"));
+}
+
+TEST_CASE("the registry: one family per model file and per fit config", "[potential_file][runtime]") {
+  using nlohmann::json;
+  CHECK(std::string(runtime::family_of_file(potentials + "Si.tersoff").name) == "reference");
+  CHECK(std::string(runtime::family_of_file(potentials + "Cu-PBE-core-rep.ace").name) == "ace");
+  CHECK(std::string(runtime::family_of_file(potentials + "Mo_Zuo_JPCA2020.snapcoeff").name) == "snap");
+  CHECK(std::string(runtime::family_of_config(json{{"model", "qsnap"}}).name) == "snap");
+  CHECK(std::string(runtime::family_of_config(json{{"training", "x.xyz"}}).name) == "snap");  // no "model": SNAP
+  CHECK(std::string(runtime::family_of_config(json{{"model", "gap"}}).name) == "gap");
+  CHECK(std::string(runtime::family_of_config(json{{"model", "ace_linear"}}).name) == "ace");
+  CHECK(std::string(runtime::family_of_config(json{{"model", "ace"}}).name) == "ace");
+  CHECK_THROWS_WITH(runtime::family_of_config(json{{"model", "mace"}}), Catch::Contains("unknown \"model\" 'mace'"));
+  CHECK_THROWS_WITH(runtime::family_of_config(json::array()), Catch::Contains("JSON object"));
+  std::size_t fittable = 0;
+  for (const runtime::ModelFamily& f : runtime::model_families()) fittable += f.fittable() ? 1 : 0;
+  CHECK(fittable == 3);
+  CHECK(runtime::model_families().size() == 4);
 }

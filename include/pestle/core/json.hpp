@@ -3,6 +3,7 @@
 // unknown keys (a misspelt key is an error, never a silent default), and every value for its type;
 // messages name where in the document the key sits. Used by the fit configs, the model files, the
 // validation configs and the descriptor parameters' from_json.
+#include <fstream>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -67,3 +68,18 @@ T require(const json& j, const std::string& key, const std::string& where, std::
 }
 
 }  // namespace pestle::json_read
+
+namespace pestle {
+
+/// The JSON document of a model file; InputError naming the file when it cannot be read or parsed.
+inline nlohmann::json read_model_json_document(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot open model file '" + path + "'");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError("model file '" + path + "' is not valid JSON: " + e.what());
+  }
+}
+
+}  // namespace pestle

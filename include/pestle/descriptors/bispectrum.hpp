@@ -303,7 +303,10 @@ inline double half_dot(int j, const double* ar, const double* ai, const double* 
 }  // namespace detail::snap
 
 /// SNAP bispectrum components B_{j1 j2 j} of each atom; satisfies pestle::Descriptor.
-template <int TwoJMax = dynamic>
+/// Arch is the xsimd instruction set of the neighbour batches. It is part of the type, so two
+/// translation units compiled with different -march flags (xsimd::default_arch differs) get two
+/// different Bispectrum types instead of one type with two layouts (a one-definition-rule hazard).
+template <int TwoJMax = dynamic, class Arch = xsimd::default_arch>
 class Bispectrum {
   static constexpr bool fixed = TwoJMax != dynamic;
   using S = detail::snap::Sizes<TwoJMax>;
@@ -322,9 +325,9 @@ class Bispectrum {
 
   /// SIMD batch of neighbours: U and ∂U of W neighbours are computed together, one per lane
   /// (every neighbour has the same index structure, so the recursion vectorises perfectly).
-  using simd = xsimd::batch<double>;
+  using simd = xsimd::batch<double, Arch>;
   static constexpr std::size_t W = simd::size;
-  using aligned_vector = std::vector<double, xsimd::aligned_allocator<double>>;
+  using aligned_vector = std::vector<double, xsimd::aligned_allocator<double, Arch::alignment()>>;
 
   /// Scratch memory for one thread; make it with make_workspace() and reuse it for every atom.
   struct Workspace {

@@ -207,8 +207,8 @@ Dataset load_training_data(const Config& c) {
   return load_training_files(c.training, c.source);
 }
 
-/// Fits the model a config describes on the given data (the one place that maps the
-/// config's model name onto a concrete potential type).
+/// Fits the SNAP/qSNAP model a config describes on the given data (the config's "snap"/"qsnap"
+/// picks the alternative of AnyPotential; other families are the registry's, runtime/registry.hpp).
 inline AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr) {
   Bispectrum<dynamic> descriptor(c.descriptor);
   const std::vector<int> species = snap_species(c.descriptor);

@@ -310,7 +310,7 @@ inline TermKeys term_keys(const io::QuipKeyValues& kv, bool is_soap) {
 
 }  // namespace detail::gapfit
 
-/// The term types a GAP fit can hold (one runtime dispatch point for the fit).
+/// The term types a GAP fit can hold (the GAP family's closed set of descriptors).
 using GapFitTermSpec = std::variant<GpTermSpec<AtomEnvironments<Soap<>>, DotProductFitKernel>,
                                     GpTermSpec<ClusterInstances<Distance2b>, ArdFitKernel>,
                                     GpTermSpec<ClusterInstances<DistanceNb>, ArdFitKernel>>;

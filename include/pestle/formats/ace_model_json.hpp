@@ -22,6 +22,7 @@
 
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
+#include "pestle/core/json.hpp"
 #include "pestle/descriptors/ace_basis_json.hpp"
 #include "pestle/models/ace_nonlinear.hpp"
 #include "pestle/formats/model_json.hpp"
@@ -208,15 +209,6 @@ inline AceNonlinearModel ace_nonlinear_model_from_json(const nlohmann::json& j) 
   return m;
 }
 
-inline nlohmann::json read_model_json_document(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("cannot open model file '" + path + "'");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError("model file '" + path + "' is not valid JSON: " + e.what());
-  }
-}
 
 inline AceLinearModel load_ace_linear_model(const std::string& path) {
   try {

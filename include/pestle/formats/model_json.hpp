@@ -11,7 +11,7 @@
 //     "metadata": {...}                         (optional: fit settings, training summary)
 //   }
 // Doubles are written with the shortest text that reads back bit-exactly. load_model()
-// returns the closed AnyPotential variant (the runtime dispatch point of models/snap.hpp).
+// returns the closed AnyPotential variant of the SNAP family (models/snap.hpp).
 // Missing keys, wrong types and unknown model types are InputErrors that name the key.
 #include <fstream>
 #include <map>

@@ -11,7 +11,8 @@
 //   AceShiftedScaledEmbedding   pacemaker "FinnisSinclairShiftedScaled":
 //                               F = sign(ρ)[(x0 + |ρ|)^m - y0], x0 = ν^{ν/(1-ν)} e^{-|ρ|}, y0 = ν^{1/(1-ν)} e^{-|ρ|}, ν = 1/m
 //                               (F(0) = 0 with a finite slope for every m, odd in ρ; F = ρ for m = 1)
-// AcePotential is the one runtime dispatch point: a variant over Potential<AceDescriptor, AceModel<E>>.
+// AcePotential is the ACE family's closed set: a variant over Potential<AceDescriptor, AceModel<E>>, one
+// alternative per embedding (the choice among families is the registry's, runtime/registry.hpp).
 #include <cmath>
 #include <numbers>
 #include <span>
@@ -172,6 +173,10 @@ class AcePotential {
   /// Only the first n_centres atoms as centres (Potential::compute(s, n_centres)).
   PotentialResult compute(const Structure& s, std::size_t n_centres) const {
     return std::visit([&](const auto& p) { return p.compute(s, n_centres); }, p_);
+  }
+  /// The same on the caller's neighbour list (Potential::compute(s, nl, n_centres)).
+  PotentialResult compute(const Structure& s, const NeighbourList& nl, std::size_t n_centres) const {
+    return std::visit([&](const auto& p) { return p.compute(s, nl, n_centres); }, p_);
   }
   double energy(const Structure& s) const {
     return std::visit([&](const auto& p) { return p.energy(s); }, p_);

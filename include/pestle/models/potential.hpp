@@ -126,8 +126,17 @@ class Potential {
   /// and the stress is left empty unless every atom is a centre.
   Result compute(const Structure& s, std::size_t n_centres) const {
     check_centres(s, n_centres);
+    return compute(s, build_neighbour_list(s, descriptor_.neighbour_options()), n_centres);
+  }
+
+  /// The same on a neighbour list the caller already has (a full list whose rows of the first
+  /// n_centres atoms hold every neighbour within the cutoff, e.g. neighbour_list_from a host's list).
+  Result compute(const Structure& s, const NeighbourList& nl, std::size_t n_centres) const {
+    check_centres(s, n_centres);
+    if (nl.atoms() != s.size() || nl.half)
+      throw InputError("a neighbour list for compute must be a full list with one row per atom (" +
+                       std::to_string(nl.atoms()) + " rows for " + std::to_string(s.size()) + " atoms)");
     const std::vector<int> species = species_of(s);
-    const NeighbourList nl = build_neighbour_list(s, descriptor_.neighbour_options());
     Result r;
     r.atom_energies.assign(s.size(), 0.0);
     struct Local {

@@ -2,9 +2,9 @@
 // SNAP and qSNAP potentials (bispectrum descriptor + linear / quadratic model) and the
 // closed set of potentials that can be chosen at run time (a model file, the CLI).
 //
-// AnyPotential is the ONE runtime dispatch point: a std::variant of instantiated
-// Potentials; visit() is the only place that calls std::visit. Adding a model type means
-// adding an alternative here and a case to the readers in formats/model_json.hpp.
+// AnyPotential is the SNAP family's closed set: a std::variant of the linear and quadratic
+// Potentials, chosen by the model file or fit config. The choice among model families is made
+// once, by the registry (runtime/registry.hpp); inside the family visit() picks the alternative.
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -44,7 +44,7 @@ class AnyPotential {
     requires std::is_constructible_v<Variant, P&&>
   AnyPotential(P&& p) : v_(std::forward<P>(p)) {}  // NOLINT: implicit on purpose
 
-  /// Calls f with the concrete potential (the single std::visit of the library).
+  /// Calls f with the concrete potential.
   template <class F>
   decltype(auto) visit(F&& f) const {
     return std::visit(std::forward<F>(f), v_);
@@ -63,6 +63,10 @@ class AnyPotential {
   /// Only the first n_centres atoms as centres (Potential::compute(s, n_centres)).
   PotentialResult compute(const Structure& s, std::size_t n_centres) const {
     return visit([&](const auto& p) { return p.compute(s, n_centres); });
+  }
+  /// The same on the caller's neighbour list (Potential::compute(s, nl, n_centres)).
+  PotentialResult compute(const Structure& s, const NeighbourList& nl, std::size_t n_centres) const {
+    return visit([&](const auto& p) { return p.compute(s, nl, n_centres); });
   }
   /// Interaction range, Å.
   double cutoff() const {

@@ -17,6 +17,10 @@
 #include "pestle/core/structure.hpp"
 #include "pestle/models/potential_result.hpp"
 
+namespace pestle {
+struct NeighbourList;  // neighbours/neighbour_list.hpp; only referenced here
+}
+
 namespace pestle::runtime {
 
 class Calculator {
@@ -28,6 +32,12 @@ class Calculator {
   /// Only the first n_centres atoms as centres: E = Σ_{i < n_centres} E_i and forces on every atom
   /// (what a domain-decomposed host such as LAMMPS needs: owned atoms, then ghosts).
   virtual PotentialResult compute(const Structure& s, std::size_t n_centres) const = 0;
+  /// The same on a neighbour list the host already has (neighbours/neighbour_source.hpp): a full
+  /// list whose rows of the first n_centres atoms hold every neighbour within cutoff(). Models that
+  /// cannot take one (GAP, the reference potentials) build their own and ignore it.
+  virtual PotentialResult compute(const Structure& s, const NeighbourList& nl, std::size_t n_centres) const = 0;
+  /// Whether compute(s, nl, n_centres) uses the list it is given.
+  virtual bool uses_host_neighbours() const = 0;
   /// Total energy only, eV.
   virtual double energy(const Structure& s) const = 0;
   /// Interaction range, Å (the largest cutoff of the model).

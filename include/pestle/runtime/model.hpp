@@ -9,12 +9,16 @@
 #include <vector>
 
 #include "pestle/core/error.hpp"
+#include "pestle/neighbours/neighbour_list.hpp"
 #include "pestle/runtime/calculator.hpp"
 
 namespace pestle::runtime {
 
 template <class P>
 class CalculatorOf final : public Calculator {
+  static constexpr bool takes_neighbour_list =
+      requires(const P& p, const Structure& s, const NeighbourList& nl, std::size_t n) { p.compute(s, nl, n); };
+
  public:
   CalculatorOf(P potential, std::string name) : p_(std::move(potential)), name_(std::move(name)) {}
 
@@ -30,6 +34,13 @@ class CalculatorOf final : public Calculator {
       return p_.compute(s);
     }
   }
+
+  PotentialResult compute(const Structure& s, const NeighbourList& nl, std::size_t n_centres) const override {
+    if constexpr (takes_neighbour_list) return p_.compute(s, nl, n_centres);
+    else return compute(s, n_centres);
+  }
+
+  bool uses_host_neighbours() const override { return takes_neighbour_list; }
 
   double energy(const Structure& s) const override {
     if constexpr (requires { p_.energy(s); }) return p_.energy(s);

@@ -58,11 +58,26 @@ PESTLE_RUNTIME_INLINE const ModelFamily& family_of_config(const nlohmann::json& 
 PESTLE_RUNTIME_INLINE const ModelFamily& family_of_file(const std::string& path);
 
 namespace detail {
-// One definition each, in runtime/impl/<family>.hpp (src/runtime/<family>.cpp in the compiled mode).
-PESTLE_RUNTIME_INLINE const ModelFamily& snap_family();
-PESTLE_RUNTIME_INLINE const ModelFamily& gap_family();
-PESTLE_RUNTIME_INLINE const ModelFamily& ace_family();
-PESTLE_RUNTIME_INLINE const ModelFamily& reference_family();
+// The families' parts, one definition each: loading in runtime/impl/<family>_load.hpp, fitting in
+// runtime/impl/<family>_fit.hpp (src/runtime/<family>_{load,fit}.cpp in the compiled mode, so that no
+// translation unit holds both a family's readers and its fitter).
+PESTLE_RUNTIME_INLINE bool snap_owns_file(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE CalculatorPtr snap_load(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE bool snap_owns_config(const nlohmann::json& config);
+PESTLE_RUNTIME_INLINE FittedModel snap_fit(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data);
+PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> snap_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
+PESTLE_RUNTIME_INLINE bool gap_owns_file(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE CalculatorPtr gap_load(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE bool gap_owns_config(const nlohmann::json& config);
+PESTLE_RUNTIME_INLINE FittedModel gap_fit(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data);
+PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> gap_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
+PESTLE_RUNTIME_INLINE bool ace_owns_file(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE CalculatorPtr ace_load(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE bool ace_owns_config(const nlohmann::json& config);
+PESTLE_RUNTIME_INLINE FittedModel ace_fit(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data);
+PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
+PESTLE_RUNTIME_INLINE bool reference_owns_file(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE CalculatorPtr reference_load(const std::string& path, const nlohmann::json* document);
 }  // namespace detail
 
 /// Fits the model a config describes (the family is the config's).

@@ -5,23 +5,33 @@
 #include <string>
 
 #include "pestle/core/error.hpp"
-#include "pestle/formats/ace_model_json.hpp"
+#include "pestle/core/json.hpp"
 #include "pestle/runtime/impl/common.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/registry.hpp"
 #if !defined(PESTLE_COMPILED_RUNTIME)
-#include "pestle/runtime/impl/ace.hpp"
-#include "pestle/runtime/impl/gap.hpp"
+#include "pestle/runtime/impl/ace_fit.hpp"
+#include "pestle/runtime/impl/ace_load.hpp"
+#include "pestle/runtime/impl/gap_fit.hpp"
+#include "pestle/runtime/impl/gap_load.hpp"
 #include "pestle/runtime/impl/reference.hpp"
-#include "pestle/runtime/impl/snap.hpp"
+#include "pestle/runtime/impl/snap_fit.hpp"
+#include "pestle/runtime/impl/snap_load.hpp"
 #endif
 
 namespace pestle::runtime {
 
 PESTLE_RUNTIME_INLINE std::span<const ModelFamily> model_families() {
-  // ACE before SNAP: a config without "model" is SNAP's, so SNAP is asked last.
-  static const std::array<ModelFamily, 4> families{detail::gap_family(), detail::ace_family(), detail::reference_family(),
-                                                   detail::snap_family()};
+  using namespace detail;
+  // SNAP last: a config without "model" is SNAP's.
+  static const std::array<ModelFamily, 4> families{
+      ModelFamily{"gap", ".xml (QUIP GAP)", ".xml", gap_owns_file, gap_load, gap_owns_config, gap_fit, gap_training},
+      ModelFamily{"ace", ".json (ace_linear/ace), .ace, .yace", ".json", ace_owns_file, ace_load, ace_owns_config, ace_fit,
+                  ace_training},
+      ModelFamily{"reference", ".sw, .tersoff, .eam, .eam.alloy", "", reference_owns_file, reference_load, nullptr, nullptr,
+                  nullptr},
+      ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff", ".json", snap_owns_file, snap_load, snap_owns_config, snap_fit,
+                  snap_training}};
   return families;
 }
 
