@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pestle/explore/rss_loop.hpp"
+#include "pestle/reference/stillinger_weber.hpp"
 
 using namespace pestle;
 using namespace pestle::explore;

@@ -4,6 +4,7 @@
 
 #include "pestle/fit.hpp"
 #include "pestle/data/extxyz.hpp"
+#include "pestle/fit/fit_metadata.hpp"
 #include "pestle/formats/model_json.hpp"
 #include "pestle/formats/snap_files.hpp"
 #include "test_helpers.hpp"

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "pestle/neighbours/neighbour_source.hpp"
+#include "pestle/reference/lennard_jones.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/model.hpp"
 #include "test_helpers.hpp"

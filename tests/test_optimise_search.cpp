@@ -10,6 +10,7 @@
 #include "pestle/data/extxyz.hpp"
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/optimise/hyperparameter_search.hpp"
+#include "pestle/runtime/registry.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle::optimise;
@@ -364,10 +365,10 @@ TEST_CASE("every example fit and search config under examples/zuo2020 parses and
     std::vector<std::filesystem::path> training;
     if (search) {
       const SearchConfig c = load_search_config(entry.path());
-      training = runtime::fit_config_training(config_for(c, c.space.from_unit(std::vector<double>(c.space.size(), 0.5))), c.base_dir);
+      training = pestle::runtime::fit_config_training(config_for(c, c.space.from_unit(std::vector<double>(c.space.size(), 0.5))), c.base_dir);
       ++searches;
     } else {
-      training = runtime::fit_config_training(j, entry.path().parent_path());
+      training = pestle::runtime::fit_config_training(j, entry.path().parent_path());
       ++fits;
     }
     REQUIRE(!training.empty());

@@ -7,6 +7,8 @@
 
 #include "pestle/core/lattices.hpp"
 #include "pestle/data/extxyz.hpp"
+#include "pestle/models/gap.hpp"
+#include "pestle/models/snap.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/model.hpp"
 #include "pestle/runtime/registry.hpp"

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "fit_shared.hpp"
+#include "pestle/fit/ace_fit.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/fit_metadata.hpp"
 #include "pestle/formats/model_json.hpp"

@@ -39,6 +39,7 @@
 #include "pestle/formats/ace_model_json.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/formats/gap_xml.hpp"
+#include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/runtime/load.hpp"
 
 namespace pestle::explore {

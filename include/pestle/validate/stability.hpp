@@ -69,13 +69,13 @@ std::optional<double> extrapolation_indicator(const C& calc, const Structure& s,
     }
     if (const auto* linear = calc.template as<AnyPotential>()) {
       if (active_set == nullptr || active_set->empty()) {
-        kind = "not available: the MaxVol grade of a " + calc.type_name() + " model needs training data (tests.stability.training)";
+        kind = "not available: the MaxVol grade of a " + calc.name() + " model needs training data (tests.stability.training)";
         return std::nullopt;
       }
       kind = "MaxVol extrapolation grade (largest over atoms; <= 1 interpolation, > 1 extrapolation)";
       return linear->visit([&](const auto& p) { return active_set->max_grade(p, s); });
     }
-    kind = "not available for a " + calc.type_name() + " model";
+    kind = "not available for a " + calc.name() + " model";
   } else {
     kind = "not available for this calculator";
   }
