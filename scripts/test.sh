@@ -28,7 +28,7 @@ if [ -z "${PESTLE_SKIP_SANITIZERS:-}" ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: ${sanitized} =="
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF \
         -DPESTLE_BUILD_LAMMPS=OFF -DPESTLE_BUILD_EXAMPLES=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-        "-DPESTLE_TEST_GLOB=${sanitized}"
+        "-DPESTLE_TEST_GLOB=${sanitized}" "-DPESTLE_TEST_FITTERS=$([ -n "${PESTLE_SANITIZE_ALL:-}" ] && echo ON || echo OFF)"
   cmake --build build-asan -j "$jobs" --target pestle_tests
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure -j "$jobs" -L unit)

@@ -13,7 +13,7 @@
 #include "pestle/fit/metrics.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/runtime/load.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 #include "ace_fit_fixtures.hpp"
 #include "test_helpers.hpp"
 

@@ -10,7 +10,7 @@
 #include "pestle/data/extxyz.hpp"
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/optimise/hyperparameter_search.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle::optimise;

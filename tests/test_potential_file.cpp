@@ -1,5 +1,5 @@
 // runtime::load_calculator: one MODEL argument for every file kind pestle reads; the registry of
-// model families behind it (runtime/registry.hpp).
+// model families behind it (runtime/registry.hpp for reading, runtime/fitting.hpp for fitting).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -11,7 +11,7 @@
 #include "pestle/models/snap.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/model.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 #include "test_helpers.hpp"
 
 using namespace pestle;
@@ -100,8 +100,13 @@ TEST_CASE("the registry: one family per model file and per fit config", "[potent
   CHECK(std::string(runtime::family_of_config(json{{"model", "ace"}}).name) == "ace");
   CHECK_THROWS_WITH(runtime::family_of_config(json{{"model", "mace"}}), Catch::Contains("unknown \"model\" 'mace'"));
   CHECK_THROWS_WITH(runtime::family_of_config(json::array()), Catch::Contains("JSON object"));
-  std::size_t fittable = 0;
-  for (const runtime::ModelFamily& f : runtime::model_families()) fittable += f.fittable() ? 1 : 0;
-  CHECK(fittable == 3);
+  CHECK_FALSE(runtime::family_of_config(json{{"model", "ace"}}).owns_config(json{{"model", "ace_linear"}}));
   CHECK(runtime::model_families().size() == 4);
+  CHECK(runtime::fit_families().size() == 4);  // linear and nonlinear ACE are fitted apart
+  // every fitter saves a model that one reading family owns
+  for (const runtime::FitFamily& f : runtime::fit_families()) {
+    std::size_t readers = 0;
+    for (const runtime::ModelFamily& m : runtime::model_families()) readers += std::string(m.name) == f.name ? 1 : 0;
+    CHECK(readers == 1);
+  }
 }

@@ -28,7 +28,7 @@
 #include <string_view>
 
 #include "cv_shared.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 
 namespace pestle::cli {
 
@@ -146,18 +146,12 @@ int run_cv(const Args& args) {
                 1e3 * c.score.energy_rmse, c.score.force_rmse, family_cells(c.score, families).c_str(), c.loss,
                 &c == best ? "  <- best" : "");
   write_frame_errors(frame_errors_path, best->score, data, family_list, config.options.design.weights.per_atom_energy);
-  if (!write_path.empty()) {
-    std::ifstream in(config_path);
-    nlohmann::json j = nlohmann::json::parse(in);
+  write_tuned_config(config_path, write_path, [&](nlohmann::json& j) {
     j["descriptor"]["rcutfac"] = best->rcutfac;
     j["weights"]["energy"] = best->score.energy_weight;
     j["solver"]["type"] = "ridge";
     j["solver"]["ridge"] = best->score.ridge;
-    std::ofstream out(write_path);
-    out << j.dump(2) << "\n";
-    if (!out) throw InputError("cannot write '" + write_path + "'");
-    std::cout << "wrote " << write_path << "\n";
-  }
+  });
   return 0;
 }
 

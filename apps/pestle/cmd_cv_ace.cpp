@@ -64,18 +64,13 @@ int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vec
                 all[k].score.ridge, 1e3 * all[k].score.energy_rmse, all[k].score.force_rmse,
                 family_cells(all[k].score, families).c_str(), all[k].loss, k == best ? "  <- best" : "");
   write_frame_errors(frame_errors_path, all[best].score, data, family_list, config.options.design.weights.per_atom_energy);
-  if (!write_path.empty()) {
-    nlohmann::json j = read_json_file(config_path, "fit config");
+  write_tuned_config(config_path, write_path, [&](nlohmann::json& j) {
     j["descriptor"]["cutoff"] = all[best].cutoff;
     j["weights"]["energy"] = all[best].score.energy_weight;
     j["solver"]["type"] = "ridge";
     j["solver"]["ridge"] = all[best].score.ridge;
     j["solver"]["smoothness"] = all[best].smoothness;
-    std::ofstream out(write_path);
-    out << j.dump(2) << "\n";
-    if (!out) throw InputError("cannot write '" + write_path + "'");
-    std::cout << "wrote " << write_path << "\n";
-  }
+  });
   return 0;
 }
 

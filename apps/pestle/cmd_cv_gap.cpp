@@ -49,19 +49,14 @@ int run_cv_gap(const std::string& config_path, int folds, double alpha, GapSigma
     std::printf("%10.3g %10.3g %10.3g %14.3f %14.4f %8.4f%s\n", scores[k].energy_sigma_factor * base.energy,
                 scores[k].force_sigma_factor * base.force, scores[k].virial_sigma_factor * base.virial,
                 1e3 * scores[k].energy_rmse, scores[k].force_rmse, loss[k], k == best ? "  <- best" : "");
-  if (!write_path.empty()) {
+  write_tuned_config(config_path, write_path, [&](nlohmann::json& j) {
     const GpCvScore& b = scores[best];
     const double factor[3] = {b.energy_sigma_factor, b.force_sigma_factor, b.virial_sigma_factor};
-    nlohmann::json j = read_json_file(config_path, "fit config");
     j["default_sigma"] = {base.energy * factor[0], base.force * factor[1], base.virial * factor[2]};
     if (j.contains("config_type_sigma"))
       for (auto& [name, v] : j["config_type_sigma"].items())
         for (std::size_t k = 0; k < v.size() && k < 3; ++k) v[k] = v[k].get<double>() * factor[k];
-    std::ofstream out(write_path);
-    out << j.dump(2) << "\n";
-    if (!out) throw InputError("cannot write '" + write_path + "'");
-    std::cout << "wrote " << write_path << "\n";
-  }
+  });
   return 0;
 }
 

@@ -5,11 +5,10 @@
 #include <string_view>
 
 #include "fit_shared.hpp"
-#include "pestle/fit/ace_fit.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/fit_metadata.hpp"
 #include "pestle/formats/model_json.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 
 namespace pestle::cli {
 
@@ -24,7 +23,7 @@ int run_fit(const Args& args) {
   const std::string_view family = runtime::family_of_config(document).name;
   if (family == "gap") return run_fit_gap(config_path, output);
   if (family == "ace")
-    return is_nonlinear_ace_config(document) ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
+    return runtime::model_key(document) == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
   const FitConfig config = load_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");

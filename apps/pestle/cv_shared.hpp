@@ -104,6 +104,18 @@ inline void write_frame_errors(const std::string& path, const CvScore& best, con
   std::cerr << "pestle cv: held-out energy error of every structure in " << path << "\n";
 }
 
+/// --write: the config with the best hyperparameters set by `set_best`, written to `write_path`
+/// (nothing when it is empty).
+template <class SetBest>
+void write_tuned_config(const std::string& config_path, const std::string& write_path, SetBest&& set_best) {
+  if (write_path.empty()) return;
+  nlohmann::json j = read_json_file(config_path, "fit config");
+  set_best(j);
+  std::ofstream out(write_path);
+  out << j.dump(2) << "\n";
+  if (!out) throw InputError("cannot write '" + write_path + "'");
+  std::cout << "wrote " << write_path << "\n";
+}
 
 /// σ values to try for a GAP config (absolute, in the units of default_sigma); empty: the config's.
 struct GapSigmaGrid {

@@ -111,9 +111,9 @@ inline void append_real(std::string& out, double x) {
   std::array<char, 32> buf{};
   const auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
   (void)ec;  // 32 characters always suffice for a double
-  const std::string_view text(buf.data(), static_cast<std::size_t>(ptr - buf.data()));
-  out += text;
-  if (text.find_first_of(".en") == std::string_view::npos) out += ".0";
+  const std::string_view digits(buf.data(), static_cast<std::size_t>(ptr - buf.data()));
+  out += digits;
+  if (digits.find_first_of(".en") == std::string_view::npos) out += ".0";
 }
 
 inline void append_int(std::string& out, std::int64_t x) {

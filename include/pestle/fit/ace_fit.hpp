@@ -25,6 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pestle/fit/ace_instances.hpp"
+#include "pestle/fit/compiled.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/design_matrix.hpp"
 #include "pestle/fit/linear_fit.hpp"
@@ -41,16 +43,6 @@ struct AceFitConfig {
   FitOptions options;
   std::filesystem::path output, source;
 };
-
-/// True for a config whose "model" is an ACE model ("ace_linear" or "ace").
-inline bool is_ace_config(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("model") || !j["model"].is_string()) return false;
-  const std::string m = j["model"].get<std::string>();
-  return m == "ace_linear" || m == "ace";
-}
-
-/// True for a nonlinear ACE config ("model": "ace"; fit/ace_nonlinear_run.hpp fits it).
-inline bool is_nonlinear_ace_config(const nlohmann::json& j) { return is_ace_config(j) && j["model"] == "ace"; }
 
 /// Parses an ACE fit config; relative paths are taken relative to base_dir.
 inline AceFitConfig parse_ace_fit_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
@@ -112,44 +104,12 @@ inline std::vector<double> ace_smoothness_scale(const AceBasisSet& basis, double
 
 /// Fits linear ACE on data: weighted least squares over the B-basis features of every atom.
 /// InputError when the data hold fewer weighted rows than the model has coefficients.
-inline AceLinearModel fit_ace_linear(const AceBasisSpec& spec, const Dataset& data, FitOptions options,
-                                     double smoothness = 0.0, FitSummary* summary = nullptr) {
-  if (data.empty()) throw InputError("cannot fit to an empty data set");
-  const AceDescriptor descriptor = ace_b_descriptor(spec);
-  const DesignLayout layout{spec.elements, descriptor.size()};
-  if (smoothness > 0.0) {
-    if (options.solver.kind != SolverKind::ridge) throw InputError("the ACE smoothness prior needs the ridge solver");
-    options.solver.ridge_scale = ace_smoothness_scale(descriptor.basis(), smoothness);
-  }
-  LeastSquares ls(layout.columns(), options.solver);
-  FitSummary sum;
-  std::size_t weighted_rows = 0;
-  assemble_design<LinearMap>(descriptor, data, layout, options.design, [&](const RowBlock& r) {
-    ls.add(r.A, r.b, r.w);
-    ++sum.structures;
-    for (std::size_t k = 0; k < r.kind.size(); ++k) {
-      (r.kind[k] == RowKind::energy ? sum.energy_rows : r.kind[k] == RowKind::force ? sum.force_rows : sum.virial_rows)++;
-      if (r.w[static_cast<Eigen::Index>(k)] > 0.0) ++weighted_rows;
-    }
-  });
-  if (weighted_rows < layout.columns())
-    throw InputError("linear ACE fit is under-determined: " + std::to_string(layout.columns()) + " coefficients (" +
-                     std::to_string(descriptor.columns()) + " B functions per element) but only " +
-                     std::to_string(weighted_rows) +
-                     " weighted energy/force/virial rows; use a smaller basis (n_max, l_max, fewer ranks) or more data");
-  sum.solution = ls.solve();
-  AceLinearModel model;
-  model.spec = spec;
-  model.coefficients.resize(spec.elements.size());
-  for (std::size_t s = 0; s < spec.elements.size(); ++s) {
-    const auto off = static_cast<Eigen::Index>(s * layout.per_species());
-    for (std::size_t p = 0; p < layout.per_species(); ++p)
-      model.coefficients[s].push_back(sum.solution.coefficients[off + static_cast<Eigen::Index>(p)]);
-    model.coefficients[s][0] += options.design.e0(spec.elements[s]);
-  }
-  model.contracted = contract_ace_basis(descriptor.basis(), model.coefficients);
-  if (summary) *summary = std::move(sum);
-  return model;
-}
+/// (Definition: fit/impl/ace_linear_fit.hpp, compiled once in pestle::runtime_fit.)
+PESTLE_FIT_INLINE AceLinearModel fit_ace_linear(const AceBasisSpec& spec, const Dataset& data, FitOptions options,
+                                                double smoothness = 0.0, FitSummary* summary = nullptr);
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_FIT)
+#include "pestle/fit/impl/ace_linear_fit.hpp"
+#endif

@@ -28,9 +28,11 @@
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/json.hpp"
+#include "pestle/fit/compiled.hpp"
 #include "pestle/descriptors/bispectrum.hpp"
 #include "pestle/fit/fit_metadata.hpp"
 #include "pestle/fit/linear_fit.hpp"
+#include "pestle/fit/snap_instances.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/models/snap.hpp"
 
@@ -208,13 +210,12 @@ Dataset load_training_data(const Config& c) {
 }
 
 /// Fits the SNAP/qSNAP model a config describes on the given data (the config's "snap"/"qsnap"
-/// picks the alternative of AnyPotential; other families are the registry's, runtime/registry.hpp).
-inline AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr) {
-  Bispectrum<dynamic> descriptor(c.descriptor);
-  const std::vector<int> species = snap_species(c.descriptor);
-  if (c.model == SnapModelKind::linear)
-    return fit_linear_model<Linear>(descriptor, data, species, c.options, summary);
-  return fit_linear_model<Quadratic>(descriptor, data, species, c.options, summary);
-}
+/// picks the alternative of AnyPotential; other families are the registry's, runtime/fitting.hpp).
+/// (Definition: fit/impl/snap_fit.hpp, compiled once in pestle::runtime_fit.)
+PESTLE_FIT_INLINE AnyPotential fit_from_config(const FitConfig& c, const Dataset& data, FitSummary* summary = nullptr);
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_FIT)
+#include "pestle/fit/impl/snap_fit.hpp"
+#endif

@@ -45,9 +45,6 @@ inline std::array<double, 3> sigma_triple(const json& j, const std::string& wher
 
 }  // namespace detail::config
 
-/// Is this JSON config a GAP fit ("model": "gap")?
-inline bool is_gap_config(const nlohmann::json& j) { return j.is_object() && j.value("model", "") == "gap"; }
-
 inline GapFitConfig parse_gap_fit_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
   using namespace detail::config;
   check_keys(j, "the GAP fit config",

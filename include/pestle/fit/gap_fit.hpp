@@ -10,6 +10,7 @@
 // needs, and the add_species expansion of gap_fit. Conventions and formulas: docs/gap-fit.md.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/descriptors/distance_nb.hpp"
 #include "pestle/descriptors/soap.hpp"
+#include "pestle/fit/compiled.hpp"
 #include "pestle/fit/sparse_gp.hpp"
 #include "pestle/formats/quip_descriptor_string.hpp"
 #include "pestle/models/gap.hpp"
@@ -386,31 +388,17 @@ inline GpFitOptions gap_fit_options(const Dataset& data, const GapFitSettings& s
   return opt;
 }
 
-/// Fits a GAP model to the data set; progress(done, total) after every block of structures.
-template <class Progress>
-GapModel fit_gap(const Dataset& data, const GapFitSettings& s, Progress&& progress, GpFitResult* details = nullptr) {
-  if (data.empty()) throw InputError("GAP fit: the training set is empty");
-  auto [terms, specs] = gap_fit_terms(s.gap, data.species());
-  const GpFitOptions opt = gap_fit_options(data, s);
-  GpFitResult res = fit_sparse_gp(data, specs, opt, progress);
-  GapModel model;
-  model.label = "pestle_fit";
-  for (const auto& [z, e] : res.e0)
-    if (z >= 0 && z <= max_atomic_number) model.e0[static_cast<std::size_t>(z)] = e;
-  for (std::size_t k = 0; k < terms.size(); ++k) {
-    SparseSet& sp = terms[k].sparse;
-    sp.points = res.terms[k].sparse;
-    sp.alpha = res.terms[k].alpha;
-    sp.cutoff = res.terms[k].sparse_cutoff;
-    sp.f0 = 0.0;
-  }
-  model.terms = std::move(terms);
-  if (details) *details = std::move(res);
-  return model;
-}
+/// Called with (structures done, total) after every block of structures of a GAP fit.
+using GapFitProgress = std::function<void(std::size_t done, std::size_t total)>;
 
-inline GapModel fit_gap(const Dataset& data, const GapFitSettings& s) {
-  return fit_gap(data, s, [](std::size_t, std::size_t) {});
-}
+/// Fits a GAP model to the data set; progress (if any) after every block of structures; `details`
+/// (if given) receives the sparse points, weights and e0 of the fit.
+/// (Definition: fit/impl/gap_fit.hpp, compiled once in pestle::runtime_fit.)
+PESTLE_FIT_INLINE GapModel fit_gap(const Dataset& data, const GapFitSettings& s, const GapFitProgress& progress = {},
+                                   GpFitResult* details = nullptr);
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_FIT)
+#include "pestle/fit/impl/gap_fit.hpp"
+#endif

@@ -24,6 +24,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/fit/compiled.hpp"
 #include "pestle/fit/cross_validation.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/fit/solvers.hpp"
@@ -46,104 +47,22 @@ class GpFoldSummaries {
   static constexpr int quantities = 3;  // RowKind energy, force, virial
 
   /// `prior_factor` is Lᵀ (upper triangular) with L Lᵀ = K_MM + jitter, block diagonal over terms.
-  GpFoldSummaries(Eigen::Index columns, std::vector<int> fold_of_frame, int folds, Eigen::MatrixXd prior_factor)
-      : n_(columns), folds_(folds), fold_of_(std::move(fold_of_frame)), Lt_(std::move(prior_factor)) {
-    for (int p = 0; p < folds * quantities; ++p) {
-      fit_.emplace_back(static_cast<std::size_t>(n_), qr_options(n_));
-      error_.emplace_back(static_cast<std::size_t>(n_), qr_options(n_));
-    }
-  }
+  GpFoldSummaries(Eigen::Index columns, std::vector<int> fold_of_frame, int folds, Eigen::MatrixXd prior_factor);
 
   /// Adds the rows of one structure of `natoms` atoms (a RowBlock of gp_structure_rows).
-  void add(const RowBlock& r, std::size_t natoms) {
-    if (finished_) throw InputError("GpFoldSummaries: rows added after finish()");
-    const int f = fold_of_.at(r.frame);
-    for (Eigen::Index i = 0; i < r.A.rows(); ++i) {
-      if (!(r.w[i] > 0.0)) continue;
-      const int k = static_cast<int>(r.kind[static_cast<std::size_t>(i)]);
-      const double unit = k == static_cast<int>(RowKind::energy) ? 1.0 / static_cast<double>(natoms) : 1.0;
-      const auto one = Eigen::VectorXd::Ones(1);
-      fit_[index(f, k)].add(r.A.row(i), r.b.segment(i, 1), r.w[i] * one);
-      error_[index(f, k)].add(r.A.row(i), r.b.segment(i, 1), unit * one);
-      ++rows_[index(f, k)];
-    }
-  }
+  void add(const RowBlock& r, std::size_t natoms);
 
   /// Reduces the triangles of the other folds for every fold; call once, after the last add().
-  void finish() {
-    if (finished_) return;
-    std::vector<Eigen::MatrixXd> T(fit_.size()), V(error_.size());
-    for (std::size_t p = 0; p < fit_.size(); ++p)
-      if (rows_[p]) {
-        T[p] = fit_[p].triangle();
-        V[p] = error_[p].triangle();
-      }
-    fit_.clear();
-    error_.clear();
-    for (int f = 0; f < folds_; ++f)
-      for (int k = 0; k < quantities; ++k) {
-        LeastSquares others(static_cast<std::size_t>(n_), qr_options(n_));
-        bool any = false;
-        for (int g = 0; g < folds_; ++g)
-          if (g != f && rows_[index(g, k)]) {
-            add_triangle(others, T[index(g, k)], 1.0);
-            any = true;
-          }
-        trained_.push_back(any ? others.triangle() : Eigen::MatrixXd());
-      }
-    validation_ = std::move(V);
-    finished_ = true;
-  }
+  void finish();
 
   /// Trains on all folds but each f in turn with every σ_k scaled by m_k and pools the validation
   /// errors of all folds.
-  GpCvScore score(double m_energy, double m_force, double m_virial) const {
-    if (!finished_) throw InputError("GpFoldSummaries: score() before finish()");
-    GpCvScore out{m_energy, m_force, m_virial};
-    const double m[quantities] = {m_energy, m_force, m_virial};
-    double sq[quantities] = {0, 0, 0};
-    std::size_t count[quantities] = {0, 0, 0};
-    for (int f = 0; f < folds_; ++f) {
-      LeastSquares ls(static_cast<std::size_t>(n_), qr_options(n_));
-      Eigen::MatrixXd prior = Eigen::MatrixXd::Zero(n_ + 1, n_ + 1);
-      prior.topLeftCorner(n_, n_) = Lt_;
-      add_triangle(ls, prior, 1.0);
-      for (int k = 0; k < quantities; ++k)
-        if (trained_[index(f, k)].size()) add_triangle(ls, trained_[index(f, k)], 1.0 / m[k]);
-      const Eigen::MatrixXd R = ls.triangle();
-      const double smallest = R.topLeftCorner(n_, n_).diagonal().cwiseAbs().minCoeff();
-      const double largest = R.topLeftCorner(n_, n_).diagonal().cwiseAbs().maxCoeff();
-      if (!(smallest > 1e-14 * largest)) {
-        out.solved = false;
-        return out;
-      }
-      const Eigen::VectorXd alpha = R.topLeftCorner(n_, n_).triangularView<Eigen::Upper>().solve(R.col(n_).head(n_));
-      for (int k = 0; k < quantities; ++k) {
-        const std::size_t p = index(f, k);
-        if (!rows_[p]) continue;
-        const Eigen::MatrixXd& V = validation_[p];
-        const Eigen::VectorXd e = V.topLeftCorner(n_, n_) * alpha - V.col(n_).head(n_);
-        sq[k] += e.squaredNorm() + V(n_, n_) * V(n_, n_);
-        count[k] += rows_[p];
-      }
-    }
-    auto rmse = [&](int k) { return count[k] ? std::sqrt(sq[k] / static_cast<double>(count[k])) : 0.0; };
-    out.energy_rmse = rmse(0);
-    out.force_rmse = rmse(1);
-    out.virial_rmse = rmse(2);
-    return out;
-  }
+  GpCvScore score(double m_energy, double m_force, double m_virial) const;
 
   int folds() const noexcept { return folds_; }
 
  private:
-  static SolverOptions qr_options(Eigen::Index n) {
-    SolverOptions o;
-    o.kind = SolverKind::svd;
-    o.scale_columns = false;
-    o.block_rows = static_cast<std::size_t>(n + 1);  // bounds each buffer to 2(M+1)² doubles
-    return o;
-  }
+  static SolverOptions qr_options(Eigen::Index n);
   /// Adds the rows of an augmented triangle [R | z] scaled by s.
   void add_triangle(LeastSquares& ls, const Eigen::MatrixXd& T, double s) const {
     ls.add(T.leftCols(n_), T.col(n_), Eigen::VectorXd::Constant(T.rows(), s));
@@ -176,13 +95,14 @@ GpFoldSummaries gp_fold_summaries(const Dataset& data, const Terms& terms, const
   return out;
 }
 
-/// The fold summaries of a GAP fit config (its terms, σ, e0 and sparse points as `fit_gap` uses them).
-template <class Progress>
-GpFoldSummaries gap_fold_summaries(const Dataset& data, const GapFitSettings& s, int folds, unsigned seed,
-                                   Progress&& progress) {
-  if (data.empty()) throw InputError("GAP cross-validation: the training set is empty");
-  auto specs = gap_fit_terms(s.gap, data.species()).second;
-  return gp_fold_summaries(data, specs, gap_fit_options(data, s), folds, seed, progress);
-}
+/// The fold summaries of a GAP fit config (its terms, σ, e0 and sparse points as `fit_gap` uses them);
+/// progress as for fit_gap. (Definition: fit/impl/gap_cross_validation.hpp, compiled once in pestle::runtime_fit.)
+PESTLE_FIT_INLINE GpFoldSummaries gap_fold_summaries(const Dataset& data, const GapFitSettings& s, int folds, unsigned seed,
+                                                     const GapFitProgress& progress = {});
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_FIT)
+#include "pestle/fit/impl/gp_fold_summaries.hpp"
+#include "pestle/fit/impl/gap_cross_validation.hpp"
+#endif

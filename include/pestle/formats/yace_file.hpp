@@ -279,8 +279,8 @@ inline AceFile read_yace_text(const std::string& text, const std::string& name) 
 inline AceFile read_yace_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError("cannot open ACE file '" + path + "'");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return read_yace_text(text, path);
+  const std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return read_yace_text(contents, path);
 }
 
 inline AcePotential read_yace_potential(const std::string& path) { return make_ace_potential(read_yace_file(path)); }

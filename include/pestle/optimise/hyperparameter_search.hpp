@@ -6,7 +6,7 @@
 //     L_E = RMSE over structures of (Ê − E)/√n_at        (eV/√atom; MAE if "metric": "mae")
 //     L_F = RMSE over atoms of |F̂ − F| (force VECTORS)    (eV/Å)
 // and appends one row to DIR/history.csv. The best model goes to DIR/best.model.json (a GAP
-// search: best.model.xml); any family of `pestle fit` can be searched (runtime/registry.hpp);
+// search: best.model.xml); any family of `pestle fit` can be searched (runtime/fitting.hpp);
 // rerunning with the same DIR replays history.csv (no refits) and continues up to the budget.
 // A fit that throws or gives non-finite errors is recorded with status "failed" and skipped.
 //
@@ -57,7 +57,7 @@
 #include "pestle/core/error.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/cross_validation.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/fitting.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/formats/model_json.hpp"
 #include "pestle/optimise/optimiser.hpp"
@@ -513,8 +513,8 @@ class HyperparameterSearch {
   const std::vector<EvaluationRecord>& history() const { return history_; }
   std::filesystem::path history_file() const { return dir_ / "history.csv"; }
   std::filesystem::path best_model_file() const { return dir_ / (std::string("best.model") + family_->model_extension); }
-  /// The model family of the searched fit config (runtime/registry.hpp).
-  const runtime::ModelFamily& family() const { return *family_; }
+  /// The model family of the searched fit config (runtime/fitting.hpp).
+  const runtime::FitFamily& family() const { return *family_; }
   /// Structures the models are fitted on (without a hold-out) and scored on (file or hold-out).
   const Dataset& training() const { return training_; }
   const Dataset& validation() const { return validation_; }
@@ -843,7 +843,7 @@ class HyperparameterSearch {
   std::ostream* log_;
   Optimiser opt_;
   bool is_family(const char* name) const { return std::string_view(family_->name) == name; }
-  const runtime::ModelFamily* family_ = nullptr;
+  const runtime::FitFamily* family_ = nullptr;
   mutable std::shared_ptr<const runtime::FittedModel> best_model_;  // the saved best model, for the parity plot
   Dataset training_, validation_;
   std::vector<int> folds_;

@@ -2,7 +2,7 @@
 // runtime::Calculator: the one runtime boundary of pestle (docs/architecture.md). Every tool that
 // takes a model chosen at run time (the CLI, the LAMMPS pair style, relaxation, MD, validation,
 // exploration) takes a `const runtime::Calculator&`; load_calculator (runtime/load.hpp) makes one
-// from any model file and the family registry (runtime/registry.hpp) from any fit config.
+// from any model file and the fitters' registry (runtime/fitting.hpp) from any fit config.
 //
 // It is a small non-template interface with one virtual call per structure, never per atom: below
 // it the kernels stay templates (Potential<D, M>, the reference potentials) and statically

@@ -6,8 +6,7 @@
 #include "pestle/formats/ace_model_json.hpp"
 #include "pestle/formats/yace_file.hpp"
 #include "pestle/runtime/impl/common.hpp"
-#include "pestle/runtime/impl/ace_calculator.hpp"
-#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/calculators.hpp"
 #include "pestle/runtime/registry.hpp"
 
 namespace pestle::runtime::detail {
@@ -22,12 +21,6 @@ PESTLE_RUNTIME_INLINE CalculatorPtr ace_load(const std::string& path, const nloh
   if (ends_with(path, ".yace")) return ace_calculator(read_yace_potential(path));
   if (document && is_ace_nonlinear_model_json(*document)) return ace_calculator(load_ace_nonlinear_model(path).potential());
   return ace_calculator(load_ace_linear_model(path).potential());
-}
-
-/// "ace_linear" (linear ACE) or "ace" (nonlinear ACE).
-PESTLE_RUNTIME_INLINE bool ace_owns_config(const nlohmann::json& j) {
-  const std::string m = model_key(j);
-  return m == "ace_linear" || m == "ace";
 }
 
 }  // namespace pestle::runtime::detail

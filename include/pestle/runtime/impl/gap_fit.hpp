@@ -6,16 +6,18 @@
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/formats/gap_xml.hpp"
-#include "pestle/runtime/model.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/calculators.hpp"
+#include "pestle/runtime/fitting.hpp"
 
 namespace pestle::runtime::detail {
+
+PESTLE_RUNTIME_INLINE bool gap_owns_config(const nlohmann::json& j) { return model_key(j) == "gap"; }
 
 PESTLE_RUNTIME_INLINE FittedModel gap_fit(const nlohmann::json& j, const std::filesystem::path& base_dir,
                                           const Dataset& data) {
   const GapFitConfig gc = parse_gap_fit_config(j, base_dir);
   const auto model = std::make_shared<const GapModel>(fit_gap(data, gc.settings));
-  return {make_calculator(GapPotential(*model), "gap"),
+  return {gap_calculator(GapPotential(*model)),
           [model](const std::filesystem::path& path, const nlohmann::json&) { io::write_gap_xml(*model, path.string()); }};
 }
 

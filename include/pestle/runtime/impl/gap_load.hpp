@@ -4,7 +4,7 @@
 
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/runtime/impl/common.hpp"
-#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/calculators.hpp"
 #include "pestle/runtime/registry.hpp"
 
 namespace pestle::runtime::detail {
@@ -12,9 +12,7 @@ namespace pestle::runtime::detail {
 PESTLE_RUNTIME_INLINE bool gap_owns_file(const std::string& path, const nlohmann::json*) { return ends_with(path, ".xml"); }
 
 PESTLE_RUNTIME_INLINE CalculatorPtr gap_load(const std::string& path, const nlohmann::json*) {
-  return make_calculator(io::read_gap_potential(path), "gap");
+  return gap_calculator(io::read_gap_potential(path));
 }
-
-PESTLE_RUNTIME_INLINE bool gap_owns_config(const nlohmann::json& j) { return model_key(j) == "gap"; }
 
 }  // namespace pestle::runtime::detail

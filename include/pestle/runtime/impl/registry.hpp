@@ -1,5 +1,5 @@
 #pragma once
-// The registry's table and load_calculator (runtime/registry.hpp, runtime/load.hpp).
+// The readers' table and load_calculator (runtime/registry.hpp, runtime/load.hpp).
 #include <array>
 #include <filesystem>
 #include <string>
@@ -10,12 +10,9 @@
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/registry.hpp"
 #if !defined(PESTLE_COMPILED_RUNTIME)
-#include "pestle/runtime/impl/ace_fit.hpp"
 #include "pestle/runtime/impl/ace_load.hpp"
-#include "pestle/runtime/impl/gap_fit.hpp"
 #include "pestle/runtime/impl/gap_load.hpp"
 #include "pestle/runtime/impl/reference.hpp"
-#include "pestle/runtime/impl/snap_fit.hpp"
 #include "pestle/runtime/impl/snap_load.hpp"
 #endif
 
@@ -23,24 +20,12 @@ namespace pestle::runtime {
 
 PESTLE_RUNTIME_INLINE std::span<const ModelFamily> model_families() {
   using namespace detail;
-  // SNAP last: a config without "model" is SNAP's.
   static const std::array<ModelFamily, 4> families{
-      ModelFamily{"gap", ".xml (QUIP GAP)", ".xml", gap_owns_file, gap_load, gap_owns_config, gap_fit, gap_training},
-      ModelFamily{"ace", ".json (ace_linear/ace), .ace, .yace", ".json", ace_owns_file, ace_load, ace_owns_config, ace_fit,
-                  ace_training},
-      ModelFamily{"reference", ".sw, .tersoff, .eam, .eam.alloy", "", reference_owns_file, reference_load, nullptr, nullptr,
-                  nullptr},
-      ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff", ".json", snap_owns_file, snap_load, snap_owns_config, snap_fit,
-                  snap_training}};
+      ModelFamily{"gap", ".xml (QUIP GAP)", gap_owns_file, gap_load},
+      ModelFamily{"ace", ".json (ace_linear/ace), .ace, .yace", ace_owns_file, ace_load},
+      ModelFamily{"reference", ".sw, .tersoff, .eam, .eam.alloy", reference_owns_file, reference_load},
+      ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff", snap_owns_file, snap_load}};
   return families;
-}
-
-PESTLE_RUNTIME_INLINE const ModelFamily& family_of_config(const nlohmann::json& config) {
-  if (!config.is_object()) throw InputError("a fit config must be a JSON object");
-  for (const ModelFamily& f : model_families())
-    if (f.fittable() && f.owns_config(config)) return f;
-  throw InputError("unknown \"model\" '" + detail::model_key(config) +
-                   "' in the fit config (expected snap, qsnap, gap, ace_linear or ace)");
 }
 
 namespace detail {

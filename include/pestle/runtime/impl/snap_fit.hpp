@@ -8,11 +8,16 @@
 #include "pestle/fit/fit_metadata.hpp"
 #include "pestle/formats/model_json.hpp"
 #include "pestle/runtime/impl/common.hpp"
-#include "pestle/runtime/impl/snap_calculator.hpp"
-#include "pestle/runtime/model.hpp"
-#include "pestle/runtime/registry.hpp"
+#include "pestle/runtime/calculators.hpp"
+#include "pestle/runtime/fitting.hpp"
 
 namespace pestle::runtime::detail {
+
+/// A SNAP config has "model": "snap" or "qsnap", or no "model" at all (the original default).
+PESTLE_RUNTIME_INLINE bool snap_owns_config(const nlohmann::json& j) {
+  const std::string m = model_key(j);
+  return j.is_object() && (m == "snap" || m == "qsnap" || !j.contains("model"));
+}
 
 PESTLE_RUNTIME_INLINE FittedModel snap_fit(const nlohmann::json& j, const std::filesystem::path& base_dir,
                                            const Dataset& data) {

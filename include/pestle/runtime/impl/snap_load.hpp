@@ -7,8 +7,7 @@
 #include "pestle/formats/model_json.hpp"
 #include "pestle/formats/snap_files.hpp"
 #include "pestle/runtime/impl/common.hpp"
-#include "pestle/runtime/impl/snap_calculator.hpp"
-#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/calculators.hpp"
 #include "pestle/runtime/registry.hpp"
 
 namespace pestle::runtime::detail {
@@ -25,12 +24,6 @@ PESTLE_RUNTIME_INLINE CalculatorPtr snap_load(const std::string& path, const nlo
   const std::string param = path.substr(0, path.size() - std::string(".snapcoeff").size()) + ".snapparam";
   if (!std::filesystem::exists(param)) throw InputError("'" + path + "' needs its parameter file '" + param + "' beside it");
   return snap_calculator(load_snap(path, param));
-}
-
-/// A SNAP config has "model": "snap" or "qsnap", or no "model" at all (the original default).
-PESTLE_RUNTIME_INLINE bool snap_owns_config(const nlohmann::json& j) {
-  const std::string m = model_key(j);
-  return j.is_object() && (m == "snap" || m == "qsnap" || !j.contains("model"));
 }
 
 }  // namespace pestle::runtime::detail

@@ -1,3 +1,0 @@
-// Compiled mode (PESTLE_COMPILED_RUNTIME, target pestle::runtime): the one definition of
-// runtime/impl/gap_fit.hpp, compiled once for every program that links pestle::runtime.
-#include "pestle/runtime/impl/gap_fit.hpp"

@@ -1,0 +1,3 @@
+// Compiled mode (target pestle::runtime_fit, PESTLE_COMPILED_FIT): the one definition of
+// fit/impl/gp_fold_summaries.hpp, compiled once for every program that links pestle::runtime_fit.
+#include "pestle/fit/impl/gp_fold_summaries.hpp"
