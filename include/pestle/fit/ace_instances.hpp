@@ -1,6 +1,6 @@
 #pragma once
 // The linear-ACE instantiations of the fit templates (AceDescriptor, the linear feature map), as
-// fit/snap_instances.hpp does it for SNAP: compiled once in src/runtime_fit/ace_linear_fit.cpp in the
+// fit/snap_instances.hpp does it for SNAP: compiled once in src/runtime_fit/compile_ace_linear_fit.cpp in the
 // compiled mode, `extern template` everywhere else.
 #include <vector>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The SNAP instantiations of the fit templates (Bispectrum<dynamic> with the linear and the
 // quadratic feature map). In the compiled mode (fit/compiled.hpp) they are compiled once, in
-// src/runtime_fit/snap_fit.cpp, and every other unit sees `extern template` declarations: a test or
+// src/runtime_fit/compile_snap_fit.cpp, and every other unit sees `extern template` declarations: a test or
 // tool that fits or cross-validates SNAP then compiles no descriptor pass of its own.
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 // The model families' potentials behind runtime::Calculator. The readers and the fitters both make
-// them; in the compiled mode they are made in one unit of pestle::runtime (src/runtime/calculators.cpp),
+// them; in the compiled mode they are made in one unit of pestle::runtime (src/runtime/compile_calculators.cpp),
 // so that the evaluation kernels of a family are compiled once, not in every unit that loads or fits it.
 #include "pestle/models/ace.hpp"
 #include "pestle/models/gap.hpp"

@@ -51,7 +51,7 @@ PESTLE_RUNTIME_INLINE const FitFamily& family_of_config(const nlohmann::json& co
 
 namespace detail {
 // The families' fitters, one definition each, in runtime/impl/<family>_fit.hpp
-// (src/runtime/<family>_fit.cpp in the compiled mode; nonlinear ACE in its own unit).
+// (compiled in src/runtime_fit/compile_fitting.cpp; the fitters themselves in the other units there).
 PESTLE_RUNTIME_INLINE bool snap_owns_config(const nlohmann::json& config);
 PESTLE_RUNTIME_INLINE FittedModel snap_fit(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data);
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> snap_training(const nlohmann::json& config, const std::filesystem::path& base_dir);

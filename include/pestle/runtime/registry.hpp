@@ -41,7 +41,7 @@ PESTLE_RUNTIME_INLINE const ModelFamily& family_of_file(const std::string& path)
 
 namespace detail {
 // The families' readers, one definition each, in runtime/impl/<family>_load.hpp
-// (src/runtime/<family>_load.cpp in the compiled mode).
+// (src/runtime/compile_<family>_load.cpp in the compiled mode).
 PESTLE_RUNTIME_INLINE bool snap_owns_file(const std::string& path, const nlohmann::json* document);
 PESTLE_RUNTIME_INLINE CalculatorPtr snap_load(const std::string& path, const nlohmann::json* document);
 PESTLE_RUNTIME_INLINE bool gap_owns_file(const std::string& path, const nlohmann::json* document);

@@ -8,6 +8,7 @@
 #include "pestle/formats/ace_model_json.hpp"
 #include "pestle/runtime/fitting.hpp"
 #include "pestle/runtime/calculators.hpp"
+#include "pestle/runtime/impl/common.hpp"
 
 namespace pestle::runtime::detail {
 
@@ -21,11 +22,10 @@ PESTLE_RUNTIME_INLINE FittedModel ace_fit(const nlohmann::json& j, const std::fi
       std::make_shared<const AceLinearModel>(fit_ace_linear(ac.spec, data, ac.options, ac.smoothness, &summary));
   nlohmann::json meta = fit_metadata(ac.options, summary);
   meta["fit"]["smoothness"] = ac.smoothness;
-  return {ace_calculator(model->potential()), [model, meta](const std::filesystem::path& path, const nlohmann::json& search) {
-            nlohmann::json m = meta;
-            m["search"] = search;
-            save_ace_linear_model(path.string(), *model, m);
-          }};
+  return {ace_calculator(model->potential()),
+          json_model_saver(meta, [model](const std::string& path, const nlohmann::json& m) {
+            save_ace_linear_model(path, *model, m);
+          })};
 }
 
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_training(const nlohmann::json& j,

@@ -8,6 +8,7 @@
 #include "pestle/formats/ace_model_json.hpp"
 #include "pestle/runtime/fitting.hpp"
 #include "pestle/runtime/calculators.hpp"
+#include "pestle/runtime/impl/common.hpp"
 
 namespace pestle::runtime::detail {
 
@@ -22,11 +23,10 @@ PESTLE_RUNTIME_INLINE FittedModel ace_nonlinear_fit(const nlohmann::json& j, con
   const auto model = std::make_shared<const AceNonlinearModel>(fit_ace_nonlinear_config(c, data, &report));
   const nlohmann::json meta = {
       {"fit", {{"iterations", report.iterations}, {"loss", report.final_terms.loss}, {"kappa", c.loss.kappa}}}};
-  return {ace_calculator(model->potential()), [model, meta](const std::filesystem::path& path, const nlohmann::json& search) {
-            nlohmann::json m = meta;
-            m["search"] = search;
-            save_ace_nonlinear_model(path.string(), *model, m);
-          }};
+  return {ace_calculator(model->potential()),
+          json_model_saver(meta, [model](const std::string& path, const nlohmann::json& m) {
+            save_ace_nonlinear_model(path, *model, m);
+          })};
 }
 
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_nonlinear_training(const nlohmann::json& j,

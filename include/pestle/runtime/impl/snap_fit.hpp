@@ -26,11 +26,9 @@ PESTLE_RUNTIME_INLINE FittedModel snap_fit(const nlohmann::json& j, const std::f
   const auto pot = std::make_shared<const AnyPotential>(fit_from_config(fc, data, &summary));
   const nlohmann::json meta = fit_metadata(fc.options, summary);
   const auto e0 = fc.options.design.reference_energies;
-  return {snap_calculator(*pot), [pot, meta, e0](const std::filesystem::path& path, const nlohmann::json& search) {
-            nlohmann::json m = meta;
-            m["search"] = search;
-            save_model(path.string(), *pot, m, e0);
-          }};
+  return {snap_calculator(*pot), json_model_saver(meta, [pot, e0](const std::string& path, const nlohmann::json& m) {
+            save_model(path, *pot, m, e0);
+          })};
 }
 
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> snap_training(const nlohmann::json& j,
