@@ -28,6 +28,7 @@
 #include "pestle/reference/lennard_jones.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/reference/tersoff.hpp"
+#include "pestle/reference/zbl.hpp"
 #include "test_reference_support.hpp"
 
 namespace {
@@ -142,6 +143,32 @@ std::map<std::string, Case> cases() {
              LennardJones lj(18, ar, true);
              lj.set(36, kr);
              return lj.compute(s);
+           }};
+
+  // ZBL (pair zbl): compressed SiC, pairs inside the inner cutoff, in the switching range and beyond;
+  // then ZBL overlaid on Tersoff as `pair_style hybrid/overlay` adds them.
+  const std::string zbl_coeffs = "pair_coeff 1 1 zbl 14 14\npair_coeff 1 2 zbl 14 6\npair_coeff 2 2 zbl 6 6\n";
+  const auto compressed_sic = [] { return strained(rattled_zincblende(14, 6, 4.36), Mat3::Identity() * -0.3); };
+  c["zbl_sic"] = Case{{14, 6}, compressed_sic,
+                      [](const std::string&) {
+                        return std::string("pair_style zbl 1.2 2.4\npair_coeff 1 1 14 14\npair_coeff 1 2 14 6\n"
+                                           "pair_coeff 2 2 6 6\n");
+                      },
+                      [](const Structure& s, const std::string&) { return Zbl::for_elements(1.2, 2.4, {14, 6}).compute(s); }};
+  c["zbl_tersoff_overlay"] =
+      Case{{14, 6}, compressed_sic,
+           [zbl_coeffs](const std::string& dir) {
+             return "pair_style hybrid/overlay zbl 1.0 1.6 tersoff\npair_coeff * * tersoff " + dir + "/SiC.tersoff Si C\n" +
+                    zbl_coeffs;
+           },
+           [](const Structure& s, const std::string& dir) {
+             PotentialResult r = Tersoff::from_file(dir + "/SiC.tersoff", {14, 6}).compute(s);
+             const PotentialResult z = Zbl::for_elements(1.0, 1.6, {14, 6}).compute(s);
+             r.energy += z.energy;
+             r.virial += z.virial;
+             *r.stress += *z.stress;
+             for (std::size_t i = 0; i < s.size(); ++i) r.forces[i] += z.forces[i], r.atom_energies[i] += z.atom_energies[i];
+             return r;
            }};
   return c;
 }

@@ -18,6 +18,7 @@
 #include "pestle/reference/lennard_jones.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/reference/tersoff.hpp"
+#include "pestle/reference/zbl.hpp"
 #include "test_reference_support.hpp"
 
 using namespace pestle;
@@ -27,6 +28,7 @@ static_assert(Calculator<StillingerWeber>);
 static_assert(Calculator<Tersoff>);
 static_assert(Calculator<Eam>);
 static_assert(Calculator<LennardJones>);
+static_assert(Calculator<Zbl>);
 static_assert(Calculator<SnapPotential>);
 
 namespace {
@@ -50,6 +52,10 @@ std::vector<Subject> subjects() {
   add("SW built-in, small cell", StillingerWeber::silicon(), small_diamond());
   add("LJ shifted, two species", LennardJones(18, {0.0104, 3.4, 8.5}, true).set(36, {0.014, 3.65, 9.0}),
       small_fcc(18, 5.4, 36));
+  // pairs in the switching region, and (compressed by 40 %) inside the inner cutoff
+  add("ZBL Si-C, switching region", Zbl::for_elements(1.2, 2.4, {14, 6}), small_diamond(14, 6, 4.36));
+  add("ZBL Si-C compressed", Zbl::for_elements(1.2, 2.4, {14, 6}),
+      strained(small_diamond(14, 6, 4.36), Mat3::Identity() * -0.4));
   if (have_lammps_files()) {
     add("Tersoff SiC", Tersoff::from_file(lammps_potentials + "SiC.tersoff"), small_diamond(14, 6, 4.36));
     add("Tersoff Si compressed", Tersoff::from_file(lammps_potentials + "Si.tersoff"),

@@ -18,6 +18,7 @@
 #include "pestle/runtime/impl/common.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/model.hpp"
+#include "pestle/runtime/overlay.hpp"
 #include "pestle/formats/snap_files.hpp"
 #include "pestle/formats/yace_file.hpp"
 
@@ -44,6 +45,10 @@ int run_convert(const Args& args) {
     }
   }
   const runtime::CalculatorPtr model = runtime::load_calculator(in);
+  if (dynamic_cast<const runtime::OverlayCalculator*>(model.get()))
+    throw UsageError("'" + in + "' overlays a reference term (ZBL) on its " + model->name() +
+                     " model; pestle cannot yet write that pair to another format, and writing the " + model->name() +
+                     " part alone would change the potential");
   bool written = false;
   if (const auto* snap = model->as<AnyPotential>()) {
     if (ends(".json")) {

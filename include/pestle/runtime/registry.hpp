@@ -5,7 +5,7 @@
 // (pestle::runtime, not pestle::runtime_fit, in the compiled mode).
 //
 //   family      model files
-//   snap        .json ("snap"/"qsnap"), .snapcoeff
+//   snap        .json ("snap"/"qsnap"), .snapcoeff, .snap (LAMMPS include file; SNAP + ZBL)
 //   gap         .xml (QUIP GAP)
 //   ace         .json ("ace_linear"/"ace"), .ace, .yace
 //   reference   .sw, .tersoff, .eam, .eam.alloy

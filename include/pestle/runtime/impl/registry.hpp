@@ -24,7 +24,7 @@ PESTLE_RUNTIME_INLINE std::span<const ModelFamily> model_families() {
       ModelFamily{"gap", ".xml (QUIP GAP)", gap_owns_file, gap_load},
       ModelFamily{"ace", ".json (ace_linear/ace), .ace, .yace", ace_owns_file, ace_load},
       ModelFamily{"reference", ".sw, .tersoff, .eam, .eam.alloy", reference_owns_file, reference_load},
-      ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff", snap_owns_file, snap_load}};
+      ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff, .snap (LAMMPS include file)", snap_owns_file, snap_load}};
   return families;
 }
 

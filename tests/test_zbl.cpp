@@ -1,0 +1,194 @@
+// The ZBL reference term (reference/zbl.hpp) and LAMMPS .snap files (formats/snap_include.hpp):
+// the switching polynomial's boundary conditions, the r → 0 limit, centre subsets as a
+// domain-decomposed host uses them, the .snap commands pestle reads and the ones it refuses, and a
+// .snap model loaded through the runtime as SNAP + ZBL. Finite differences and invariances of ZBL
+// are in test_reference.cpp; agreement with LAMMPS pair zbl in the CTest label `lammps`.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "pestle/formats/snap_files.hpp"
+#include "pestle/formats/snap_include.hpp"
+#include "pestle/reference/zbl.hpp"
+#include "pestle/runtime/load.hpp"
+#include "pestle/runtime/overlay.hpp"
+#include "test_reference_support.hpp"
+
+using namespace pestle;
+
+namespace {
+
+const std::string potentials = "/usr/share/lammps/potentials/";
+bool have_potentials() { return std::filesystem::exists(potentials + "Ta06A.snap"); }
+
+/// A .snap file with `text` in a fresh folder; the SNAP files it names are copied beside it.
+std::string snap_file(const std::string& name, const std::string& text) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pestle_snap_include_" + name);
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"Ta06A.snapcoeff", "Ta06A.snapparam"})
+    if (std::filesystem::exists(potentials + f))
+      std::filesystem::copy_file(potentials + f, dir / f, std::filesystem::copy_options::overwrite_existing);
+  const auto path = (dir / (name + ".snap")).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    read_snap_include(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("ZBL: the switching polynomial takes E, E' and E'' to zero at the outer cutoff", "[zbl]") {
+  const Zbl zbl = Zbl::for_elements(1.5, 2.5, {14, 6});
+  for (auto [a, b] : {std::pair{14, 14}, std::pair{14, 6}, std::pair{6, 6}}) {
+    INFO(a << "-" << b);
+    const double rc = 2.5, h = 1e-6;  // E'' ~ E'''·(rc − r) just inside rc
+    CHECK(std::abs(zbl.pair_energy(a, b, rc - 1e-9)) < 1e-10);
+    CHECK(std::abs(zbl.pair_derivative(a, b, rc - 1e-9)) < 1e-8);
+    const double second = (zbl.pair_derivative(a, b, rc - h) - zbl.pair_derivative(a, b, rc - 2 * h)) / h;
+    CHECK(std::abs(second) < 1e-4 * std::abs(zbl.pair_derivative(a, b, 2.0)));
+    CHECK(zbl.pair_energy(a, b, rc) == 0.0);
+    CHECK(zbl.pair_energy(a, b, 3.0) == 0.0);
+    // E and E' continuous at the inner cutoff, and E' the derivative of E on both sides
+    CHECK(zbl.pair_energy(a, b, 1.5 - 1e-10) == Approx(zbl.pair_energy(a, b, 1.5 + 1e-10)).epsilon(1e-9));
+    for (double r : {1.0, 1.5 + 1e-3, 2.0, 2.4}) {
+      const double fd = (zbl.pair_energy(a, b, r + 1e-6) - zbl.pair_energy(a, b, r - 1e-6)) / 2e-6;
+      CHECK(zbl.pair_derivative(a, b, r) == Approx(fd).epsilon(1e-7));
+    }
+  }
+}
+
+TEST_CASE("ZBL: r·E(r) tends to the bare Coulomb repulsion e²Z_aZ_b/(4πε₀) as r → 0", "[zbl]") {
+  // φ(0) = Σ c_k = 1, so the screened repulsion becomes the bare one; the switching constant C stays finite
+  const Zbl zbl = Zbl::for_elements(1.0, 2.0, {49, 15});
+  const double r = 1e-7;
+  CHECK(r * zbl.pair_energy(49, 15, r) == Approx(14.399645 * 49 * 15).epsilon(1e-5));
+  CHECK(zbl.pair_energy(15, 49, 0.8) == zbl.pair_energy(49, 15, 0.8));
+}
+
+TEST_CASE("ZBL: centre subsets add up to the whole, as a domain-decomposed host needs", "[zbl]") {
+  // A cluster split in two "domains": each domain's centres first, the rest as ghosts.
+  Structure cluster = test::strained(test::small_diamond(14, 6, 4.36), Mat3::Identity() * -0.2);
+  cluster.pbc = {false, false, false};
+  const Zbl zbl = Zbl::for_elements(1.2, 2.4, {14, 6});
+  const PotentialResult whole = zbl.compute(cluster);
+  REQUIRE(std::abs(whole.energy) > 1.0);
+  Structure reversed = cluster;
+  std::reverse(reversed.positions.begin(), reversed.positions.end());
+  std::reverse(reversed.numbers.begin(), reversed.numbers.end());
+  const PotentialResult first = zbl.compute(cluster, 1), second = zbl.compute(reversed, 1);
+  CHECK(first.energy + second.energy == Approx(whole.energy).epsilon(1e-13));
+  for (int a = 0; a < 3; ++a) {
+    CHECK(first.forces[0][a] + second.forces[1][a] == Approx(whole.forces[0][a]).margin(1e-12));
+    CHECK(first.forces[1][a] + second.forces[0][a] == Approx(whole.forces[1][a]).margin(1e-12));
+  }
+  CHECK((first.virial + second.virial - whole.virial).norm() < 1e-10 * whole.virial.norm());
+}
+
+TEST_CASE("ZBL: bad parameters and uncovered species give clear errors", "[zbl]") {
+  CHECK_THROWS_WITH(Zbl(2.0, 2.0), Catch::Contains("inner < outer"));
+  CHECK_THROWS_WITH(Zbl(-1.0, 2.0), Catch::Contains("inner < outer"));
+  CHECK_THROWS_AS(Zbl(1.0, 2.0).set_pair({14, 6, 0.0, 6.0}), InputError);
+  const Zbl si = Zbl::for_elements(1.0, 2.0, {14});
+  CHECK_THROWS_WITH(si.compute(test::small_diamond(14, 6, 4.36)), Catch::Contains("C"));
+  Zbl partial(1.0, 2.0);
+  partial.set_pair({14, 14, 14, 14}).set_pair({6, 6, 6, 6});  // Si-C never given
+  CHECK_THROWS_WITH(partial.compute(test::small_diamond(14, 6, 4.36)), Catch::Contains("Si-C"));
+}
+
+TEST_CASE(".snap files: the published LAMMPS files read as LAMMPS reads them", "[zbl][snap_include]") {
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  SECTION("Ta06A: equal-style variables, continued pair_style, one ZBL pair") {
+    const SnapInclude s = read_snap_include(potentials + "Ta06A.snap");
+    CHECK(s.elements == std::vector<int>{73});
+    CHECK(s.coeff_path == potentials + "Ta06A.snapcoeff");
+    CHECK(s.param_path == potentials + "Ta06A.snapparam");
+    REQUIRE(s.zbl);
+    CHECK(s.zbl->inner() == 4.0);
+    CHECK(s.zbl->outer() == 4.8);
+    REQUIRE(s.zbl->pairs().size() == 1);
+    CHECK(s.zbl->pairs()[0].charge_a == 73.0);
+  }
+  SECTION("InP: index variables, three ZBL pairs, two elements") {
+    const SnapInclude s = read_snap_include(potentials + "InP_JCPA2020.snap");
+    CHECK(s.elements == std::vector<int>{49, 15});
+    REQUIRE(s.zbl);
+    CHECK(s.zbl->inner() == 4.0);
+    CHECK(s.zbl->outer() == 4.2);
+    CHECK(s.zbl->pairs().size() == 3);
+    CHECK(s.zbl->pair_energy(49, 15, 1.0) > s.zbl->pair_energy(15, 15, 1.0));
+  }
+  SECTION("Mo (Zuo): plain pair_style snap, no ZBL") {
+    const SnapInclude s = read_snap_include(potentials + "Mo_Zuo_JPCA2020.snap");
+    CHECK(s.elements == std::vector<int>{42});
+    CHECK_FALSE(s.zbl);
+  }
+}
+
+TEST_CASE(".snap files: a model loads as SNAP + ZBL through the runtime", "[zbl][snap_include]") {
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  const auto model = runtime::load_calculator(potentials + "Ta06A.snap");
+  CHECK(model->name() == "snap");
+  CHECK(model->species() == std::vector<int>{73});
+  CHECK(model->cutoff() == Approx(4.8));
+  const auto* overlay = dynamic_cast<const runtime::OverlayCalculator*>(model.get());
+  REQUIRE(overlay);
+  // bcc Ta, 3.3 Å, slightly compressed and rattled: neighbours inside the ZBL range
+  Structure s = test::strained(test::rattled_fcc(73, 3.3 * std::sqrt(2.0)), Mat3::Identity() * -0.05);
+  const PotentialResult both = model->compute(s);
+  const PotentialResult snap = load_snap(potentials + "Ta06A.snapcoeff", potentials + "Ta06A.snapparam").compute(s);
+  const PotentialResult zbl = read_snap_include(potentials + "Ta06A.snap").zbl->compute(s);
+  REQUIRE(std::abs(zbl.energy) > 1e-6);
+  CHECK(both.energy == Approx(snap.energy + zbl.energy).epsilon(1e-14));
+  for (std::size_t i = 0; i < s.size(); ++i) CHECK((both.forces[i] - snap.forces[i] - zbl.forces[i]).norm() < 1e-12);
+  CHECK((*both.stress - *snap.stress - *zbl.stress).norm() < 1e-12);
+}
+
+TEST_CASE(".snap files: what pestle does not read is refused with file and line", "[zbl][snap_include]") {
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  const std::string snap = "pair_coeff * * snap Ta06A.snapcoeff Ta06A.snapparam Ta\n";
+  CHECK_THAT(error_of(snap_file("unknown", "pair_style snap\nmass 1 180.9\n")),
+             Catch::Contains("unknown.snap:2") && Catch::Contains("'mass'"));
+  CHECK_THAT(error_of(snap_file("nozbl", "pair_style hybrid/overlay zbl 4 4.8 snap\n" + snap)),
+             Catch::Contains("no ZBL charges for atom types 1 and 1"));
+  CHECK_THAT(error_of(snap_file("inner", "pair_style hybrid/overlay zbl 5 4.8 snap\npair_coeff 1 1 zbl 73 73\n" + snap)),
+             Catch::Contains("inner < outer"));
+  CHECK_THAT(error_of(snap_file("formula", "variable a equal 2*2\npair_style snap\n")),
+             Catch::Contains("formula.snap:1"));
+  CHECK_THAT(error_of(snap_file("undefined", "pair_style hybrid/overlay zbl ${x} 4.8 snap\n")),
+             Catch::Contains("variable 'x' is not defined"));
+  CHECK_THAT(error_of(snap_file("continued", "pair_style hybrid/overlay &\n")), Catch::Contains("continued"));
+  CHECK_THAT(error_of(snap_file("nosnap", "pair_style snap\n")), Catch::Contains("no 'pair_coeff"));
+  CHECK_THAT(error_of(snap_file("element", "pair_style snap\npair_coeff * * Ta06A.snapcoeff Ta06A.snapparam Xx\n")),
+             Catch::Contains("'Xx' is not a chemical symbol"));
+  CHECK_THAT(error_of(snap_file("self", "pair_style hybrid/overlay zbl 4 4.8 snap\npair_coeff 1 1 zbl 73 72\n" + snap)),
+             Catch::Contains("both charges"));
+  // index variables keep their first value; the type range '*' covers every type
+  const SnapInclude ok = read_snap_include(snap_file(
+      "index", "variable r index 4\nvariable r index 3\npair_style hybrid/overlay zbl ${r} 4.8 snap\n"
+               "pair_coeff * * zbl 73 73\n" + snap));
+  CHECK(ok.zbl->inner() == 4.0);
+  // an element the coefficient file lacks is refused when the model loads
+  CHECK_THROWS_WITH(runtime::load_calculator(snap_file("missing", "pair_style snap\n"
+                                                                  "pair_coeff * * Ta06A.snapcoeff Ta06A.snapparam W\n")),
+                    Catch::Contains("has no coefficients for"));
+}
