@@ -11,11 +11,13 @@
 #include <fstream>
 #include <string>
 
+#include "pestle/data/extxyz.hpp"
 #include "pestle/formats/snap_files.hpp"
 #include "pestle/formats/snap_include.hpp"
 #include "pestle/reference/zbl.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/overlay.hpp"
+#include "test_helpers.hpp"
 #include "test_reference_support.hpp"
 
 using namespace pestle;
@@ -191,4 +193,36 @@ TEST_CASE(".snap files: what pestle does not read is refused with file and line"
   CHECK_THROWS_WITH(runtime::load_calculator(snap_file("missing", "pair_style snap\n"
                                                                   "pair_coeff * * Ta06A.snapcoeff Ta06A.snapparam W\n")),
                     Catch::Contains("has no coefficients for"));
+}
+
+TEST_CASE(".snap files: the published SNAP + ZBL potentials agree with LAMMPS ML-SNAP", "[zbl][snap_include]") {
+  // tests/data/lammps_snap/*.xyz: LAMMPS (ML-SNAP + pair zbl, `include X.snap`, run 0) on rattled cells
+  // with one pair pushed to ~1.3–1.9 Å; made by tests/data/lammps_snap/make_reference.sh.
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  for (const char* name : {"ta06a_bcc", "w2940_vacancy", "wbe_alloy"}) {
+    INFO(name);
+    const Frame frame = read_extxyz(test::testdata(std::string("data/lammps_snap/") + name + ".xyz"))[0];
+    const Structure& s = frame.structure;
+    const auto model = runtime::load_calculator(potentials + *frame.labels.info.get<std::string>("potential"));
+    const PotentialResult r = model->compute(s);
+    const auto& lammps_energies = *std::find_if(frame.atom_properties.begin(), frame.atom_properties.end(),
+                                                [](const AtomProperty& p) { return p.name == "energies"; });
+    const auto& forces = *frame.labels.forces;
+    double force_scale = 0.0;
+    for (const Vec3& f : forces) force_scale = std::max(force_scale, f.cwiseAbs().maxCoeff());
+    CHECK(std::abs(r.energy - *frame.labels.energy) <= 1e-10 * std::abs(*frame.labels.energy));
+    double worst_atom = 0.0, worst_force = 0.0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      worst_atom = std::max(worst_atom, std::abs(r.atom_energies[i] - lammps_energies.reals[i]) /
+                                            std::max(1.0, std::abs(lammps_energies.reals[i])));
+      worst_force = std::max(worst_force, (r.forces[i] - forces[i]).cwiseAbs().maxCoeff() / force_scale);
+    }
+    CHECK(worst_atom <= 1e-10);
+    CHECK(worst_force <= 1e-10);
+    const Mat3& w = *frame.labels.virial;
+    CHECK((r.virial - w).cwiseAbs().maxCoeff() <= 1e-10 * w.cwiseAbs().maxCoeff());
+  }
 }

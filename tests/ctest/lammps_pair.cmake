@@ -27,7 +27,8 @@ if(TARGET pestle_lmp)
       "qsnap_mo|${_potentials}/Mo_Zuo_JPCA2020.quadratic.snapcoeff|Mo|bcc|3.16|2x2x2|0.15|2|1e-10"
       "gap_mo_small_cell|${_mo_gap}|Mo|bcc|3.16|1x1x1|0.15|3|1e-10"
       "gap_mo_triclinic_cell|${_mo_gap}|Mo|bcc-prim|3.16|2x1x1|0.15|3|1e-9"
-      "ace_cu|${_potentials}/Cu-PBE-core-rep.ace|Cu|fcc|3.61|2x2x2|0.1|4|1e-10")
+      "ace_cu|${_potentials}/Cu-PBE-core-rep.ace|Cu|fcc|3.61|2x2x2|0.1|4|1e-10"
+      "snap_zbl_ta|${_potentials}/Ta06A.snap|Ta|bcc|3.1|3x3x3|0.15|5|1e-10")
   set(_ranks 1)
   if(PESTLE_MPIRUN)
     list(APPEND _ranks 2)
