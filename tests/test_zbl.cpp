@@ -11,9 +11,12 @@
 #include <fstream>
 #include <string>
 
+#include "pestle/core/lattices.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/formats/snap_files.hpp"
+#include "pestle/formats/reference_json.hpp"
 #include "pestle/formats/snap_include.hpp"
+#include "pestle/runtime/fitting.hpp"
 #include "pestle/reference/zbl.hpp"
 #include "pestle/runtime/load.hpp"
 #include "pestle/runtime/overlay.hpp"
@@ -225,4 +228,82 @@ TEST_CASE(".snap files: the published SNAP + ZBL potentials agree with LAMMPS ML
     const Mat3& w = *frame.labels.virial;
     CHECK((r.virial - w).cwiseAbs().maxCoeff() <= 1e-10 * w.cwiseAbs().maxCoeff());
   }
+}
+
+TEST_CASE("reference block: ZBL JSON round trip and bad blocks", "[zbl][reference]") {
+  const Zbl zbl = zbl_from_json(nlohmann::json::parse(R"({"inner": 1.5, "outer": 2.5, "elements": ["In", "P"]})"));
+  CHECK(zbl.pairs().size() == 3);
+  const Zbl back = reference_from_json(reference_to_json(zbl));
+  for (double r : {0.7, 1.8, 2.3}) CHECK(back.pair_energy(49, 15, r) == zbl.pair_energy(49, 15, r));
+  const auto error = [](const char* text) {
+    try {
+      reference_from_json(nlohmann::json::parse(text));
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error(R"({"zbl": {"inner": 3, "outer": 2, "elements": ["Si"]}})"), Catch::Contains("inner < outer"));
+  CHECK_THAT(error(R"({"zbl": {"inner": 1, "outer": 2, "elements": ["Xx"]}})"), Catch::Contains("'Xx'"));
+  CHECK_THAT(error(R"({"zbl": {"inner": 1, "outer": 2}})"), Catch::Contains("either"));
+  CHECK_THAT(error(R"({"zbl": {"inner": 1, "outer": 2, "element": ["Si"]}})"), Catch::Contains("unknown key 'element'"));
+  CHECK_THAT(error(R"({"lj": {}})"), Catch::Contains("unknown key 'lj'"));
+}
+
+TEST_CASE("reference block: a SNAP fitted on top of ZBL recovers Ta06A from its own labels", "[zbl][reference]") {
+  // Labels from the published Ta06A (SNAP + ZBL 4.0–4.8 Å). A SNAP of the same descriptor fitted to
+  // the labels minus the same ZBL can represent them exactly; without the reference block it cannot.
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  const auto truth = runtime::load_calculator(potentials + "Ta06A.snap");
+  Dataset data;
+  for (unsigned seed = 1; seed <= 12; ++seed) {
+    Structure s = cubic_supercell(cubic_basis::bcc, 3.316 * (0.9 + 0.02 * seed), 2, 73);
+    rattle(s, 0.15, seed);
+    Frame f;
+    f.structure = s;
+    const PotentialResult r = truth->compute(s);
+    f.labels.energy = r.energy;
+    f.labels.forces = r.forces;
+    f.labels.virial = r.virial;
+    data.push_back(f);
+  }
+  const auto dir = std::filesystem::temp_directory_path() / "pestle_reference_fit";
+  std::filesystem::create_directories(dir);
+  write_extxyz((dir / "train.xyz").string(), data);
+  auto config = nlohmann::json::parse(R"({
+    "model": "snap",
+    "descriptor": {"twojmax": 6, "rcutfac": 4.67637, "rfac0": 0.99363, "rmin0": 0.0, "bzeroflag": false,
+                   "elements": {"Ta": {"radius": 0.5, "weight": 1.0}}},
+    "training": ["train.xyz"],
+    "weights": {"energy": 1.0, "force": 1.0, "per_atom_energy": true},
+    "solver": {"type": "ridge", "ridge": 1e-12},
+    "reference": {"zbl": {"inner": 4.0, "outer": 4.8, "elements": ["Ta"]}}})");
+  const auto rmse_force = [&](const runtime::Calculator& model) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (const Frame& f : data) {
+      const PotentialResult r = model.compute(f.structure);
+      for (std::size_t i = 0; i < f.size(); ++i) sum += ((*f.labels.forces)[i] - r.forces[i]).squaredNorm(), n += 3;
+    }
+    return std::sqrt(sum / double(n));
+  };
+  const runtime::FittedModel with = runtime::fit_model(config, dir, data);
+  config.erase("reference");
+  const runtime::FittedModel without = runtime::fit_model(config, dir, data);
+  const double err_with = rmse_force(*with.calculator), err_without = rmse_force(*without.calculator);
+  INFO("force RMSE with the reference " << err_with << " eV/Å, without " << err_without << " eV/Å");
+  CHECK(err_with < 1e-5);
+  CHECK(err_without > 100 * err_with);
+  // the saved model carries the block and evaluates as the fitted model does
+  with.save(dir / "model.json", nlohmann::json::object());
+  const auto loaded = runtime::load_calculator((dir / "model.json").string());
+  REQUIRE(dynamic_cast<const runtime::OverlayCalculator*>(loaded.get()));
+  const PotentialResult a = loaded->compute(data[3].structure), b = with.calculator->compute(data[3].structure);
+  CHECK(a.energy == Approx(b.energy).epsilon(1e-12));
+  // a GAP cannot carry the block
+  auto gap = nlohmann::json::parse(R"({"model": "gap", "reference": {"zbl": {"inner": 1, "outer": 2, "elements": ["Ta"]}}})");
+  CHECK_THROWS_WITH(runtime::fit_model(gap, dir, data), Catch::Contains("cannot carry one"));
 }

@@ -2,16 +2,37 @@
 // SNAP/qSNAP as a pestle JSON model (keys: include/pestle/fit/config.hpp), GAP ("model": "gap",
 // keys: include/pestle/fit/gap_config.hpp) as a QUIP GAP XML file with its sparseX files, linear ACE
 // ("model": "ace_linear", keys: include/pestle/fit/ace_fit.hpp) as a pestle JSON model.
+#include <filesystem>
 #include <string_view>
 
 #include "fit_shared.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/fit_metadata.hpp"
+#include "pestle/fit/metrics.hpp"
 #include "pestle/formats/model_json.hpp"
 #include "pestle/runtime/fitting.hpp"
 
 namespace pestle::cli {
 
+
+/// A config with a "reference" block (formats/reference_json.hpp), any JSON model family: the family
+/// fits the labels minus the reference term (runtime::fit_model), the model file carries the block.
+int run_fit_with_reference(const std::string& config_path, const nlohmann::json& document, std::string output) {
+  const std::filesystem::path base_dir = std::filesystem::path(config_path).parent_path();
+  if (output.empty() && document.contains("output") && document["output"].is_string())
+    output = (base_dir / document["output"].get<std::string>()).string();
+  if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
+  const auto files = runtime::fit_config_training(document, base_dir);
+  std::cerr << "pestle fit: reading " << files.size() << " training file(s)\n";
+  const Dataset data = load_training_files(files, config_path);
+  std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting "
+            << runtime::model_key(document) << " on the labels minus the reference term\n";
+  const runtime::FittedModel model = runtime::fit_model(document, base_dir, data);
+  model.save(output, nlohmann::json::object());
+  std::cout << "wrote " << output << "\n";
+  print_training_errors(error_report(*model.calculator, data));
+  return 0;
+}
 
 int run_fit(const Args& args) {
   const ParsedArgs parsed = parse_args(args);
@@ -21,6 +42,7 @@ int run_fit(const Args& args) {
   std::string output = parsed.output;
   const nlohmann::json document = read_json_file(config_path, "fit config");
   const std::string_view family = runtime::family_of_config(document).name;
+  if (document.contains("reference")) return run_fit_with_reference(config_path, document, output);
   if (family == "gap") return run_fit_gap(config_path, output);
   if (family == "ace")
     return runtime::model_key(document) == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);

@@ -66,14 +66,18 @@ PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_training(const nloh
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_nonlinear_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
 }  // namespace detail
 
-/// Fits the model a config describes (the family is the config's).
-inline FittedModel fit_model(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data) {
-  return family_of_config(config).fit(config, base_dir, data);
-}
+/// Fits the model a config describes (the family is the config's). A "reference" block
+/// (formats/reference_json.hpp) is taken out of the config first: the family fits the labels minus
+/// the reference term, the model evaluates as fitted part + term, and saves the block with it (JSON
+/// model families only).
+PESTLE_RUNTIME_INLINE FittedModel fit_model(const nlohmann::json& config, const std::filesystem::path& base_dir,
+                                            const Dataset& data);
 /// The training files of a config of any family.
 inline std::vector<std::filesystem::path> fit_config_training(const nlohmann::json& config,
                                                               const std::filesystem::path& base_dir) {
-  return family_of_config(config).training_files(config, base_dir);
+  nlohmann::json bare = config;  // the families' readers do not know the "reference" block
+  bare.erase("reference");
+  return family_of_config(bare).training_files(bare, base_dir);
 }
 
 }  // namespace pestle::runtime

@@ -1,9 +1,15 @@
 #pragma once
 // The fitters' table (runtime/fitting.hpp).
 #include <array>
+#include <fstream>
 
 #include "pestle/core/error.hpp"
+#include "pestle/core/json.hpp"
+#include "pestle/fit/reference_labels.hpp"
+#include "pestle/formats/reference_json.hpp"
 #include "pestle/runtime/fitting.hpp"
+#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/overlay.hpp"
 #if !defined(PESTLE_COMPILED_RUNTIME)
 #include "pestle/runtime/impl/ace_fit.hpp"
 #include "pestle/runtime/impl/ace_nonlinear_fit.hpp"
@@ -30,6 +36,39 @@ PESTLE_RUNTIME_INLINE const FitFamily& family_of_config(const nlohmann::json& co
     if (f.owns_config(config)) return f;
   throw InputError("unknown \"model\" '" + model_key(config) +
                    "' in the fit config (expected snap, qsnap, gap, ace_linear or ace)");
+}
+
+namespace detail {
+
+/// `write` then the "reference" block added to the JSON model file it wrote.
+inline auto saver_with_reference(std::function<void(const std::filesystem::path&, const nlohmann::json&)> write,
+                                 nlohmann::json reference) {
+  return [write = std::move(write), reference = std::move(reference)](const std::filesystem::path& path,
+                                                                       const nlohmann::json& search) {
+    write(path, search);
+    nlohmann::json model = read_model_json_document(path.string());
+    model["reference"] = reference;
+    std::ofstream out(path);
+    out << model.dump(1) << '\n';
+    if (!out) throw InputError("cannot write '" + path.string() + "'");
+  };
+}
+
+}  // namespace detail
+
+PESTLE_RUNTIME_INLINE FittedModel fit_model(const nlohmann::json& config, const std::filesystem::path& base_dir,
+                                            const Dataset& data) {
+  const FitFamily& family = family_of_config(config);
+  if (!config.contains("reference")) return family.fit(config, base_dir, data);
+  if (std::string(family.model_extension) != ".json")
+    throw InputError(std::string("a \"reference\" term is saved inside pestle's JSON models; a ") + family.name +
+                     " model is written as " + family.model_extension + " and cannot carry one");
+  const Zbl zbl = reference_from_json(config["reference"]);
+  nlohmann::json bare = config;
+  bare.erase("reference");
+  FittedModel fitted = family.fit(bare, base_dir, subtract_reference(data, zbl));
+  return {with_reference(fitted.calculator, make_calculator(zbl, "zbl")),
+          detail::saver_with_reference(std::move(fitted.save), reference_to_json(zbl))};
 }
 
 }  // namespace pestle::runtime

@@ -6,8 +6,11 @@
 
 #include "pestle/core/error.hpp"
 #include "pestle/core/json.hpp"
+#include "pestle/formats/reference_json.hpp"
 #include "pestle/runtime/impl/common.hpp"
 #include "pestle/runtime/load.hpp"
+#include "pestle/runtime/model.hpp"
+#include "pestle/runtime/overlay.hpp"
 #include "pestle/runtime/registry.hpp"
 #if !defined(PESTLE_COMPILED_RUNTIME)
 #include "pestle/runtime/impl/ace_load.hpp"
@@ -48,7 +51,13 @@ PESTLE_RUNTIME_INLINE CalculatorPtr load_calculator(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError("cannot open model file '" + path + "': it does not exist");
   if (!detail::ends_with(path, ".json")) return detail::family_of_file(path, nullptr).load(path, nullptr);
   const nlohmann::json document = read_model_json_document(path);
-  return detail::family_of_file(path, &document).load(path, &document);
+  CalculatorPtr model = detail::family_of_file(path, &document).load(path, &document);
+  if (!document.contains("reference")) return model;
+  try {  // a model fitted on top of a reference term (formats/reference_json.hpp)
+    return with_reference(std::move(model), make_calculator(reference_from_json(document["reference"]), "zbl"));
+  } catch (const InputError& e) {
+    throw InputError("model file '" + path + "': " + e.what());
+  }
 }
 
 }  // namespace pestle::runtime
