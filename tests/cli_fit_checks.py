@@ -93,4 +93,27 @@ slab = [float(l.split(",")[3]) for l in lines[1:] if l.split(",")[1] == "slab"]
 best = next(r for r in rows if "<-" in r)
 assert len(slab) == 9 and abs((sum(e * e for e in slab) / 9) ** 0.5 - float(best[7])) < 2e-3, (slab, best)
 p = run("cv", cli / "mo_snap.json", "--by-family", "--bogus", expect_ok=False)
+
+# a "reference" block (ZBL): fitted on top of the term, saved with it, evaluated with it; the
+# printed training errors are those of the sum; a GAP cannot carry the block
+cfg = json.loads((cli / "mo_snap.json").read_text())
+cfg["training"] = str((cli / cfg["training"]).resolve())
+cfg["reference"] = {"zbl": {"inner": 1.8, "outer": 2.6, "elements": ["Mo"]}}
+(scratch / "mo_zbl.json").write_text(json.dumps(cfg))
+zbl_model = scratch / "mo_zbl_model.json"
+p = run("fit", scratch / "mo_zbl.json", "-o", zbl_model)
+assert "minus the reference term" in p.stderr, p.stderr
+saved = json.loads(zbl_model.read_text())
+assert saved["reference"]["zbl"]["outer"] == 2.6 and len(saved["reference"]["zbl"]["pairs"]) == 1, saved["reference"]
+with_zbl = json.loads(run("errors", zbl_model, zuo / "Mo_test.xyz", "--json").stdout)
+assert with_zbl["energy_rmse_meV_per_atom"] < 30.0 and with_zbl["force_rmse_eV_per_A"] < 0.6, with_zbl
+saved.pop("reference")
+zbl_free = scratch / "mo_zbl_model_without_term.json"
+zbl_free.write_text(json.dumps(saved))
+without = json.loads(run("errors", zbl_free, zuo / "Mo_test.xyz", "--json").stdout)
+assert without["force_rmse_eV_per_A"] != with_zbl["force_rmse_eV_per_A"], "the saved term changes nothing"
+gap_cfg = {"model": "gap", "training": cfg["training"], "reference": cfg["reference"]}
+(scratch / "gap_zbl.json").write_text(json.dumps(gap_cfg))
+p = run("fit", scratch / "gap_zbl.json", "-o", scratch / "gap_zbl.xml", expect_ok=False)
+assert "cannot carry one" in p.stderr, p.stderr
 print("all CLI fit checks passed")

@@ -18,6 +18,7 @@ namespace pestle::cli {
 /// A config with a "reference" block (formats/reference_json.hpp), any JSON model family: the family
 /// fits the labels minus the reference term (runtime::fit_model), the model file carries the block.
 int run_fit_with_reference(const std::string& config_path, const nlohmann::json& document, std::string output) {
+  runtime::require_reference_support(runtime::family_of_config(document));
   const std::filesystem::path base_dir = std::filesystem::path(config_path).parent_path();
   if (output.empty() && document.contains("output") && document["output"].is_string())
     output = (base_dir / document["output"].get<std::string>()).string();

@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "pestle/core/dataset.hpp"
+#include "pestle/core/error.hpp"
 #include "pestle/runtime/api.hpp"
 #include "pestle/runtime/calculator.hpp"
 #include "pestle/runtime/registry.hpp"
@@ -65,6 +67,13 @@ PESTLE_RUNTIME_INLINE FittedModel ace_nonlinear_fit(const nlohmann::json& config
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
 PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> ace_nonlinear_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
 }  // namespace detail
+
+/// InputError unless the family's models can hold a "reference" block (its JSON formats can).
+inline void require_reference_support(const FitFamily& family) {
+  if (std::string(family.model_extension) != ".json")
+    throw InputError(std::string("a \"reference\" term is saved inside pestle's JSON models; a ") + family.name +
+                     " model is written as " + family.model_extension + " and cannot carry one");
+}
 
 /// Fits the model a config describes (the family is the config's). A "reference" block
 /// (formats/reference_json.hpp) is taken out of the config first: the family fits the labels minus

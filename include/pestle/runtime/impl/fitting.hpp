@@ -60,9 +60,7 @@ PESTLE_RUNTIME_INLINE FittedModel fit_model(const nlohmann::json& config, const 
                                             const Dataset& data) {
   const FitFamily& family = family_of_config(config);
   if (!config.contains("reference")) return family.fit(config, base_dir, data);
-  if (std::string(family.model_extension) != ".json")
-    throw InputError(std::string("a \"reference\" term is saved inside pestle's JSON models; a ") + family.name +
-                     " model is written as " + family.model_extension + " and cannot carry one");
+  require_reference_support(family);
   const Zbl zbl = reference_from_json(config["reference"]);
   nlohmann::json bare = config;
   bare.erase("reference");
