@@ -66,8 +66,7 @@ TEST_CASE(".yace: Cu-PBE-core-rep.ace written as .yace reads back field for fiel
   CHECK(g.basis.lmax == f.basis.lmax);
   CHECK(g.basis.columns == f.basis.columns);
   CHECK(g.basis.spline_delta == f.basis.spline_delta);
-  CHECK(g.embedding == f.embedding);
-  CHECK(g.fs_parameters == f.fs_parameters);
+  CHECK(g.embeddings == f.embeddings);
   CHECK(g.rho_core_cut == f.rho_core_cut);
   CHECK(g.drho_core_cut == f.drho_core_cut);
   CHECK(g.e0 == f.e0);
@@ -144,24 +143,28 @@ TEST_CASE(".yace: bad files are ParseErrors naming the file, the line and the re
   fails_with(replaced(two_elements, "npoti: FinnisSinclair, rho_core_cutoff: 100000, drho_core_cutoff: 250}\n  1",
                       "npoti: Polynomial, rho_core_cutoff: 100000, drho_core_cutoff: 250}\n  1"),
              ":5: embeddings.0: unknown npoti 'Polynomial'");
-  fails_with(replaced(two_elements, "FS_parameters: [1, 1], npoti: FinnisSinclair, rho_core_cutoff: 100000, drho_core_cutoff: 250}\nbonds",
-                      "FS_parameters: [1, 0.5], npoti: FinnisSinclair, rho_core_cutoff: 100000, drho_core_cutoff: 250}\nbonds"),
-             ":6: embeddings.1: elements with different embeddings are not supported");
+  fails_with(replaced(two_elements, "1: {ndensity: 1, FS_parameters: [1, 1], npoti",
+                      "1: {ndensity: 2, FS_parameters: [1, 1], npoti"),
+             ":6: embeddings.1 (element 1 (Ni)): ndensity 2 needs 4 FS_parameters (a weight and an exponent per density), the file gives 2");
+  fails_with(replaced(two_elements, "\n  1: {ndensity", "\n  2: {ndensity"), ":6: embeddings key 2 is not an element index 0..1");
+  fails_with(replaced(two_elements, "\n  1: {ndensity", "\n  0: {ndensity"), ":6: embeddings.0 is given twice");
   fails_with(replaced(two_elements, "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0, inner_cutoff_type: density",
-                      "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0, inner_cutoff_type: distance"),
-             ":8: bonds[0, 0]: inner_cutoff_type 'distance' is not supported");
+                      "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0.1, inner_cutoff_type: distance"),
+             ":9: bonds[0, 1]: bonds with different inner_cutoff_type");
+  fails_with(replaced(two_elements, "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0, inner_cutoff_type: density",
+                      "rcut: 4.5, dcut: 0.01, rcut_in: 0, dcut_in: 0, inner_cutoff_type: radius"),
+             ":8: bonds[0, 0]: unknown inner_cutoff_type 'radius'");
   fails_with(replaced(two_elements, "radbasename: ChebExpCos, radparameters: [5.25], radcoefficients: [[[0.8]]]",
                       "radbasename: Gaussian, radparameters: [5.25], radcoefficients: [[[0.8]]]"),
              ":11: unknown radbasename 'Gaussian'");
-  fails_with(replaced(two_elements, "radbasename: ChebExpCos, radparameters: [5.25], radcoefficients: [[[0.8]]]",
-                      "radbasename: SBessel, radparameters: [5.25], radcoefficients: [[[0.8]]]"),
-             ":11: bonds[1, 1]: bonds with different radial bases are not supported");
   fails_with(replaced(two_elements, "radcoefficients: [[[0.8]]]", "radcoefficients: [[[0.8, 0.1]]]"),
              ":11: bonds[1, 1].radcoefficients[0][0] must hold nradbasemax numbers");
   fails_with(replaced(two_elements, "\n  [1, 1]: {", "\n  [1, 2]: {"), ":11: a bonds key must be [i, j]");
   fails_with(replaced(two_elements, "ctildes: [0.1, -0.2, 0.1]", "ctildes: [0.1, -0.2]"),
              ":15: functions.0[1].ctildes has 2 entries, expected 3");
   fails_with(replaced(two_elements, "{mu0: 1, rank: 1", "{mu0: 0, rank: 1"), ":17: functions.1[0].mu0 differs");
+  fails_with(replaced(two_elements, "{mu0: 1, rank: 1, ndensity: 1", "{mu0: 1, rank: 1, ndensity: 2"),
+             ":17: functions.1[0].ndensity 2 differs from the ndensity 1 of the embedding of element 1 (Ni)");
   fails_with(replaced(two_elements, "ctildes: [0.4]", "ctildes: [zero]"), ":17: functions.1[0].ctildes[0]: cannot read 'zero'");
   fails_with(replaced(two_elements, "  [0, 1]: {", "  [1, 1]: {"), "bonds[1, 1] is given twice");
   fails_with(replaced(two_elements, "ms_combs: [0, 0], ctildes: [0.3]", "ms_combs: [0, 1], ctildes: [0.3]"), "|m| > l in an m-combination");

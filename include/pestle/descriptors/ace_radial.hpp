@@ -14,13 +14,21 @@
 //               g_0 = f_0, d_0 = 1;  e_k = k²(k+2)²/(4(k+1)⁴+1), d_k = 1 - e_k/d_{k-1},
 //               g_k = (f_k + √(e_k/d_{k-1}) g_{k-1})/√d_k     (docs/ace.md §1)
 // Every function vanishes for r >= rc.
+// Inner cutoffs (pacemaker's inner_cutoff_type): "density" (the default) switches the embedding off by the
+// core density ρ_core (models/ace.hpp); "distance" multiplies every g_k by 1 - f_in(r) and the core repulsion
+// by f_in(r), f_in the quintic switch of ML-PACE's cutoff_func_poly: 1 for r <= r_in - Δ_in, 0 for r >= r_in,
+// between f_in = ½ + 15/4 (x/4 - x³/6 + x⁵/20) with x = 1 - 2(1 + (r - r_in)/Δ_in) (ace_inner_switch).
+// In both, g_k vanishes for r <= r_in - Δ_in when r_in > 0 (r_in = Δ_in = 0 unless a .yace file sets rcut_in, dcut_in).
 //
 // AceRadialTable tabulates all of them (g, R, c) as cubic Hermite splines on knots r_n = n·h,
 // h = rc_max/⌊rc_max/Δ⌋, matching values and first derivatives at the knots; this is how
 // ML-PACE evaluates them (deltaSplineBins Δ in the .ace file), so reproducing its numbers to
 // round-off needs the same table. One lookup gives every function of a species pair at once.
+// ML-PACE v.2021.4.9 (.ace) spans every pair's table and the core envelope over the largest cutoff;
+// v.2021.10.25 and later (.yace) span each pair's own rcut (AceRadialBasis::pair_ranges).
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +37,22 @@
 namespace pestle {
 
 enum class AceRadialKind { cheb_exp_cos, cheb_pow, cheb_linear, sbessel };
+
+/// pacemaker's inner_cutoff_type (header comment).
+enum class AceInnerCutoff { density, distance };
+
+/// ML-PACE's quintic switch f(r) (cutoff_func_poly): 1 for r <= r_in - Δ, 0 for r >= r_in, C² between.
+inline void ace_inner_switch(double r, double r_in, double delta, double& f, double& df) {
+  if (r <= r_in - delta) {
+    f = 1.0, df = 0.0;
+  } else if (r >= r_in) {
+    f = 0.0, df = 0.0;
+  } else {
+    const double x = 1.0 - 2.0 * (1.0 + (r - r_in) / delta), x2 = x * x;
+    f = 0.5 + 7.5 / 2.0 * (x / 4.0 - x2 * x / 6.0 + x2 * x2 * x / 20.0);
+    df = -7.5 / delta * (0.25 - x2 / 2.0 + x2 * x2 / 4.0);
+  }
+}
 
 inline std::string to_string(AceRadialKind k) {
   switch (k) {
@@ -47,6 +71,9 @@ struct AceRadialPair {
   double dcut = 0.01;          ///< Å, width of the extra cosine cutoff (ChebExpCos only)
   double core_prefactor = 0.0; ///< eV·Å, core repulsion prefactor (0: none)
   double core_lambda = 1.0;    ///< Å⁻², core repulsion exponent
+  double rcut_in = 0.0;        ///< Å, inner cutoff r_in (header comment)
+  double dcut_in = 0.0;        ///< Å, its width Δ_in
+  std::optional<AceRadialKind> kind;  ///< this pair's radial base when it differs from the basis's (.yace bonds)
   std::vector<double> crad;    ///< [n][l][k], nradmax × (lmax+1) × nradbase
 };
 
@@ -58,9 +85,15 @@ struct AceRadialBasis {
   int lmax = 0;
   int nelements = 1;
   double cutoff = 5.0;  ///< Å, largest cutoff (the tables span [0, cutoff])
+  AceInnerCutoff inner = AceInnerCutoff::density;
+  /// Tables and the core-repulsion envelope span each pair's own rcut (ML-PACE >= v.2021.10.25) instead of `cutoff`.
+  bool pair_ranges = false;
   std::vector<AceRadialPair> pairs;  ///< [mu_i * nelements + mu_j]
 
   const AceRadialPair& pair(int mu_i, int mu_j) const { return pairs[std::size_t(mu_i * nelements + mu_j)]; }
+  AceRadialKind kind_of(const AceRadialPair& p) const noexcept { return p.kind.value_or(kind); }
+  /// Å, the range of the pair's table and core-repulsion envelope.
+  double range_of(const AceRadialPair& p) const noexcept { return pair_ranges ? p.rcut : cutoff; }
   std::size_t radial_count() const noexcept { return std::size_t(nradmax) * std::size_t(lmax + 1); }
   /// Number of tabulated functions per pair: g_k, R_nl, core.
   std::size_t function_count() const noexcept { return std::size_t(nradbase) + radial_count() + 1; }
@@ -76,17 +109,29 @@ struct AceRadialBasis {
         throw InputError("ACE radial basis: pair cutoff must lie in (0, cutoffmax]");
       if (p.crad.size() != radial_count() * std::size_t(nradbase))
         throw InputError("ACE radial basis: crad must hold nradmax*(lmax+1)*nradbase numbers");
-      if (kind == AceRadialKind::cheb_exp_cos && !(p.dcut > 0.0))
+      if (kind_of(p) == AceRadialKind::cheb_exp_cos && !(p.dcut > 0.0))
         throw InputError("ACE radial basis: ChebExpCos needs dcut > 0");
+      if (!(p.rcut_in >= 0.0) || !(p.dcut_in >= 0.0) || (inner == AceInnerCutoff::distance && !(p.dcut_in > 0.0)))
+        throw InputError("ACE radial basis: rcut_in, dcut_in must not be negative (dcut_in > 0 for a distance inner cutoff)");
     }
   }
 
   /// g_k(r) and dg_k/dr of the pair (exact, no table); arrays of nradbase entries.
   void base(const AceRadialPair& p, double r, double* g, double* dg) const {
-    if (!(r < p.rcut)) {
+    if (!(r < p.rcut) || (p.rcut_in > 0.0 && r <= p.rcut_in - p.dcut_in)) {
       for (int k = 0; k < nradbase; ++k) g[k] = dg[k] = 0.0;
       return;
     }
+    outer_base(p, r, g, dg);
+    if (inner != AceInnerCutoff::distance) return;
+    double f, df;
+    ace_inner_switch(r, p.rcut_in, p.dcut_in, f, df);
+    for (int k = 0; k < nradbase; ++k) dg[k] = dg[k] * (1.0 - f) - g[k] * df, g[k] *= 1.0 - f;
+  }
+
+  /// g_k(r) of the pair's radial base with its outer cutoff only, r < rcut.
+  void outer_base(const AceRadialPair& p, double r, double* g, double* dg) const {
+    const AceRadialKind kind = kind_of(p);
     if (kind == AceRadialKind::sbessel) return simplified_bessel(p.rcut, r, g, dg);
     double x = 0.0, dx = 0.0;
     switch (kind) {
@@ -177,7 +222,7 @@ struct AceRadialBasis {
     }
   }
 
-  /// Core repulsion c(r) and dc/dr (its cosine envelope spans [0, cutoff]).
+  /// Core repulsion c(r) and dc/dr (its cosine envelope spans [0, range_of(p)]).
   void core(const AceRadialPair& p, double r, double& c, double& dc) const {
     const double pre = std::abs(p.core_prefactor), lam = std::abs(p.core_lambda);
     const double lr2 = lam * r * r;
@@ -185,13 +230,17 @@ struct AceRadialBasis {
       c = dc = 0.0;
       return;
     }
-    const double pi = std::numbers::pi;
+    const double pi = std::numbers::pi, rc = range_of(p);
     const double y = std::exp(-lr2);
     const double v = pre * y / r, dv = -pre * y * (2.0 * lr2 + 1.0) / (r * r);
-    const double env = 0.5 * (1.0 + std::cos(pi * r / cutoff));
-    const double denv = -0.5 * std::sin(pi * r / cutoff) * pi / cutoff;
+    const double env = 0.5 * (1.0 + std::cos(pi * r / rc));
+    const double denv = -0.5 * std::sin(pi * r / rc) * pi / rc;
     c = v * env;
     dc = v * denv + dv * env;
+    if (inner != AceInnerCutoff::distance) return;
+    double f, df;  // the core repulsion acts only inside the inner cutoff
+    ace_inner_switch(r, p.rcut_in, p.dcut_in, f, df);
+    dc = dc * f + c * df, c *= f;
   }
 
   /// Every function of the pair at r: out[f] and dout[f], f over g_k, then R_nl at
@@ -210,68 +259,83 @@ struct AceRadialBasis {
   }
 };
 
-/// Cubic Hermite lookup table of every radial function of every species pair.
+/// Cubic Hermite lookup table of every radial function of every species pair. Each pair's table
+/// has knots r_n = n h, h = range/⌊range/Δ⌋ over its range (AceRadialBasis::range_of).
 class AceRadialTable {
  public:
   AceRadialTable() = default;
   AceRadialTable(const AceRadialBasis& basis, double delta) : nfun_(basis.function_count()) {
     basis.validate();
     if (!(delta > 0.0) || !(delta < basis.cutoff)) throw InputError("ACE radial table: spacing must lie in (0, cutoff)");
-    nlut_ = static_cast<int>(basis.cutoff / delta);
-    scale_ = double(nlut_) / basis.cutoff;
-    const double h = 1.0 / scale_;
-    npairs_ = basis.pairs.size();
-    table_.assign(npairs_ * std::size_t(nlut_ + 1) * 4 * nfun_, 0.0);
-    std::vector<double> f0(nfun_), d0(nfun_), f1(nfun_, 0.0), d1(nfun_, 0.0);
-    for (std::size_t pi = 0; pi < npairs_; ++pi) {
-      std::fill(f1.begin(), f1.end(), 0.0), std::fill(d1.begin(), d1.end(), 0.0);
-      for (int n = nlut_; n >= 1; --n) {  // interval n spans [r_n, r_{n+1}], nothing beyond r_nlut
-        basis.all(basis.pairs[pi], h * double(n), f0.data(), d0.data());
-        double* c = coefficients(pi, n);
-        for (std::size_t f = 0; f < nfun_; ++f) {
-          const double a = f0[f], da = d0[f] * h, b = f1[f], db = d1[f];
-          c[f] = a;
-          c[nfun_ + f] = da;
-          c[2 * nfun_ + f] = 3.0 * (b - a) - db - 2.0 * da;
-          c[3 * nfun_ + f] = -2.0 * (b - a) + db + da;
-          f1[f] = a, d1[f] = da;
-        }
-      }
+    std::size_t size = 0;
+    for (const AceRadialPair& p : basis.pairs) {
+      const double range = basis.range_of(p);
+      if (!(delta < range)) throw InputError("ACE radial table: spacing must lie below every pair cutoff");
+      Range g;
+      g.nlut = static_cast<int>(range / delta);
+      g.scale = double(g.nlut) / range;
+      g.offset = size;
+      size += std::size_t(g.nlut + 1) * 4 * nfun_;
+      ranges_.push_back(g);
     }
+    table_.assign(size, 0.0);
+    for (std::size_t pi = 0; pi < ranges_.size(); ++pi) fill(basis, pi);
   }
 
   std::size_t function_count() const noexcept { return nfun_; }
-  double spacing() const noexcept { return 1.0 / scale_; }
+  /// Knot spacing of pair 0 (of every pair when all share one range).
+  double spacing() const noexcept { return 1.0 / ranges_.front().scale; }
 
   /// Values and r-derivatives of every function of pair `pair` at r (arrays of function_count()).
   void evaluate(std::size_t pair, double r, double* __restrict out, double* __restrict dout) const {
-    const double x = r * scale_;
+    const Range& g = ranges_[pair];
+    const double x = r * g.scale;
     const int n = static_cast<int>(std::floor(x));
     if (n <= 0) throw NumericalError("ACE: neighbour distance " + std::to_string(r) + " Å is inside the first table bin");
-    if (n >= nlut_) {
+    if (n >= g.nlut) {
       for (std::size_t f = 0; f < nfun_; ++f) out[f] = dout[f] = 0.0;
       return;
     }
     const double w = x - double(n);
-    const double* __restrict c = coefficients(pair, n);
+    const double* __restrict c = coefficients(g, n);
     const double* __restrict c1 = c + nfun_;
     const double* __restrict c2 = c + 2 * nfun_;
     const double* __restrict c3 = c + 3 * nfun_;
     for (std::size_t f = 0; f < nfun_; ++f) {
       out[f] = c[f] + w * (c1[f] + w * (c2[f] + w * c3[f]));
-      dout[f] = (c1[f] + w * (2.0 * c2[f] + 3.0 * w * c3[f])) * scale_;
+      dout[f] = (c1[f] + w * (2.0 * c2[f] + 3.0 * w * c3[f])) * g.scale;
     }
   }
 
  private:
-  double* coefficients(std::size_t pair, int n) { return table_.data() + (pair * std::size_t(nlut_ + 1) + std::size_t(n)) * 4 * nfun_; }
-  const double* coefficients(std::size_t pair, int n) const {
-    return table_.data() + (pair * std::size_t(nlut_ + 1) + std::size_t(n)) * 4 * nfun_;
-  }
+  struct Range {
+    int nlut = 0;            ///< knots 1..nlut, nothing beyond r_nlut
+    double scale = 1.0;      ///< 1/h
+    std::size_t offset = 0;  ///< of the pair's coefficients in table_
+  };
 
-  std::size_t nfun_ = 0, npairs_ = 0;
-  int nlut_ = 0;
-  double scale_ = 1.0;
+  /// Hermite coefficients of pair `pi` from exact values and slopes at its knots, outermost first.
+  void fill(const AceRadialBasis& basis, std::size_t pi) {
+    const Range& g = ranges_[pi];
+    const double h = 1.0 / g.scale;
+    std::vector<double> f0(nfun_), d0(nfun_), f1(nfun_, 0.0), d1(nfun_, 0.0);
+    for (int n = g.nlut; n >= 1; --n) {  // interval n spans [r_n, r_{n+1}]
+      basis.all(basis.pairs[pi], h * double(n), f0.data(), d0.data());
+      double* c = table_.data() + g.offset + std::size_t(n) * 4 * nfun_;
+      for (std::size_t f = 0; f < nfun_; ++f) {
+        const double a = f0[f], da = d0[f] * h, b = f1[f], db = d1[f];
+        c[f] = a;
+        c[nfun_ + f] = da;
+        c[2 * nfun_ + f] = 3.0 * (b - a) - db - 2.0 * da;
+        c[3 * nfun_ + f] = -2.0 * (b - a) + db + da;
+        f1[f] = a, d1[f] = da;
+      }
+    }
+  }
+  const double* coefficients(const Range& g, int n) const { return table_.data() + g.offset + std::size_t(n) * 4 * nfun_; }
+
+  std::size_t nfun_ = 0;
+  std::vector<Range> ranges_;
   std::vector<double> table_;
 };
 

@@ -11,6 +11,7 @@
 //   a function: ctilde_basis_func: rank=R ndens=D mu0=M mu=( .. ) n=( .. ) l=( .. ) num_ms=K
 //   and K lines "< m_1 .. m_R >: c_1 .. c_D" (n is 1-based in the file).
 // Every problem is a ParseError naming the file, the line and the reason.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -26,12 +27,33 @@
 
 namespace pestle {
 
-/// Everything an .ace file holds.
+/// One element's embedding as the files spell it.
+struct AceFileEmbedding {
+  std::string npoti = "FinnisSinclair";  ///< or "FinnisSinclairShiftedScaled"
+  std::vector<double> fs_parameters;     ///< w_1 m_1 w_2 m_2 ..., two per density
+  int ndensity() const noexcept { return int(fs_parameters.size() / 2); }
+  bool operator==(const AceFileEmbedding&) const = default;
+};
+
+/// Which ML-PACE a file's numbers follow where its versions differ (docs/ace.md §6c):
+///   ml_pace_2021_4   lammps-user-pace v.2021.4.9 (what LAMMPS 2021/2022, e.g. Debian's 20220106, pins; reads
+///                    .ace only): cosine ρ_core switch, every pair's table and core envelope over the largest cutoff
+///   ml_pace_2021_10  v.2021.10.25 and later (every version that reads .yace): quintic ρ_core switch, each
+///                    pair's table and core envelope over its own rcut
+/// The two agree on single-element files whose ρ_core stays below rho_core_cut - drho_core_cut.
+enum class AceConvention { ml_pace_2021_4, ml_pace_2021_10 };
+
+/// Everything an .ace or .yace file holds. The basis has basis.columns = the largest ndensity; an
+/// element with fewer densities has zero coefficients in the columns past its own.
 struct AceFile {
   AceBasisSet basis;
-  std::string embedding = "FinnisSinclair";
-  std::vector<double> fs_parameters;  ///< w_1 m_1 w_2 m_2 ...
+  std::vector<AceFileEmbedding> embeddings;             ///< per element (all equal in an .ace file)
   std::vector<double> rho_core_cut, drho_core_cut, e0;  ///< per element
+  AceConvention convention = AceConvention::ml_pace_2021_10;  ///< what the readers set (v.2021.4.9 on request)
+  /// True when every element has the same embedding (what the .ace format can hold).
+  bool shared_embedding() const {
+    return std::all_of(embeddings.begin(), embeddings.end(), [&](const AceFileEmbedding& e) { return e == embeddings.front(); });
+  }
 };
 
 namespace detail {
@@ -70,11 +92,16 @@ class AceTokens {
     if (done()) throw ParseError(file_, last_line_, "no '" + key + "' found: not a pacemaker .ace file");
   }
   /// Expect the words of `key` (e.g. "core repulsion parameters:"); fail naming it otherwise.
+  /// A word may run into what follows it ("parameters:100.0 1.0", "mu=(0"): ML-PACE reads these
+  /// headers with fscanf, whose literal text needs no white space after it, so older files glue them.
   void expect(const std::string& key) {
     std::istringstream ks(key);
-    for (std::string w; ks >> w;)
-      if (peek("'" + key + "'") != w) fail("expected '" + key + "', found '" + tokens_[pos_] + "'");
-      else ++pos_;
+    for (std::string w; ks >> w;) {
+      const std::string& t = peek("'" + key + "'");
+      if (t == w) ++pos_;
+      else if (t.size() > w.size() && t.rfind(w, 0) == 0) tokens_[pos_] = t.substr(w.size());  // the rest is the next token
+      else fail("expected '" + key + "', found '" + t + "'");
+    }
   }
   /// "key=value" or "key= value": the value as a string.
   std::string keyed(const std::string& key) {
@@ -190,16 +217,18 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   const long lmax = tk.keyed_integer("lmax=");
   if (lmax < 0 || lmax > 40) tk.fail_last("lmax out of range");
   b.lmax = int(lmax);
+  AceFileEmbedding embedding;  // the .ace format holds one embedding for all elements
   if (tk.at("embedding-function:")) {
     tk.expect("embedding-function:");
-    f.embedding = tk.next("embedding-function");
-    if (f.embedding != "FinnisSinclair" && f.embedding != "FinnisSinclairShiftedScaled")
-      tk.fail_last("unknown embedding-function '" + f.embedding + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
+    embedding.npoti = tk.next("embedding-function");
+    if (embedding.npoti != "FinnisSinclair" && embedding.npoti != "FinnisSinclairShiftedScaled")
+      tk.fail_last("unknown embedding-function '" + embedding.npoti + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
   }
   const long nfs = tk.integer("the number of FS parameters");
   tk.expect("FS parameters:");
   if (nfs < 2 || nfs % 2 != 0 || nfs > 1000) tk.fail_last("the number of FS parameters must be even and positive");
-  for (long k = 0; k < nfs; ++k) f.fs_parameters.push_back(tk.number("FS parameters"));
+  for (long k = 0; k < nfs; ++k) embedding.fs_parameters.push_back(tk.number("FS parameters"));
+  f.embeddings.assign(N, embedding);
   tk.expect("core energy-cutoff parameters:");
   for (std::size_t k = 0; k < N; ++k) {
     f.rho_core_cut.push_back(tk.number("rho_core_cut"));
@@ -250,7 +279,9 @@ inline AceFile read_ace_file(std::istream& in, const std::string& name) {
   const long rankmax = tk.keyed_integer("rankmax=");
   const long ndens = tk.keyed_integer("ndensitymax=");
   if (rankmax < 1 || ndens < 1 || ndens > 100) tk.fail_last("rankmax and ndensitymax must be positive");
-  if (nfs != 2 * ndens) tk.fail_last("expected 2 FS parameters per density (" + std::to_string(2 * ndens) + "), found " + std::to_string(nfs));
+  if (nfs != 2 * ndens)
+    tk.fail_last("ndensitymax=" + std::to_string(ndens) + " needs 2 FS parameters per density (" + std::to_string(2 * ndens) + "), the file gives " +
+                 std::to_string(nfs));
   b.columns = int(ndens);
   tk.keyed_integer("num_c_tilde_max=");
   tk.keyed_integer("num_ms_combinations_max=");
@@ -284,19 +315,39 @@ inline AceFile read_ace_file(const std::string& path) {
   return read_ace_file(in, path);
 }
 
-/// The potential an .ace file describes: pestle's ACE evaluator with the file's embedding.
+namespace detail {
+
+inline AceEmbeddingKind ace_embedding_kind(const std::string& npoti) {
+  return npoti == "FinnisSinclairShiftedScaled" ? AceEmbeddingKind::finnis_sinclair_shifted_scaled : AceEmbeddingKind::finnis_sinclair;
+}
+
+/// One element's embedding parameters and energy cutoff, as AceModel takes them.
+inline AceElementModel ace_element_model(const AceFile& f, std::size_t k) {
+  AceElementModel p;
+  const auto& fs = f.embeddings[k].fs_parameters;
+  for (std::size_t q = 0; q + 1 < fs.size(); q += 2) p.weights.push_back(fs[q]), p.exponents.push_back(fs[q + 1]);
+  p.kind = ace_embedding_kind(f.embeddings[k].npoti);
+  p.e0 = f.e0[k], p.rho_core_cut = f.rho_core_cut[k], p.drho_core_cut = f.drho_core_cut[k];
+  p.polynomial_core_cut = f.convention == AceConvention::ml_pace_2021_10;
+  return p;
+}
+
+}  // namespace detail
+
+/// The potential an .ace or .yace file describes: pestle's ACE evaluator with the file's embedding(s).
+/// One embedding shared by all elements gets its own model type (no per-atom choice); otherwise
+/// AcePerElementEmbedding picks each atom's embedding by its element.
 inline AcePotential make_ace_potential(const AceFile& f) {
-  AceDescriptor d(f.basis, {.core_density = true});
-  std::vector<AceElementModel> params(f.basis.elements.size());
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    auto& p = params[k];
-    for (std::size_t q = 0; q + 1 < f.fs_parameters.size(); q += 2)
-      p.weights.push_back(f.fs_parameters[q]), p.exponents.push_back(f.fs_parameters[q + 1]);
-    p.e0 = f.e0[k], p.rho_core_cut = f.rho_core_cut[k], p.drho_core_cut = f.drho_core_cut[k];
-  }
-  if (f.embedding == "FinnisSinclairShiftedScaled")
-    return AcePotential(std::move(d), AceModel<AceShiftedScaledEmbedding>(f.basis.elements, params, true));
-  return AcePotential(std::move(d), AceModel<AceSmoothPowerEmbedding>(f.basis.elements, params, true));
+  AceBasisSet basis = f.basis;
+  basis.radial.pair_ranges = f.convention == AceConvention::ml_pace_2021_10;
+  AceDescriptor d(std::move(basis), {.core_density = true});
+  std::vector<AceElementModel> params;
+  for (std::size_t k = 0; k < f.basis.elements.size(); ++k) params.push_back(detail::ace_element_model(f, k));
+  if (!f.shared_embedding())
+    return AcePotential(std::move(d), AceModel<AcePerElementEmbedding>(f.basis.elements, std::move(params), true));
+  if (f.embeddings.front().npoti == "FinnisSinclairShiftedScaled")
+    return AcePotential(std::move(d), AceModel<AceShiftedScaledEmbedding>(f.basis.elements, std::move(params), true));
+  return AcePotential(std::move(d), AceModel<AceSmoothPowerEmbedding>(f.basis.elements, std::move(params), true));
 }
 
 inline AcePotential read_ace_potential(const std::string& path) { return make_ace_potential(read_ace_file(path)); }

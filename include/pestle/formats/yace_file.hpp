@@ -8,8 +8,13 @@
 //                    nradbasemax, prehc, lambdahc, rcut, dcut, rcut_in, dcut_in, inner_cutoff_type}}
 //   functions: {i: [{mu0, rank, ndensity, num_ms_combs, mus, ns (1-based), ls,
 //                    ms_combs (num_ms_combs × rank), ctildes (num_ms_combs × ndensity)}, ..]}
-// Bonds may differ in nradmax / lmax / nradbasemax; pestle pads their coefficients with zeros to
-// the largest. Every problem is a ParseError naming the file, the line and the reason.
+// Keys may come in any order (pacemaker and FitSNAP order them differently). Every element has its
+// own embedding (npoti, ndensity, FS_parameters, ρ_core cutoff), as ML-PACE reads them; pestle's basis
+// has as many columns as the largest ndensity, an element's functions zeros past its own. Bonds may
+// differ in radbasename, nradmax / lmax / nradbasemax (pestle pads coefficients with zeros to the
+// largest), cutoffs, core repulsion and inner cutoff (density or distance, one type for all bonds).
+// The numbers follow ML-PACE v.2021.10.25 and later (AceConvention::ml_pace_2021_10).
+// Every problem is a ParseError naming the file, the line and the reason.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -87,33 +92,49 @@ class Reader {
   std::string file_;
 };
 
+/// "element 1 (P)": how messages name an element index.
+inline std::string element_name(const AceFile& f, std::size_t i) {
+  return "element " + std::to_string(i) + " (" + std::string(element_symbol(f.basis.elements[i])) + ")";
+}
+
+/// One element's embedding; ML-PACE lets every element have its own type and number of densities.
+inline AceFileEmbedding read_embedding(const Reader& rd, const YAML::Node& e, const std::string& where, const std::string& element) {
+  AceFileEmbedding out;
+  const int ndens = rd.get<int>(e, "ndensity", where);
+  if (ndens < 1 || ndens > 100) rd.fail(e, where + ".ndensity must lie in 1..100");
+  out.npoti = rd.get<std::string>(e, "npoti", where);
+  if (out.npoti != "FinnisSinclair" && out.npoti != "FinnisSinclairShiftedScaled")
+    rd.fail(e, where + ": unknown npoti '" + out.npoti + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
+  out.fs_parameters = rd.list<double>(rd.child(e, "FS_parameters", where), where + ".FS_parameters");
+  if (out.fs_parameters.size() != std::size_t(2 * ndens))
+    rd.fail(e, where + " (" + element + "): ndensity " + std::to_string(ndens) + " needs " + std::to_string(2 * ndens) +
+                   " FS_parameters (a weight and an exponent per density), the file gives " + std::to_string(out.fs_parameters.size()));
+  return out;
+}
+
 inline void read_embeddings(const Reader& rd, const YAML::Node& root, AceFile& f) {
   const YAML::Node emb = rd.child(root, "embeddings", "the file");
   const std::size_t N = f.basis.elements.size();
   std::vector<bool> seen(N, false);
   if (!emb.IsMap()) rd.fail(emb, "embeddings must be a mapping");
+  f.embeddings.assign(N, {});
   f.rho_core_cut.assign(N, 0.0), f.drho_core_cut.assign(N, 0.0);
   for (const auto& kv : emb) {
     const std::size_t i = rd.index(kv.first, N, "embeddings");
     const std::string where = "embeddings." + std::to_string(i);
-    const YAML::Node& e = kv.second;
-    const int ndens = rd.get<int>(e, "ndensity", where);
-    if (ndens < 1 || ndens > 100) rd.fail(e, where + ".ndensity must lie in 1..100");
-    const std::string npoti = rd.get<std::string>(e, "npoti", where);
-    if (npoti != "FinnisSinclair" && npoti != "FinnisSinclairShiftedScaled")
-      rd.fail(e, where + ": unknown npoti '" + npoti + "' (pestle reads FinnisSinclair, FinnisSinclairShiftedScaled)");
-    const auto fs = rd.list<double>(e, "FS_parameters", where, std::size_t(2 * ndens));
     if (seen[i]) rd.fail(kv.first, where + " is given twice");
-    if (std::find(seen.begin(), seen.end(), true) != seen.end() && (npoti != f.embedding || fs != f.fs_parameters || ndens != f.basis.columns))
-      rd.fail(e, where + ": elements with different embeddings are not supported (pestle shares one across elements)");
     seen[i] = true;
-    f.embedding = npoti, f.fs_parameters = fs, f.basis.columns = ndens;
+    const YAML::Node& e = kv.second;
+    f.embeddings[i] = read_embedding(rd, e, where, element_name(f, i));
     f.rho_core_cut[i] = rd.get<double>(e, "rho_core_cutoff", where);
     f.drho_core_cut[i] = rd.get<double>(e, "drho_core_cutoff", where);
     if (!(f.drho_core_cut[i] > 0.0)) rd.fail(e, where + ".drho_core_cutoff must be positive");
   }
   for (std::size_t i = 0; i < N; ++i)
-    if (!seen[i]) rd.fail(emb, "embeddings: no entry for element " + std::to_string(i));
+    if (!seen[i]) rd.fail(emb, "embeddings: no entry for " + element_name(f, i) + " of the elements list");
+  int columns = 0;
+  for (const AceFileEmbedding& e : f.embeddings) columns = std::max(columns, e.ndensity());
+  f.basis.columns = columns;  // elements with fewer densities get zero coefficients in the rest
 }
 
 inline AceRadialKind radial_kind(const Reader& rd, const YAML::Node& at, const std::string& name) {
@@ -131,19 +152,27 @@ struct Bond {
   std::vector<std::vector<std::vector<double>>> crad;  ///< [n][l][k]
 };
 
-inline Bond read_bond(const Reader& rd, const YAML::Node& b, const std::string& where, AceRadialKind& kind, bool first) {
+/// One bond; its radial base goes to out.pair.kind (read_bonds keeps it only where bonds differ).
+inline Bond read_bond(const Reader& rd, const YAML::Node& b, const std::string& where, AceInnerCutoff& inner_type, bool first) {
   Bond out;
   const AceRadialKind k = radial_kind(rd, b, rd.get<std::string>(b, "radbasename", where));
-  if (!first && k != kind) rd.fail(b, where + ": bonds with different radial bases are not supported");
-  kind = k;
+  out.pair.kind = k;
   out.nradmax = rd.get<int>(b, "nradmax", where);
   out.lmax = rd.get<int>(b, "lmax", where);
   out.nradbase = rd.get<int>(b, "nradbasemax", where);
   if (out.nradmax < 0 || out.nradmax > 1000 || out.lmax < 0 || out.lmax > 40 || out.nradbase < 1 || out.nradbase > 1000)
     rd.fail(b, where + ": nradmax, lmax or nradbasemax out of range");
+  // ML-PACE keeps one inner_cutoff_type for all bonds (the last read wins), so pestle asks them to agree
   const std::string inner = rd.get_or<std::string>(b, "inner_cutoff_type", where, "density");
-  if (inner != "density")
-    rd.fail(b, where + ": inner_cutoff_type '" + inner + "' is not supported (pestle reads \"density\", the ML-PACE core-density cutoff)");
+  if (inner != "density" && inner != "distance")
+    rd.fail(b, where + ": unknown inner_cutoff_type '" + inner + "' (pestle reads density, distance)");
+  const AceInnerCutoff type = inner == "distance" ? AceInnerCutoff::distance : AceInnerCutoff::density;
+  if (!first && type != inner_type) rd.fail(b, where + ": bonds with different inner_cutoff_type (ML-PACE keeps one for all bonds)");
+  inner_type = type;
+  out.pair.rcut_in = rd.get_or<double>(b, "rcut_in", where, 0.0);
+  out.pair.dcut_in = rd.get_or<double>(b, "dcut_in", where, 0.0);
+  if (!(out.pair.rcut_in >= 0.0) || !(out.pair.dcut_in >= 0.0) || (type == AceInnerCutoff::distance && !(out.pair.dcut_in > 0.0)))
+    rd.fail(b, where + ": rcut_in and dcut_in must not be negative, dcut_in > 0 for inner_cutoff_type distance");
   const YAML::Node params = rd.child(b, "radparameters", where);
   const auto lambdas = rd.list<double>(params, where + ".radparameters");
   if (lambdas.empty() && k != AceRadialKind::cheb_linear && k != AceRadialKind::sbessel) rd.fail(params, where + ".radparameters is empty");
@@ -183,11 +212,14 @@ inline void read_bonds(const Reader& rd, const YAML::Node& root, AceFile& f) {
     const std::size_t p = std::size_t(ij[0]) * N + std::size_t(ij[1]);
     const std::string where = "bonds[" + std::to_string(ij[0]) + ", " + std::to_string(ij[1]) + "]";
     if (seen[p]) rd.fail(kv.first, where + " is given twice");
-    all[p] = read_bond(rd, kv.second, where, rb.kind, first);
+    all[p] = read_bond(rd, kv.second, where, rb.inner, first);
     seen[p] = true, first = false;
   }
   for (std::size_t p = 0; p < N * N; ++p)
     if (!seen[p]) rd.fail(bonds, "bonds: no entry for [" + std::to_string(p / N) + ", " + std::to_string(p % N) + "]");
+  rb.kind = *all.front().pair.kind;  // the basis's radial base; a bond keeps its own only where it differs
+  for (Bond& b : all)
+    if (b.pair.kind == rb.kind) b.pair.kind.reset();
   rb.nelements = int(N);
   rb.nradmax = rb.nradbase = rb.lmax = 0;
   rb.cutoff = 0.0;
@@ -208,12 +240,17 @@ inline void read_bonds(const Reader& rd, const YAML::Node& root, AceFile& f) {
   f.basis.lmax = rb.lmax;
 }
 
-inline AceBasisFunction read_function(const Reader& rd, const YAML::Node& fn_node, const std::string& where, int mu0, int ndens) {
+/// One function of element mu0, whose embedding has `ndens` densities; its c̃ are padded with zeros to
+/// `columns` (the largest ndensity of the file).
+inline AceBasisFunction read_function(const Reader& rd, const YAML::Node& fn_node, const std::string& where, int mu0, int ndens,
+                                      int columns, const std::string& element) {
   AceBasisFunction fn;
   if (rd.get<int>(fn_node, "mu0", where) != mu0) rd.fail(fn_node, where + ".mu0 differs from the element it is listed under");
   fn.rank = rd.get<int>(fn_node, "rank", where);
   if (fn.rank < 1 || fn.rank > 12) rd.fail(fn_node, where + ".rank out of range");
-  if (rd.get<int>(fn_node, "ndensity", where) != ndens) rd.fail(fn_node, where + ".ndensity differs from the embedding's");
+  const int fn_ndens = rd.get<int>(fn_node, "ndensity", where);
+  if (fn_ndens != ndens)
+    rd.fail(fn_node, where + ".ndensity " + std::to_string(fn_ndens) + " differs from the ndensity " + std::to_string(ndens) + " of the embedding of " + element);
   const long nms = rd.get<long>(fn_node, "num_ms_combs", where);
   if (nms < 1 || nms > 1000000) rd.fail(fn_node, where + ".num_ms_combs out of range");
   const std::size_t R = std::size_t(fn.rank);
@@ -222,7 +259,10 @@ inline AceBasisFunction read_function(const Reader& rd, const YAML::Node& fn_nod
   for (int& n : fn.ns) --n;  // 1-based in the file
   fn.ls = rd.list<int>(fn_node, "ls", where, R);
   fn.ms = rd.list<int>(fn_node, "ms_combs", where, std::size_t(nms) * R);
-  fn.coeffs = rd.list<double>(fn_node, "ctildes", where, std::size_t(nms) * std::size_t(ndens));
+  const auto c = rd.list<double>(fn_node, "ctildes", where, std::size_t(nms) * std::size_t(ndens));
+  fn.coeffs.assign(std::size_t(nms) * std::size_t(columns), 0.0);
+  for (std::size_t k = 0; k < std::size_t(nms); ++k)
+    std::copy_n(c.begin() + std::ptrdiff_t(k * std::size_t(ndens)), ndens, fn.coeffs.begin() + std::ptrdiff_t(k * std::size_t(columns)));
   return fn;
 }
 
@@ -236,7 +276,7 @@ inline void read_functions(const Reader& rd, const YAML::Node& root, AceFile& f)
     if (!kv.second.IsSequence()) rd.fail(kv.second, "functions." + std::to_string(mu) + " must be a list");
     for (std::size_t k = 0; k < kv.second.size(); ++k)
       f.basis.functions[mu].push_back(read_function(rd, kv.second[k], "functions." + std::to_string(mu) + "[" + std::to_string(k) + "]",
-                                                    int(mu), f.basis.columns));
+                                                    int(mu), f.embeddings[mu].ndensity(), f.basis.columns, element_name(f, mu)));
   }
 }
 
@@ -253,6 +293,7 @@ inline AceFile read_yace_text(const std::string& text, const std::string& name) 
   }
   if (!root.IsMap()) throw ParseError(name, 1, "a .yace file is a YAML mapping (elements, E0, embeddings, bonds, functions)");
   AceFile f;
+  f.convention = AceConvention::ml_pace_2021_10;  // the first ML-PACE that reads .yace
   const YAML::Node elements = rd.child(root, "elements", "the file");
   for (const std::string& sym : rd.list<std::string>(elements, "elements")) {
     const int z = find_atomic_number(sym);
@@ -319,15 +360,16 @@ inline void write_yace(const AceFile& f, std::ostream& out) {
   for (std::size_t k = 0; k < N; ++k) out << (k ? ", " : "") << symbols[k];
   out << "]\nE0: " << flow(f.e0) << "\ndeltaSplineBins: " << number(b.spline_delta) << "\nembeddings:\n";
   for (std::size_t i = 0; i < N; ++i)
-    out << "  " << i << ": {ndensity: " << b.columns << ", FS_parameters: " << flow(f.fs_parameters) << ", npoti: " << f.embedding
-        << ", rho_core_cutoff: " << number(f.rho_core_cut[i]) << ", drho_core_cutoff: " << number(f.drho_core_cut[i]) << "}\n";
+    out << "  " << i << ": {ndensity: " << f.embeddings[i].ndensity() << ", FS_parameters: " << flow(f.embeddings[i].fs_parameters)
+        << ", npoti: " << f.embeddings[i].npoti << ", rho_core_cutoff: " << number(f.rho_core_cut[i])
+        << ", drho_core_cutoff: " << number(f.drho_core_cut[i]) << "}\n";
   out << "bonds:\n";
   const AceRadialBasis& rb = b.radial;
   const std::size_t L1 = std::size_t(rb.lmax + 1), NB = std::size_t(rb.nradbase);
   for (std::size_t p = 0; p < N * N; ++p) {
     const AceRadialPair& q = rb.pairs[p];
     out << "  [" << p / N << ", " << p % N << "]: {nradmax: " << rb.nradmax << ", lmax: " << rb.lmax << ", nradbasemax: " << rb.nradbase
-        << ", radbasename: " << to_string(rb.kind) << ", radparameters: [" << number(q.lambda) << "], radcoefficients: [";
+        << ", radbasename: " << to_string(rb.kind_of(q)) << ", radparameters: [" << number(q.lambda) << "], radcoefficients: [";
     for (std::size_t n = 0; n < std::size_t(rb.nradmax); ++n) {
       out << (n ? ", [" : "[");
       for (std::size_t l = 0; l < L1; ++l)
@@ -336,17 +378,23 @@ inline void write_yace(const AceFile& f, std::ostream& out) {
       out << "]";
     }
     out << "], prehc: " << number(q.core_prefactor) << ", lambdahc: " << number(q.core_lambda) << ", rcut: " << number(q.rcut)
-        << ", dcut: " << number(q.dcut) << ", rcut_in: 0, dcut_in: 0, inner_cutoff_type: density}\n";
+        << ", dcut: " << number(q.dcut) << ", rcut_in: " << number(q.rcut_in) << ", dcut_in: " << number(q.dcut_in)
+        << ", inner_cutoff_type: " << (rb.inner == AceInnerCutoff::distance ? "distance" : "density") << "}\n";
   }
   out << "functions:\n";
   for (std::size_t mu = 0; mu < N; ++mu) {
     out << "  " << mu << ":\n";
+    const std::size_t ndens = std::size_t(f.embeddings[mu].ndensity()), columns = std::size_t(b.columns);
     for (const AceBasisFunction& fn : b.functions[mu]) {
       std::vector<int> ns = fn.ns;
       for (int& n : ns) ++n;
-      out << "    - {mu0: " << mu << ", rank: " << fn.rank << ", ndensity: " << b.columns << ", num_ms_combs: " << fn.num_ms()
+      const std::vector<double> dense = fn.dense(columns).coeffs;
+      std::vector<double> ctildes;  // the element's own densities only
+      for (std::size_t k = 0; k < fn.num_ms(); ++k)
+        ctildes.insert(ctildes.end(), dense.begin() + std::ptrdiff_t(k * columns), dense.begin() + std::ptrdiff_t(k * columns + ndens));
+      out << "    - {mu0: " << mu << ", rank: " << fn.rank << ", ndensity: " << ndens << ", num_ms_combs: " << fn.num_ms()
           << ", mus: " << flow(fn.mus) << ", ns: " << flow(ns) << ", ls: " << flow(fn.ls) << ", ms_combs: " << flow(fn.ms)
-          << ", ctildes: " << flow(fn.dense(std::size_t(b.columns)).coeffs) << "}\n";
+          << ", ctildes: " << flow(ctildes) << "}\n";
     }
   }
 }
@@ -357,8 +405,8 @@ inline void write_yace(const AceFile& f, std::ostream& out) {
 inline AceFile ace_file_from_linear_model(const AceLinearModel& m) {
   AceFile f;
   f.basis = m.contracted;
-  f.embedding = "FinnisSinclair";
-  f.fs_parameters = {1.0, 1.0};
+  f.embeddings.assign(m.coefficients.size(), AceFileEmbedding{"FinnisSinclair", {1.0, 1.0}});
+  f.convention = AceConvention::ml_pace_2021_10;  // .yace; F = ρ and no core cutoff, so either would do
   for (const auto& c : m.coefficients) {
     f.e0.push_back(c.at(0));
     f.rho_core_cut.push_back(100000.0);

@@ -2,7 +2,9 @@
 // ACE models: an embedding F of the P densities ρ_p that AceDescriptor computes (docs/ace.md §5):
 //   E_i = f_cut(ρ_core) · Σ_p w_p F(ρ_p; m_p) + ρ_core + E0(μ_i)
 // with the core-repulsion energy cutoff f_cut(ρ) = 1 below ρ_cut - Δρ, 0 above ρ_cut and
-// ½(1 + cos(π (ρ - ρ_cut + Δρ)/Δρ)) between (pacemaker's rho_core_cut, drho_core_cut).
+// ½(1 + cos(π (ρ - ρ_cut + Δρ)/Δρ)) between (pacemaker's rho_core_cut, drho_core_cut), as ML-PACE
+// v.2021.4.9 switches; v.2021.10.25 and later switch with the quintic ace_inner_switch(ρ, ρ_cut, Δρ)
+// (AceElementModel::polynomial_core_cut).
 // Embeddings are policies with a static value(ρ, m, dF) -> F:
 //   AceLinearEmbedding          F = ρ (linear ACE: E_i = Σ c·B + E0)
 //   AceSmoothPowerEmbedding     F = sign(ρ)[(1-g)|ρ|^m + w^{1-m} g |ρ|], g = exp(-(w|ρ|)³), w = 10⁶
@@ -11,18 +13,26 @@
 //   AceShiftedScaledEmbedding   pacemaker "FinnisSinclairShiftedScaled":
 //                               F = sign(ρ)[(x0 + |ρ|)^m - y0], x0 = ν^{ν/(1-ν)} e^{-|ρ|}, y0 = ν^{1/(1-ν)} e^{-|ρ|}, ν = 1/m
 //                               (F(0) = 0 with a finite slope for every m, odd in ρ; F = ρ for m = 1)
+//   AcePerElementEmbedding      each element its own FinnisSinclair or FinnisSinclairShiftedScaled
+//                               (AceElementModel::kind), chosen once per atom: pacemaker .yace files
+//                               may give every element its own embedding and number of densities
+// Elements may use fewer densities than the descriptor computes (.yace files with a different ndensity
+// per element): densities past an element's weights are ignored (their coefficients are zero).
 // AcePotential is the ACE family's closed set: a variant over Potential<AceDescriptor, AceModel<E>>, one
 // alternative per embedding (the choice among families is the registry's, runtime/registry.hpp).
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "pestle/core/error.hpp"
 #include "pestle/descriptors/ace_descriptor.hpp"
+#include "pestle/descriptors/ace_radial.hpp"
 #include "pestle/models/potential.hpp"
 
 namespace pestle {
@@ -94,13 +104,23 @@ struct AceShiftedScaledEmbedding {
   }
 };
 
+/// Tag of AceModel<AcePerElementEmbedding>: the embedding is AceElementModel::kind of each element.
+struct AcePerElementEmbedding {
+  static constexpr const char* name = "per-element";
+};
+
+/// The embeddings a file may choose per element (AcePerElementEmbedding).
+enum class AceEmbeddingKind { finnis_sinclair, finnis_sinclair_shifted_scaled };
+
 /// Per-element parameters of an ACE embedding model.
 struct AceElementModel {
-  std::vector<double> weights;    ///< w_p, one per density
-  std::vector<double> exponents;  ///< m_p, one per density
+  std::vector<double> weights;    ///< w_p, one per density the element uses
+  std::vector<double> exponents;  ///< m_p, one per density the element uses
+  AceEmbeddingKind kind = AceEmbeddingKind::finnis_sinclair;  ///< read by AceModel<AcePerElementEmbedding> only
   double e0 = 0.0;                ///< eV, energy of the isolated atom
   double rho_core_cut = 1e300;    ///< core density where the embedding is switched off
   double drho_core_cut = 1.0;     ///< width of that switch
+  bool polynomial_core_cut = false;  ///< switch with ace_inner_switch (ML-PACE >= v.2021.10.25), not the cosine
 };
 
 template <class Embedding>
@@ -110,10 +130,11 @@ class AceModel {
       : elements_(std::move(elements)), params_(std::move(params)), core_(core_density) {
     if (params_.size() != elements_.size() || elements_.empty())
       throw InputError("ACE model: one parameter set per element required");
-    densities_ = params_[0].weights.size();
-    for (const auto& p : params_)
-      if (p.weights.size() != densities_ || p.exponents.size() != densities_ || densities_ == 0)
-        throw InputError("ACE model: every element needs the same number of (weight, exponent) pairs");
+    for (const auto& p : params_) {
+      if (p.weights.empty() || p.exponents.size() != p.weights.size())
+        throw InputError("ACE model: every element needs one (weight, exponent) pair per density, at least one");
+      densities_ = std::max(densities_, p.weights.size());
+    }
   }
 
   std::size_t feature_count() const noexcept { return densities_ + (core_ ? 1 : 0); }
@@ -128,18 +149,15 @@ class AceModel {
 
   double atom_energy(std::size_t s, std::span<const double> q, std::span<double> g) const {
     const AceElementModel& p = params_[s];
-    double f = 0.0;
-    for (std::size_t k = 0; k < densities_; ++k) {
-      double dF = 0.0;
-      f += p.weights[k] * Embedding::value(q[k], p.exponents[k], dF);
-      g[k] = p.weights[k] * dF;
-    }
+    const double f = embed(p, q, g);
     if (!core_) return f + p.e0;
     const double rho_core = q[densities_];
     double cut = 1.0, dcut = 0.0;
     const double low = p.rho_core_cut - p.drho_core_cut;
     if (rho_core >= p.rho_core_cut) {
       cut = 0.0;
+    } else if (rho_core > low && p.polynomial_core_cut) {
+      ace_inner_switch(rho_core, p.rho_core_cut, p.drho_core_cut, cut, dcut);
     } else if (rho_core > low) {
       const double x = std::numbers::pi * (rho_core - low) / p.drho_core_cut;
       cut = 0.5 * (1.0 + std::cos(x));
@@ -151,6 +169,29 @@ class AceModel {
   }
 
  private:
+  /// Σ_p w_p F(ρ_p) of one atom and g_p = w_p F'(ρ_p); densities the element does not use get g = 0.
+  double embed(const AceElementModel& p, std::span<const double> q, std::span<double> g) const {
+    if constexpr (std::is_same_v<Embedding, AcePerElementEmbedding>) {
+      // one branch per atom, the density loop below stays free of dispatch
+      if (p.kind == AceEmbeddingKind::finnis_sinclair_shifted_scaled) return embed_with<AceShiftedScaledEmbedding>(p, q, g);
+      return embed_with<AceSmoothPowerEmbedding>(p, q, g);
+    } else {
+      return embed_with<Embedding>(p, q, g);
+    }
+  }
+  template <class E>
+  double embed_with(const AceElementModel& p, std::span<const double> q, std::span<double> g) const {
+    const std::size_t used = p.weights.size();
+    double f = 0.0;
+    for (std::size_t k = 0; k < used; ++k) {
+      double dF = 0.0;
+      f += p.weights[k] * E::value(q[k], p.exponents[k], dF);
+      g[k] = p.weights[k] * dF;
+    }
+    for (std::size_t k = used; k < densities_; ++k) g[k] = 0.0;
+    return f;
+  }
+
   std::vector<int> elements_;
   std::vector<AceElementModel> params_;
   bool core_ = true;
@@ -162,7 +203,8 @@ class AcePotential {
  public:
   using Variant = std::variant<Potential<AceDescriptor, AceModel<AceLinearEmbedding>>,
                                Potential<AceDescriptor, AceModel<AceSmoothPowerEmbedding>>,
-                               Potential<AceDescriptor, AceModel<AceShiftedScaledEmbedding>>>;
+                               Potential<AceDescriptor, AceModel<AceShiftedScaledEmbedding>>,
+                               Potential<AceDescriptor, AceModel<AcePerElementEmbedding>>>;
 
   template <class E>
   AcePotential(AceDescriptor d, AceModel<E> m) : p_(Potential<AceDescriptor, AceModel<E>>(std::move(d), std::move(m))) {}
