@@ -195,6 +195,16 @@ TEST_CASE("bispectrum matches LAMMPS without switching function and for two spec
   check_case<6>("MoNi_f0", params_for("MoNi_f0"), "", true);
 }
 
+TEST_CASE("explicit multi-element SNAP (chemflag, bnormflag) matches LAMMPS for two species", "[bispectrum][lammps]") {
+  // compute sna/atom ... chem 2 0 1 bnormflag 1: 2³ element triples × 30 = 240 components
+  auto p = params_for("MoNi_f0");
+  p.chemflag = true;
+  p.bnormflag = true;
+  CHECK(Bispectrum<6>(p).size() == 240);
+  check_case<6>("MoNi_f0", p, "chem_bnorm", true);
+  check_case<dynamic>("MoNi_f0", p, "chem_bnorm", false);
+}
+
 namespace {
 
 /// β0 and β of a single-element .snapcoeff file (the format's few numbers, read here directly).

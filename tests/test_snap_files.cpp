@@ -132,7 +132,7 @@ TEST_CASE("Zuo Mo and Ni SNAP/qSNAP reproduce LAMMPS pair_style snap", "[snap_fi
 }
 
 TEST_CASE("writing and re-reading snap files is exact", "[snap_files]") {
-  for (const std::string file : {"Mo_Zuo_JPCA2020.quadratic", "WBe_Wood_PRB2019"}) {
+  for (const std::string file : {"Mo_Zuo_JPCA2020.quadratic", "WBe_Wood_PRB2019", "InP_JCPA2020"}) {
     const SnapFiles a = read_snap_files(potentials + file + ".snapcoeff", potentials + file + ".snapparam");
     const AnyPotential pot = load_snap(potentials + file + ".snapcoeff", potentials + file + ".snapparam");
     const std::string c = temp_path("rt.snapcoeff"), q = temp_path("rt.snapparam");
@@ -149,6 +149,8 @@ TEST_CASE("writing and re-reading snap files is exact", "[snap_files]") {
     CHECK(b.params.bzeroflag == a.params.bzeroflag);
     CHECK(b.params.switchflag == a.params.switchflag);
     CHECK(b.params.bnormflag == a.params.bnormflag);
+    CHECK(b.params.chemflag == a.params.chemflag);
+    CHECK(b.params.wselfallflag == a.params.wselfallflag);
     REQUIRE(b.params.elements.size() == a.params.elements.size());
     for (std::size_t e = 0; e < a.params.elements.size(); ++e) {
       CHECK(b.params.elements[e].z == a.params.elements[e].z);
@@ -156,6 +158,83 @@ TEST_CASE("writing and re-reading snap files is exact", "[snap_files]") {
       CHECK(b.params.elements[e].weight == a.params.elements[e].weight);
     }
   }
+}
+
+TEST_CASE("the explicit multi-element InP SNAP (chemflag 1) loads and evaluates", "[snap_files][chem]") {
+  const std::string coeff = potentials + "InP_JCPA2020.snapcoeff", param = potentials + "InP_JCPA2020.snapparam";
+  const SnapFiles f = read_snap_files(coeff, param);
+  CHECK(f.params.chemflag);
+  CHECK(f.params.bnormflag);
+  CHECK(f.params.wselfallflag);
+  CHECK(f.params.bzeroflag);
+  CHECK_FALSE(f.quadratic);
+  CHECK(f.params.twojmax == 6);
+  REQUIRE(f.params.elements.size() == 2);
+  CHECK(f.params.elements[0].z == 49);
+  CHECK(f.params.elements[1].z == 15);
+  // 2³ element triples × 30 components + β₀
+  for (const auto& block : f.coefficients) CHECK(block.size() == 241);
+  CHECK(Bispectrum<dynamic>(f.params).size() == 8 * 30);
+
+  const AnyPotential pot = load_snap(coeff, param);
+  CHECK(pot.type_name() == "snap");
+  // one conventional cell of zincblende InP, a = 5.87 Å: In on the fcc sites, P at (¼, ¼, ¼) from them
+  const double a = 5.87;
+  Structure s;
+  s.pbc = {true, true, true};
+  s.cell = Mat3::Identity() * a;
+  for (const Vec3& site : {Vec3(0, 0, 0), Vec3(0, 0.5, 0.5), Vec3(0.5, 0, 0.5), Vec3(0.5, 0.5, 0)}) {
+    s.add_atom(49, a * site);
+    s.add_atom(15, a * (site + Vec3(0.25, 0.25, 0.25)));
+  }
+  const PotentialResult r = pot.compute(s);
+  INFO("E = " << r.energy << " eV");
+  CHECK(std::isfinite(r.energy));
+  CHECK(pot.energy(s) == Approx(r.energy).epsilon(1e-12));
+  // every atom sits on a site of cubic (T_d) symmetry: no force, isotropic stress
+  for (const auto& force : r.forces) CHECK(force.norm() < 1e-10);
+  REQUIRE(r.stress.has_value());
+  CHECK(std::abs((*r.stress)(0, 0) - (*r.stress)(1, 1)) < 1e-10);
+  CHECK(std::abs((*r.stress)(0, 0) - (*r.stress)(2, 2)) < 1e-10);
+  CHECK(std::abs((*r.stress)(0, 1)) < 1e-10);
+  // equivalent atoms have equal energies, In and P different ones (per-element coefficients)
+  CHECK(r.atom_energies[0] == Approx(r.atom_energies[2]).epsilon(1e-12));
+  CHECK(r.atom_energies[1] == Approx(r.atom_energies[3]).epsilon(1e-12));
+  CHECK(r.atom_energies[0] != Approx(r.atom_energies[1]).epsilon(1e-6));
+}
+
+TEST_CASE("snap file errors name what is wrong", "[snap_files][chem]") {
+  const std::string c = temp_path("msg.snapcoeff"), q = temp_path("msg.snapparam");
+  const auto write = [](const std::string& path, const std::string& text) { std::ofstream(path) << text; };
+  const auto message = [&]() -> std::string {
+    try {
+      read_snap_files(c, q);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  // twojmax 2: 5 components; two elements with chemflag 1 need 2³·5 + 1 = 41 per element, not 6
+  const std::string two_elements = "2 6\nMo 0.5 1\n-1\n0.1\n0.2\n0.3\n0.4\n0.5\nNi 0.45 0.8\n-2\n1\n2\n3\n4\n5\n";
+  write(c, two_elements);
+  write(q, "rcutfac 4.6\ntwojmax 2\n");
+  CHECK_NOTHROW(read_snap_files(c, q));
+  write(q, "rcutfac 4.6\ntwojmax 2\nchemflag 1\n");
+  std::string m = message();
+  INFO(m);
+  CHECK(m.find(c) != std::string::npos);
+  CHECK(m.find("chemflag 1") != std::string::npos);
+  CHECK(m.find("needs 41") != std::string::npos);
+  write(q, "rcutfac 4.6\ntwojmax 2\nswitchinnerflag 1\n");
+  m = message();
+  CHECK(m.find(q) != std::string::npos);
+  CHECK(m.find("switchinnerflag 1") != std::string::npos);
+  CHECK(m.find("not supported") != std::string::npos);
+  // switchinnerflag 0 is the plain switching function: accepted
+  write(q, "rcutfac 4.6\ntwojmax 2\nswitchinnerflag 0\n");
+  CHECK_NOTHROW(read_snap_files(c, q));
+  std::filesystem::remove(c);
+  std::filesystem::remove(q);
 }
 
 TEST_CASE("malformed snap files give typed errors", "[snap_files]") {
@@ -175,7 +254,8 @@ TEST_CASE("malformed snap files give typed errors", "[snap_files]") {
            Case{"rcutfac 4.6\ntwojmax 2\nfoo 1\n", good_coeff},  // unknown keyword
            Case{"rcutfac 4.6 5\ntwojmax 2\n", good_coeff},       // extra word
            Case{"rcutfac x\ntwojmax 2\n", good_coeff},           // not a number
-           Case{good_param + "chemflag 1\n", good_coeff},        // unsupported
+           Case{good_param + "switchinnerflag 1\n", good_coeff}, // unsupported
+           Case{good_param + "chemflag 2\n", good_coeff},        // not a flag
            Case{good_param + "bzeroflag 2\n", good_coeff},       // not a flag
            Case{good_param + "quadraticflag 1\n", good_coeff},   // ncoeff does not match
            Case{good_param, "1 6\nMo 0.5 1\n-1\n0.1\n"},          // truncated

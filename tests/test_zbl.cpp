@@ -205,7 +205,7 @@ TEST_CASE(".snap files: the published SNAP + ZBL potentials agree with LAMMPS ML
     WARN("lammps-data not installed: " << potentials << " missing");
     return;
   }
-  for (const char* name : {"ta06a_bcc", "w2940_vacancy", "wbe_alloy"}) {
+  for (const char* name : {"ta06a_bcc", "w2940_vacancy", "wbe_alloy", "inp_zincblende"}) {
     INFO(name);
     const Frame frame = read_extxyz(test::testdata(std::string("data/lammps_snap/") + name + ".xyz"))[0];
     const Structure& s = frame.structure;
@@ -225,8 +225,13 @@ TEST_CASE(".snap files: the published SNAP + ZBL potentials agree with LAMMPS ML
     }
     CHECK(worst_atom <= 1e-10);
     CHECK(worst_force <= 1e-10);
+    // LAMMPS sums the virial as Σ_i r_i f_i over owned and ghost atoms (fdotr), so a force deviation
+    // within the bound above (1e-10 of max |f|) reaches the virial multiplied by Σ_i |r_i|: that is the
+    // bound (InP zincblende: forces within 2.6e-9 eV/Å of LAMMPS, virial within 1.7e-7 eV of 100 eV).
     const Mat3& w = *frame.labels.virial;
-    CHECK((r.virial - w).cwiseAbs().maxCoeff() <= 1e-10 * w.cwiseAbs().maxCoeff());
+    double sum_r = 0.0;
+    for (const Vec3& r_i : s.positions) sum_r += r_i.norm();
+    CHECK((r.virial - w).cwiseAbs().maxCoeff() <= 1e-10 * std::max(w.cwiseAbs().maxCoeff(), sum_r * force_scale));
   }
 }
 

@@ -57,6 +57,13 @@ struct BispectrumParams {
   bool switchflag = true;
   bool bzeroflag = true;
   bool bnormflag = false;
+  /// Explicit multi-element SNAP (LAMMPS chemflag; Cusentino, Wood & Thompson, JPCA 124, 5456
+  /// (2020)): one density per element, and a component for every ordered element triple, so there
+  /// are elements³ times as many components (see docs/snap.md).
+  bool chemflag = false;
+  /// With chemflag: the self term goes into the density of every element, not only the centre's
+  /// (LAMMPS wselfallflag; without chemflag there is one density and it has no effect).
+  bool wselfallflag = false;
   std::vector<SnapElement> elements;  ///< one entry per species
 
   void validate() const {
@@ -343,6 +350,16 @@ class Bispectrum {
     aligned_vector dtriple;   ///< one batch: [direction][triple][lane] 2Σ' Re(conj ∂U_j · Z)
     aligned_vector group_u, group_z;  ///< evaluate_atoms: U_tot and Z of W atoms, [re|im][index][atom]
     std::vector<double> db;           ///< compute_with_derivatives_atoms: dB of the current atom
+    /// chemflag only (explicit multi-element SNAP), sized by make_workspace():
+    struct Chem {
+      std::vector<double> u;        ///< U_tot per element: [element][re|im][U index]
+      std::vector<double> z;        ///< Z per ordered element pair (e1, e2): [e1·nel+e2][re|im][Z index]
+      std::vector<double> y;        ///< adjoint Y per element: [element][re|im][U index] (independent rows)
+      std::vector<double> b, de_db;  ///< B and ∂E/∂B, size()
+      aligned_vector dtriple;       ///< one batch: [element pair][direction][triple][lane]
+      std::vector<int> element;     ///< element of each entry of `neighbours`
+      int centre = 0;               ///< element of the centre atom
+    } chem;
   };
 
   explicit Bispectrum(BispectrumParams p) : p_(std::move(p)) {
@@ -365,7 +382,9 @@ class Bispectrum {
 
   const BispectrumParams& params() const noexcept { return p_; }
   int twojmax() const noexcept { return tables().twojmax; }
-  std::size_t size() const noexcept { return tables().b.size(); }
+  /// Number of components: nb = index_list().size()/elements³ with chemflag, where column
+  /// itriple·nb + c (itriple = (e1·nel + e2)·nel + e3) is B[e1 e2 e3] of the c-th (j1, j2, j).
+  std::size_t size() const noexcept { return tables().b.size() * element_triples(); }
 
   NeighbourOptions neighbour_options() const {
     NeighbourOptions opt;
@@ -390,13 +409,24 @@ class Bispectrum {
     ws.du.assign(3 * 2 * static_cast<std::size_t>(nu) * W, 0.0);
     ws.acc.assign(2 * static_cast<std::size_t>(nu) * W, 0.0);
     ws.dtriple.assign(3 * t.triples.size() * W, 0.0);
+    if (p_.chemflag) {
+      const std::size_t ne = p_.elements.size();
+      ws.chem.u.assign(ne * 2 * static_cast<std::size_t>(nu), 0.0);
+      ws.chem.y.assign(ne * 2 * static_cast<std::size_t>(nu), 0.0);
+      ws.chem.z.assign(ne * ne * 2 * t.z.size(), 0.0);
+      ws.chem.b.assign(size(), 0.0);
+      ws.chem.de_db.assign(size(), 0.0);
+      ws.chem.dtriple.assign(ne * ne * 3 * t.triples.size() * W, 0.0);
+    }
     return ws;
   }
 
-  /// (2j1, 2j2, 2j) of each component, in LAMMPS order.
+  /// (2j1, 2j2, 2j) of each component, in LAMMPS order (with chemflag the list of one element
+  /// triple, repeated for each triple in the column order of size()).
   std::vector<std::array<int, 3>> index_list() const {
     std::vector<std::array<int, 3>> out;
-    for (const auto& b : tables().b) out.push_back({b.j1, b.j2, b.j});
+    for (std::size_t tri = 0; tri < element_triples(); ++tri)
+      for (const auto& b : tables().b) out.push_back({b.j1, b.j2, b.j});
     return out;
   }
 
@@ -404,6 +434,11 @@ class Bispectrum {
   void compute(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws,
                std::span<double> B) const {
     check_size(B.size(), size(), "B");
+    if (p_.chemflag) {
+      chem_prepare(s, nl, i, ws);
+      chem_bispectrum(ws, B);
+      return;
+    }
     prepare(s, nl, i, ws);
     bispectrum(ws, B);
   }
@@ -413,6 +448,12 @@ class Bispectrum {
                                 std::span<double> B, std::span<double> dB) const {
     check_size(B.size(), size(), "B");
     check_size(dB.size(), nl.count(i) * 3 * size(), "dB");
+    if (p_.chemflag) {
+      chem_prepare(s, nl, i, ws);
+      chem_bispectrum(ws, B);
+      chem_derivatives(ws, dB);
+      return;
+    }
     prepare(s, nl, i, ws);
     bispectrum(ws, B);
     derivatives(ws, dB);
@@ -424,6 +465,15 @@ class Bispectrum {
   void compute_with_derivatives_atoms(const Structure& s, const NeighbourList& nl, std::size_t first,
                                       std::size_t last, Workspace& ws, OnAtom&& on_atom) const {
     if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
+    if (p_.chemflag) {  // one atom at a time
+      for (std::size_t i = first; i < last; ++i) {
+        const std::size_t n = nl.count(i) * 3 * size();
+        if (ws.db.size() < n) ws.db.resize(n);
+        compute_with_derivatives(s, nl, i, ws, ws.chem.b, std::span<double>(ws.db.data(), n));
+        on_atom(i, std::span<const double>(ws.chem.b), std::span<const double>(ws.db.data(), n));
+      }
+      return;
+    }
     for (std::size_t i0 = first; i0 < last; i0 += W) {
       const std::size_t count = std::min(W, last - i0);
       group_z(s, nl, i0, count, ws);
@@ -448,7 +498,8 @@ class Bispectrum {
   double evaluate(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws, EnergyOfB&& energy_of,
                   std::span<Vec3> forces, Mat3& virial) const {
     if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
-    prepare(s, nl, i, ws);
+    if (p_.chemflag) chem_prepare(s, nl, i, ws);
+    else prepare(s, nl, i, ws);
     return finish_evaluate(i, ws, energy_of, forces, virial);
   }
 
@@ -460,6 +511,13 @@ class Bispectrum {
     if (forces.size() < s.size()) throw InputError("bispectrum: forces span is shorter than the structure");
     if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
     double total = 0.0;
+    if (p_.chemflag) {  // one atom at a time
+      for (std::size_t i = first; i < last; ++i) {
+        chem_prepare(s, nl, i, ws);
+        total += finish_evaluate(i, ws, energy_of, forces, virial);
+      }
+      return total;
+    }
     for (std::size_t i0 = first; i0 < last; i0 += W) {
       const std::size_t count = std::min(W, last - i0);
       group_z(s, nl, i0, count, ws);
@@ -480,6 +538,10 @@ class Bispectrum {
                      std::span<double> B) const {
     if (last > s.size() || first > last) throw InputError("bispectrum: atom range out of bounds");
     check_size(B.size(), (last - first) * size(), "B");
+    if (p_.chemflag) {  // one atom at a time
+      for (std::size_t i = first; i < last; ++i) compute(s, nl, i, ws, B.subspan((i - first) * size(), size()));
+      return;
+    }
     for (std::size_t i0 = first; i0 < last; i0 += W) {
       const std::size_t count = std::min(W, last - i0);
       group_z(s, nl, i0, count, ws);
@@ -551,22 +613,28 @@ class Bispectrum {
     }
   }
 
-  /// The part of evaluate() after Z: B, E_i = energy_of(B), Y, forces and virial.
+  /// The part of evaluate() after Z: B, E_i = energy_of(B), Y, forces and virial. With chemflag the
+  /// same steps run on the element-resolved arrays (the chem_* kernels below).
   template <class EnergyOfB>
   double finish_evaluate(std::size_t i, Workspace& ws, EnergyOfB&& energy_of, std::span<Vec3> forces,
                          Mat3& virial) const {
-    const std::span<double> B(ws.b.data(), size()), dE(ws.de_db.data(), size());
-    bispectrum(ws, B);
+    const bool chem = p_.chemflag;
+    const std::span<double> B = chem ? std::span<double>(ws.chem.b) : std::span<double>(ws.b.data(), size());
+    const std::span<double> dE = chem ? std::span<double>(ws.chem.de_db) : std::span<double>(ws.de_db.data(), size());
+    if (chem) chem_bispectrum(ws, B);
+    else bispectrum(ws, B);
     std::fill(dE.begin(), dE.end(), 0.0);
     double e = 0.0;
     if constexpr (std::is_invocable_v<EnergyOfB&, std::size_t, std::span<const double>, std::span<double>>)
       e = energy_of(i, std::span<const double>(B), dE);  // callers that need the atom (its species, E_i)
     else
       e = energy_of(std::span<const double>(B), dE);
-    adjoint_y(ws);
+    if (chem) chem_adjoint_y(ws);
+    else adjoint_y(ws);
     for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
       std::array<Vec3, W> g;
-      batch_gradients(ws, batch, g);
+      if (chem) chem_batch_gradients(ws, batch, g);
+      else batch_gradients(ws, batch, g);
       for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
         const auto& nb = ws.neighbours[batch * W + lane];
         forces[i] += g[lane];
@@ -992,6 +1060,264 @@ class Bispectrum {
       }
     }
   }
+
+  // ---- explicit multi-element SNAP (chemflag) -------------------------------------------------------
+  // A separate, plain path: one density U_tot^e per element e, Z^{e1e2} of every ordered element pair,
+  // B[e1 e2 e3](j1,j2,j) = 2 Σ' Re(conj(U_tot^{e3}_j) · Z^{e1e2}(j1,j2,j)) (docs/snap.md). It reuses the
+  // neighbour batches (geometry, U, ∂U) of the one-density path and nothing else of it, so that path
+  // stays as it is. Atoms are taken one at a time.
+
+  /// Number of element triples: elements³ with chemflag, 1 without.
+  std::size_t element_triples() const noexcept {
+    const std::size_t ne = p_.chemflag ? p_.elements.size() : 1;
+    return ne * ne * ne;
+  }
+
+  /// Neighbours, their U, the density of each element and Z of each element pair of atom i.
+  void chem_prepare(const Structure& s, const NeighbourList& nl, std::size_t i, Workspace& ws) const {
+    prepare_u(s, nl, i, ws);  // neighbours, geometry and bare U per batch (its one-density U_tot is not used)
+    const auto& t = tables();
+    const std::size_t ne = p_.elements.size(), nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    const std::size_t nz = t.z.size();
+    auto& c = ws.chem;
+    c.centre = element_of(s.numbers[i]);
+    c.element.clear();
+    for (const auto& nb : ws.neighbours) c.element.push_back(element_of(s.numbers[static_cast<std::size_t>(nb.j)]));
+    std::fill(c.u.begin(), c.u.end(), 0.0);
+    // Σ_neighbours w f_c U into the density of the neighbour's own element (independent rows)
+    for (std::size_t n = 0; n < ws.neighbours.size(); ++n) {
+      const std::size_t batch = n / W, lane = n % W;
+      const double wf = ws.geometry[(batch * fields + WF) * W + lane];
+      const double* ur = ws.u.data() + batch * 2 * nu * W;
+      const double* ui = ur + nu * W;
+      double* dr = c.u.data() + static_cast<std::size_t>(c.element[n]) * 2 * nu;
+      double* di = dr + nu;
+      for (int j = 0; j <= t.twojmax; ++j) {
+        const std::size_t begin = static_cast<std::size_t>(t.u_block[j]);
+        const std::size_t end = begin + static_cast<std::size_t>((j / 2 + 1) * (j + 1));
+        for (std::size_t k = begin; k < end; ++k) {
+          dr[k] += wf * ur[k * W + lane];
+          di[k] += wf * ui[k * W + lane];
+        }
+      }
+    }
+    // self term wself = 1: only in the centre's own density, or in every density with wselfallflag
+    for (std::size_t e = 0; e < ne; ++e) {
+      double* dr = c.u.data() + e * 2 * nu;
+      if (static_cast<int>(e) == c.centre || p_.wselfallflag)
+        for (int j = 0; j <= t.twojmax; ++j)
+          for (int m = 0; m <= j; ++m) dr[static_cast<std::size_t>(t.u_block[j] + m * (j + 1) + m)] += 1.0;
+      mirror_rows(dr, dr + nu);
+    }
+    for (std::size_t e1 = 0; e1 < ne; ++e1)
+      for (std::size_t e2 = 0; e2 < ne; ++e2) {
+        const double* u1 = c.u.data() + e1 * 2 * nu;
+        const double* u2 = c.u.data() + e2 * 2 * nu;
+        double* z = c.z.data() + (e1 * ne + e2) * 2 * nz;
+        chem_z_kernel(u1, u1 + nu, u2, u2 + nu, z, z + nz);
+      }
+  }
+
+  /// Z^{e1e2}: z_kernel<double> with U_j1 taken from the density of e1 and U_j2 from that of e2.
+  void chem_z_kernel(const double* u1r, const double* u1i, const double* u2r, const double* u2i, double* zr_out,
+                     double* zi_out) const noexcept {
+    const auto& t = tables();
+    const double* cg = t.cg.data();
+    for (std::size_t k = 0; k < t.z.size(); ++k) {
+      const auto& e = t.z[k];
+      double zr = 0.0, zi = 0.0;
+      int u1 = e.u1, u2 = e.u2, cgb = e.cgb;
+      for (int ib = 0; ib < e.nb; ++ib) {
+        double sr = 0.0, si = 0.0;
+        for (int ia = 0; ia < e.na; ++ia) {
+          const double cga = cg[e.cga + ia * e.j2];
+          const double ar = u1r[u1 + ia], ai = u1i[u1 + ia], br = u2r[u2 - ia], bi = u2i[u2 - ia];
+          sr += cga * (ar * br - ai * bi);
+          si += cga * (ar * bi + ai * br);
+        }
+        zr += cg[cgb] * sr;
+        zi += cg[cgb] * si;
+        u1 += e.j1 + 1;
+        u2 -= e.j2 + 1;
+        cgb += e.j2;
+      }
+      zr_out[k] = zr;
+      zi_out[k] = zi;
+    }
+    if (p_.bnormflag)
+      for (const auto& tr : t.triples)
+        for (int k = tr.z_offset; k < tr.z_offset + (tr.j + 1) * (tr.j / 2 + 1); ++k) {
+          zr_out[k] /= tr.j + 1;
+          zi_out[k] /= tr.j + 1;
+        }
+  }
+
+  const double* chem_z(const Workspace& ws, std::size_t e1, std::size_t e2) const noexcept {
+    return ws.chem.z.data() + (e1 * p_.elements.size() + e2) * 2 * tables().z.size();
+  }
+
+  /// B[e1e2e3](j1,j2,j) − bzero, column (e1·nel + e2)·nel + e3)·nb + c. bzero goes to the triple of the
+  /// centre's element only, or to every triple with wselfallflag (every density then has the self term).
+  void chem_bispectrum(const Workspace& ws, std::span<double> B) const noexcept {
+    const auto& t = tables();
+    const std::size_t ne = p_.elements.size(), nb = t.b.size(), nz = t.z.size();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    const auto ei = static_cast<std::size_t>(ws.chem.centre);
+    for (std::size_t e1 = 0; e1 < ne; ++e1)
+      for (std::size_t e2 = 0; e2 < ne; ++e2)
+        for (std::size_t e3 = 0; e3 < ne; ++e3) {
+          const double* z = chem_z(ws, e1, e2);
+          const double* u = ws.chem.u.data() + e3 * 2 * nu;
+          const std::size_t tri = (e1 * ne + e2) * ne + e3;
+          const bool shifted = p_.bzeroflag && (p_.wselfallflag || (e1 == ei && e2 == ei && e3 == ei));
+          for (std::size_t c = 0; c < nb; ++c) {
+            const auto& b = t.b[c];
+            const int zo = t.triples[static_cast<std::size_t>(b.t0)].z_offset, ju = t.u_block[b.j];
+            double v = 2.0 * detail::snap::half_dot(b.j, u + ju, u + nu + ju, z + zo, z + nz + zo);
+            if (shifted) v -= p_.bnormflag ? 1.0 : (b.j + 1.0);
+            B[tri * nb + c] = v;
+          }
+        }
+  }
+
+  /// For the batch in ws.du: ws.chem.dtriple[pair][d][t] = 2 Σ' Re(conj(∂U_j)·Z^{pair}_t), every triple t.
+  void chem_triple_contractions(Workspace& ws) const noexcept {
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax)), nt = t.triples.size();
+    const std::size_t ne = p_.elements.size(), nz = t.z.size();
+    const double* hw = t.half_weight.data();
+    for (std::size_t pair = 0; pair < ne * ne; ++pair) {
+      const double* zr = ws.chem.z.data() + pair * 2 * nz;
+      const double* zi = zr + nz;
+      double* out = ws.chem.dtriple.data() + pair * 3 * nt * W;
+      for (std::size_t q = 0; q < nt; ++q) {
+        const auto& tr = t.triples[q];
+        const std::size_t ju = static_cast<std::size_t>(t.u_block[tr.j]);
+        const std::size_t n = static_cast<std::size_t>((tr.j + 1) * (tr.j / 2 + 1));
+        for (std::size_t d = 0; d < 3; ++d) {
+          const double* dr = ws.du.data() + d * 2 * nu * W;
+          const double* di = dr + nu * W;
+          simd acc(0.0);
+          for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t o = (ju + k) * W;
+            const double h = hw[ju + k];
+            acc = xsimd::fma(simd::load_aligned(dr + o), simd(h * zr[tr.z_offset + static_cast<int>(k)]), acc);
+            acc = xsimd::fma(simd::load_aligned(di + o), simd(h * zi[tr.z_offset + static_cast<int>(k)]), acc);
+          }
+          (2.0 * acc).store_aligned(out + (d * nt + q) * W);
+        }
+      }
+    }
+  }
+
+  /// ∂B/∂r_ij of the prepared atom (layout of compute_with_derivatives). A neighbour of element e moves
+  /// only U^e, so B[e1e2e3] gets a term from each slot whose element is e (the three terms of
+  /// derivatives(), with the element pairs of the Z's permuted alike).
+  void chem_derivatives(Workspace& ws, std::span<double> dB) const {
+    std::fill(dB.begin(), dB.end(), 0.0);
+    const auto& t = tables();
+    const std::size_t ne = p_.elements.size(), nb = t.b.size(), nt = t.triples.size(), ncol = size();
+    const double fnorm = p_.bnormflag ? 0.0 : 1.0;
+    for (std::size_t batch = 0; batch * W < ws.neighbours.size(); ++batch) {
+      batch_dutot(ws, batch);
+      chem_triple_contractions(ws);
+      for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
+        const std::size_t n = batch * W + lane;
+        const auto e = static_cast<std::size_t>(ws.chem.element[n]);
+        double* out = dB.data() + ws.neighbours[n].slot * 3 * ncol;
+        // D(p, q, triple, d): the contraction with Z^{pq}
+        auto D = [&](std::size_t p, std::size_t q, int triple, std::size_t d) {
+          return ws.chem.dtriple[(((p * ne + q) * 3 + d) * nt + static_cast<std::size_t>(triple)) * W + lane];
+        };
+        for (std::size_t e1 = 0; e1 < ne; ++e1)
+          for (std::size_t e2 = 0; e2 < ne; ++e2)
+            for (std::size_t e3 = 0; e3 < ne; ++e3) {
+              if (e1 != e && e2 != e && e3 != e) continue;
+              const std::size_t tri = (e1 * ne + e2) * ne + e3;
+              for (std::size_t c = 0; c < nb; ++c) {
+                const auto& b = t.b[c];
+                const double f1 = fnorm * (b.j + 1.0) / (b.j1 + 1.0) + (1.0 - fnorm);
+                const double f2 = fnorm * (b.j + 1.0) / (b.j2 + 1.0) + (1.0 - fnorm);
+                for (std::size_t d = 0; d < 3; ++d) {
+                  double v = 0.0;
+                  if (e3 == e) v += D(e1, e2, b.t0, d);       // ∂U^{e3}_j  · Z^{e1e2}(j1,j2,j)
+                  if (e1 == e) v += f1 * D(e3, e2, b.t1, d);  // ∂U^{e1}_j1 · Z^{e3e2}(j,j2,j1)
+                  if (e2 == e) v += f2 * D(e3, e1, b.t2, d);  // ∂U^{e2}_j2 · Z^{e3e1}(j,j1,j2)
+                  out[d * ncol + tri * nb + c] = v;
+                }
+              }
+            }
+      }
+    }
+  }
+
+  /// Y^e_j = ∂E/∂U^e_j (independent rows) from β = ws.chem.de_db: each B[e1e2e3] passes β to the
+  /// density of each of its three slots, with the Z of the other two (as in chem_derivatives).
+  void chem_adjoint_y(Workspace& ws) const noexcept {
+    const auto& t = tables();
+    const std::size_t ne = p_.elements.size(), nb = t.b.size(), nz = t.z.size();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    std::fill(ws.chem.y.begin(), ws.chem.y.end(), 0.0);
+    auto add = [&](std::size_t e, int triple, const double* z, double beta) {
+      const auto& tr = t.triples[static_cast<std::size_t>(triple)];
+      double* yr = ws.chem.y.data() + e * 2 * nu + t.u_block[tr.j];
+      double* yi = yr + nu;
+      for (int k = 0; k < (tr.j + 1) * (tr.j / 2 + 1); ++k) {
+        yr[k] += beta * z[tr.z_offset + k];
+        yi[k] += beta * z[nz + tr.z_offset + k];
+      }
+    };
+    for (std::size_t e1 = 0; e1 < ne; ++e1)
+      for (std::size_t e2 = 0; e2 < ne; ++e2)
+        for (std::size_t e3 = 0; e3 < ne; ++e3) {
+          const std::size_t tri = (e1 * ne + e2) * ne + e3;
+          for (std::size_t c = 0; c < nb; ++c) {
+            const double beta = ws.chem.de_db[tri * nb + c];
+            if (beta == 0.0) continue;
+            const auto& b = t.b[c];
+            const double f1 = p_.bnormflag ? 1.0 : (b.j + 1.0) / (b.j1 + 1.0);
+            const double f2 = p_.bnormflag ? 1.0 : (b.j + 1.0) / (b.j2 + 1.0);
+            add(e3, b.t0, chem_z(ws, e1, e2), beta);
+            add(e1, b.t1, chem_z(ws, e3, e2), f1 * beta);
+            add(e2, b.t2, chem_z(ws, e3, e1), f2 * beta);
+          }
+        }
+  }
+
+  /// g = ∂E_i/∂r_ij for the neighbours of a batch, each contracted with Y of its own element.
+  void chem_batch_gradients(Workspace& ws, std::size_t batch, std::array<Vec3, W>& g) const noexcept {
+    const auto& t = tables();
+    const std::size_t nu = static_cast<std::size_t>(detail::snap::u_size(t.twojmax));
+    batch_du(ws, batch);
+    const double* ur = ws.u.data() + batch * 2 * nu * W;
+    const double* ui = ur + nu * W;
+    const double* hw = t.half_weight.data();
+    for (std::size_t lane = 0; lane < W && batch * W + lane < ws.neighbours.size(); ++lane) {
+      const auto e = static_cast<std::size_t>(ws.chem.element[batch * W + lane]);
+      const double* yr = ws.chem.y.data() + e * 2 * nu;
+      const double* yi = yr + nu;
+      double su = 0.0;
+      std::array<double, 3> sd{0.0, 0.0, 0.0};
+      for (int j = 0; j <= t.twojmax; ++j) {
+        const std::size_t begin = static_cast<std::size_t>(t.u_block[j]);
+        const std::size_t end = begin + static_cast<std::size_t>((j / 2 + 1) * (j + 1));
+        for (std::size_t k = begin; k < end; ++k) {
+          const double hyr = hw[k] * yr[k], hyi = hw[k] * yi[k];
+          su += ur[k * W + lane] * hyr + ui[k * W + lane] * hyi;
+          for (std::size_t d = 0; d < 3; ++d) {
+            const double* dr = ws.du.data() + d * 2 * nu * W;
+            const double* di = dr + nu * W;
+            sd[d] += dr[k * W + lane] * hyr + di[k * W + lane] * hyi;
+          }
+        }
+      }
+      const double wf = ws.geometry[(batch * fields + WF) * W + lane];
+      for (std::size_t d = 0; d < 3; ++d)
+        g[lane][static_cast<Eigen::Index>(d)] = 2.0 * (ws.geometry[(batch * fields + WDF + d) * W + lane] * su + wf * sd[d]);
+    }
+  }
+
+
 
   BispectrumParams p_;
   [[no_unique_address]] std::conditional_t<fixed, detail::snap::Empty, TablesT> tables_{};

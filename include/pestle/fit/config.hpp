@@ -8,6 +8,7 @@
 //     "descriptor": {                          // SNAP bispectrum, LAMMPS names
 //       "twojmax": 6, "rcutfac": 5.2, "rfac0": 0.99363, "rmin0": 0.0,
 //       "switchflag": true, "bzeroflag": false, "bnormflag": false,
+//       "chemflag": false, "wselfallflag": false,   // explicit multi-element SNAP (docs/snap.md)
 //       "elements": {"Mo": {"radius": 0.5, "weight": 1.0}}
 //     },
 //     "training": ["../../../../shared/data/zuo2020/Mo_train.xyz"],
@@ -76,7 +77,8 @@ inline std::vector<std::filesystem::path> training_files(const json& j, const st
 
 inline BispectrumParams parse_descriptor(const json& j) {
   const std::string where = "\"descriptor\"";
-  check_keys(j, where, {"type", "twojmax", "rcutfac", "rfac0", "rmin0", "switchflag", "bzeroflag", "bnormflag", "elements"});
+  check_keys(j, where, {"type", "twojmax", "rcutfac", "rfac0", "rmin0", "switchflag", "bzeroflag", "bnormflag",
+                        "chemflag", "wselfallflag", "elements"});
   if (j.contains("type") && j["type"] != "bispectrum")
     throw InputError("descriptor type must be \"bispectrum\" (the only one so far)");
   BispectrumParams p;
@@ -87,6 +89,8 @@ inline BispectrumParams parse_descriptor(const json& j) {
   p.switchflag = get(j, "switchflag", where, p.switchflag);
   p.bzeroflag = get(j, "bzeroflag", where, p.bzeroflag);
   p.bnormflag = get(j, "bnormflag", where, p.bnormflag);
+  p.chemflag = get(j, "chemflag", where, p.chemflag);
+  p.wselfallflag = get(j, "wselfallflag", where, p.wselfallflag);
   if (!j.contains("elements") || !j["elements"].is_object() || j["elements"].empty())
     throw InputError("\"descriptor\" needs \"elements\": {\"Symbol\": {\"radius\": R, \"weight\": w}, ...}");
   for (const auto& [symbol, e] : j["elements"].items()) {

@@ -5,6 +5,7 @@
 //     "model": "snap" | "qsnap",
 //     "descriptor": {"type": "bispectrum", "twojmax": 6, "rcutfac": 4.6, "rfac0": 0.99363,
 //                    "rmin0": 0.0, "switchflag": true, "bzeroflag": false, "bnormflag": false,
+//                    "chemflag": false, "wselfallflag": false,   (optional on reading, default false)
 //                    "elements": [{"element": "Mo", "radius": 0.5, "weight": 1.0}, ...]},
 //     "coefficients": {"Mo": [β₀, β_1, ..., (α ...)], ...},
 //     "reference_energies": {"Mo": -10.8},     (optional, informational: already inside β₀)
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,9 +49,10 @@ inline json params_to_json(const BispectrumParams& p) {
   json elements = json::array();
   for (const auto& e : p.elements)
     elements.push_back({{"element", std::string(element_symbol(e.z))}, {"radius", e.radius}, {"weight", e.weight}});
-  return {{"type", "bispectrum"}, {"twojmax", p.twojmax},     {"rcutfac", p.rcutfac},     {"rfac0", p.rfac0},
-          {"rmin0", p.rmin0},     {"switchflag", p.switchflag}, {"bzeroflag", p.bzeroflag}, {"bnormflag", p.bnormflag},
-          {"elements", elements}};
+  return {{"type", "bispectrum"},       {"twojmax", p.twojmax},     {"rcutfac", p.rcutfac},
+          {"rfac0", p.rfac0},             {"rmin0", p.rmin0},         {"switchflag", p.switchflag},
+          {"bzeroflag", p.bzeroflag},     {"bnormflag", p.bnormflag}, {"chemflag", p.chemflag},
+          {"wselfallflag", p.wselfallflag}, {"elements", elements}};
 }
 
 inline BispectrumParams params_from_json(const json& d) {
@@ -63,6 +66,9 @@ inline BispectrumParams params_from_json(const json& d) {
   p.switchflag = get<bool>(d, "switchflag", "descriptor");
   p.bzeroflag = get<bool>(d, "bzeroflag", "descriptor");
   p.bnormflag = get<bool>(d, "bnormflag", "descriptor");
+  // explicit multi-element SNAP: absent in files written before it existed, so optional
+  for (auto [key, flag] : {std::pair{"chemflag", &p.chemflag}, std::pair{"wselfallflag", &p.wselfallflag}})
+    if (d.contains(key)) *flag = get<bool>(d, key, "descriptor");
   const json& els = at(d, "elements", "descriptor");
   if (!els.is_array() || els.empty()) throw InputError("model file: 'descriptor.elements' must be a non-empty array");
   for (std::size_t k = 0; k < els.size(); ++k) {

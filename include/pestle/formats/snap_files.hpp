@@ -3,12 +3,14 @@
 //
 // .snapparam: one "keyword value" pair per line, '#' starts a comment. Keywords read:
 //   rcutfac, twojmax (required); rfac0, rmin0, switchflag, bzeroflag, bnormflag,
-//   quadraticflag (optional, LAMMPS defaults 0.99363, 0, 1, 1, 0, 0); chemflag,
-//   wselfallflag, switchinnerflag must be 0 (explicit multi-element SNAP and inner
-//   switching are not supported); chunksize and parallelthresh (Kokkos tuning) are ignored.
+//   quadraticflag, chemflag, wselfallflag (optional, LAMMPS defaults 0.99363, 0, 1, 1, 0,
+//   0, 0, 0); switchinnerflag must be 0 (inner switching is not supported); chunksize and
+//   parallelthresh (Kokkos tuning) are ignored.
 // .snapcoeff: '#' comments; first line "nelements ncoeffall"; then per element a line
 //   "name radius weight" followed by ncoeffall coefficient lines, β₀ first, then the
 //   ncoeff linear ones and (quadraticflag 1) the ncoeff(ncoeff+1)/2 quadratic ones.
+//   ncoeff is the number of bispectrum components, times nelements³ with chemflag 1
+//   (explicit multi-element SNAP: one column per ordered element triple, docs/snap.md).
 //   Element names must be chemical symbols (they become the atomic numbers).
 // Numbers are written with the shortest text that reads back to the same double, so a
 // write/read round trip is exact. Mapping to pestle types: docs/model-files.md.
@@ -85,6 +87,8 @@ inline bool read_snapparam(const std::string& path, BispectrumParams& p) {
   p.switchflag = true;  // LAMMPS pair_style snap defaults
   p.bzeroflag = true;
   p.bnormflag = false;
+  p.chemflag = false;
+  p.wselfallflag = false;
   p.rfac0 = 0.99363;
   p.rmin0 = 0.0;
   for (std::size_t k = 0; k < lines.words.size(); ++k) {
@@ -100,8 +104,12 @@ inline bool read_snapparam(const std::string& path, BispectrumParams& p) {
     else if (key == "bzeroflag") p.bzeroflag = flag(path, ln, key, w[1]);
     else if (key == "bnormflag") p.bnormflag = flag(path, ln, key, w[1]);
     else if (key == "quadraticflag") quadratic = flag(path, ln, key, w[1]);
-    else if (key == "chemflag" || key == "wselfallflag" || key == "switchinnerflag") {
-      if (flag(path, ln, key, w[1])) throw ParseError(path, ln, key + " 1 is not supported by pestle");
+    else if (key == "chemflag") p.chemflag = flag(path, ln, key, w[1]);
+    else if (key == "wselfallflag") p.wselfallflag = flag(path, ln, key, w[1]);
+    else if (key == "switchinnerflag") {
+      if (flag(path, ln, key, w[1]))
+        throw ParseError(path, ln,
+                         "switchinnerflag 1 (inner switching function, sinner/dinner) is not supported by pestle");
     } else if (key == "chunksize" || key == "parallelthresh") {
       integer(path, ln, w[1], key);  // Kokkos tuning knobs: no effect here
     } else {
@@ -152,12 +160,20 @@ inline SnapFiles read_snap_files(const std::string& coeff_path, const std::strin
   SnapFiles f;
   f.quadratic = read_snapparam(param_path, f.params);
   read_snapcoeff(coeff_path, f);
-  const std::size_t nb = Bispectrum<dynamic>(f.params).size();
+  const std::size_t nb = Bispectrum<dynamic>(f.params).size();  // × nelements³ with chemflag
   const std::size_t expect = 1 + (f.quadratic ? QuadraticMap::size(nb) : LinearMap::size(nb));
-  if (f.coefficients.front().size() != expect)
+  if (f.coefficients.front().size() != expect) {
+    std::string what = "twojmax " + std::to_string(f.params.twojmax);
+    if (f.params.chemflag) {
+      const std::size_t ne = f.params.elements.size();
+      what += " with chemflag 1 and " + std::to_string(ne) + " elements (" + std::to_string(ne * ne * ne) +
+              " element triples × " + std::to_string(nb / (ne * ne * ne)) + " = " + std::to_string(nb) + " components)";
+    }
+    if (f.quadratic) what += " with quadraticflag 1";
     throw InputError(coeff_path + ": " + std::to_string(f.coefficients.front().size()) +
-                     " coefficients per element, but twojmax " + std::to_string(f.params.twojmax) +
-                     (f.quadratic ? " with quadraticflag 1" : "") + " needs " + std::to_string(expect));
+                     " coefficients per element, but " + what + " (" + param_path + ") needs " +
+                     std::to_string(expect));
+  }
   return f;
 }
 
@@ -185,6 +201,8 @@ inline std::string snapparam_text(const BispectrumParams& p, bool quadratic) {
   kv("bzeroflag", std::int64_t{p.bzeroflag});
   kv("bnormflag", std::int64_t{p.bnormflag});
   kv("quadraticflag", std::int64_t{quadratic});
+  kv("chemflag", std::int64_t{p.chemflag});
+  kv("wselfallflag", std::int64_t{p.wselfallflag});
   return out;
 }
 
