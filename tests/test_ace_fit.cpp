@@ -207,3 +207,75 @@ TEST_CASE("linear ACE: smoothness prior factors and config keys", "[ace][ace_fit
   CHECK_THROWS_WITH(degree_broken("{\"max_degree\": 10}", "{}"), Catch::Contains("needs \"n_max\" (or \"max_degree\")"));
   CHECK_THROWS_WITH(degree_broken("\"l_weight\": 2", "\"l_weight\": 0"), Catch::Contains("l_weight"));
 }
+
+namespace {
+
+/// B of atom 0 of a dimer (Z0 at the origin, Z1 at distance r) in a large empty box.
+std::vector<double> dimer_b(const AceDescriptor& d, int z0, int z1, double r) {
+  Structure s;
+  s.positions = {Vec3(0, 0, 0), Vec3(r, 0.3, -0.2)};
+  s.numbers = {z0, z1};
+  const NeighbourList nl = build_neighbour_list(s, d.neighbour_options());
+  auto ws = d.make_workspace();
+  std::vector<double> q(d.size());
+  d.compute(s, nl, 0, ws, q);
+  return q;
+}
+
+AceBasisSpec cu_ni_spec_with_bond() {
+  AceBasisSpec spec = test::tiny_ace_spec();
+  spec.elements = {29, 28};
+  spec.rcut = 5.0;
+  spec.bonds = {{29, 28, 3.5, 1.5, 0.3}};
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("linear ACE: per-bond cutoffs apply to both orders of the pair and only to it", "[ace][ace_fit]") {
+  const AceBasisSpec spec = cu_ni_spec_with_bond();
+  const AceRadialBasis rb = ace_b_radial(spec);
+  CHECK(rb.cutoff == 5.0);
+  CHECK(rb.pair(0, 1).rcut == 3.5);
+  CHECK(rb.pair(1, 0).rcut == 3.5);
+  CHECK(rb.pair(0, 1).lambda == 1.5);
+  CHECK(rb.pair(0, 0).rcut == 5.0);
+  CHECK(rb.pair(1, 1).rcut == 5.0);
+
+  // A Ni neighbour at 4 Å lies beyond the Cu-Ni cutoff: atom 0 sees nothing (its B is the isolated
+  // atom's); a Cu neighbour at 4 Å lies inside the Cu-Cu cutoff and changes B.
+  const AceDescriptor d = ace_b_descriptor(spec);
+  const auto isolated = dimer_b(d, 29, 29, 9.0);
+  const auto cu_ni = dimer_b(d, 29, 28, 4.0), cu_cu = dimer_b(d, 29, 29, 4.0), cu_ni_near = dimer_b(d, 29, 28, 3.0);
+  double d_ni = 0.0, d_cu = 0.0, d_near = 0.0;
+  for (std::size_t c = 0; c < isolated.size(); ++c) {
+    d_ni = std::max(d_ni, std::abs(cu_ni[c] - isolated[c]));
+    d_cu = std::max(d_cu, std::abs(cu_cu[c] - isolated[c]));
+    d_near = std::max(d_near, std::abs(cu_ni_near[c] - isolated[c]));
+  }
+  CHECK(d_ni == 0.0);
+  CHECK(d_cu > 1e-3);
+  CHECK(d_near > 1e-3);
+}
+
+TEST_CASE("linear ACE: \"bonds\" in the descriptor JSON round-trip and bad bonds are clear errors", "[ace][ace_fit]") {
+  const AceBasisSpec spec = cu_ni_spec_with_bond();
+  const nlohmann::json j = ace_spec_to_json(spec);
+  REQUIRE(j.contains("bonds"));
+  CHECK(j["bonds"]["Cu-Ni"]["cutoff"] == 3.5);
+  const AceBasisSpec back = ace_spec_from_json(j);
+  CHECK(back.bonds == spec.bonds);
+  CHECK(ace_spec_to_json(back) == j);
+
+  const auto refused = [&](const nlohmann::json& bonds, const std::string& words) {
+    nlohmann::json bad = j;
+    bad["bonds"] = bonds;
+    CHECK_THROWS_WITH(ace_spec_from_json(bad), Catch::Contains(words));
+  };
+  refused({{"Cu-Mo", {{"cutoff", 4.0}}}}, "Mo is not in");
+  refused({{"CuNi", {{"cutoff", 4.0}}}}, "two element symbols");
+  refused({{"Cu-Ni", {{"lambda", 1.0}}}}, "needs a \"cutoff\"");
+  refused({{"Cu-Ni", {{"cutoff", 4.0}}}, {"Ni-Cu", {{"cutoff", 4.0}}}}, "given twice");
+  refused({{"Cu-Ni", {{"cutoff", 4.0}, {"d_cut", 5.0}}}}, "d_cut must lie in");
+  refused({{"Cu-Ni", {{"cutoff", 4.0}, {"rcut", 5.0}}}}, "rcut");
+}

@@ -1,7 +1,8 @@
 #pragma once
 // AceBasisSpec's one JSON form, the "descriptor" object of ACE fit configs and ACE model files:
 //   {"type": "ace", "elements": ["Mo"], "cutoff": 5.2, "radial": "ChebExpCos", "lambda": 5.0,
-//    "d_cut": 0.5, "ranks": {"1": {"n_max": 8}, "2": {"n_max": 6, "l_max": 4}, ...}, "l_weight": 2}
+//    "d_cut": 0.5, "ranks": {"1": {"n_max": 8}, "2": {"n_max": 6, "l_max": 4}, ...}, "l_weight": 2,
+//    "bonds": {"In-P": {"cutoff": 5.0, "lambda": 1.5, "d_cut": 0.5}}}   (optional, per species pair)
 // Every key is checked (core/json.hpp); docs/ace.md §5 has the degree bound.
 #include <algorithm>
 #include <cmath>
@@ -47,13 +48,48 @@ inline void parse_rank(const json& r, int rank, const std::string& rw, AceBasisS
   if (s.lmax[k] < 0 || s.lmax[k] > 10) throw InputError(rw + ": l_max must lie in 0..10");
 }
 
+/// One "bonds" entry: "A-B" (element symbols) → cutoff (required), lambda and d_cut (default: the spec's).
+inline AceBondSpec parse_bond(const std::string& name, const json& b, const AceBasisSpec& s) {
+  const std::string where = "\"descriptor.bonds." + name + "\"";
+  const auto dash = name.find('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == name.size())
+    throw InputError(where + ": a bond is named \"A-B\" by two element symbols");
+  if (!b.is_object()) throw InputError(where + " must be an object");
+  check_keys(b, where, {"cutoff", "lambda", "d_cut"});
+  AceBondSpec bond;
+  bond.z_a = atomic_number(name.substr(0, dash));
+  bond.z_b = atomic_number(name.substr(dash + 1));
+  for (int z : {bond.z_a, bond.z_b})
+    if (!std::count(s.elements.begin(), s.elements.end(), z))
+      throw InputError(where + ": " + std::string(element_symbol(z)) + " is not in \"descriptor.elements\"");
+  if (!b.contains("cutoff")) throw InputError(where + " needs a \"cutoff\" (Å)");
+  bond.rcut = get(b, "cutoff", where, s.rcut);
+  bond.lambda = get(b, "lambda", where, s.lambda);
+  bond.dcut = get(b, "d_cut", where, s.dcut);
+  if (!(bond.rcut > 0.5) || bond.rcut > 20.0) throw InputError(where + ": cutoff must lie in (0.5, 20] Å");
+  if (!(bond.lambda > 0.0) || !std::isfinite(bond.lambda)) throw InputError(where + ": lambda must be positive");
+  if (!(bond.dcut > 0.0) || !(bond.dcut < bond.rcut)) throw InputError(where + ": d_cut must lie in (0, cutoff)");
+  return bond;
+}
+
+inline void parse_bonds(const json& j, AceBasisSpec& s) {
+  if (!j.is_object()) throw InputError("\"descriptor.bonds\" must be an object {\"A-B\": {...}}");
+  for (const auto& [name, b] : j.items()) {
+    AceBondSpec bond = parse_bond(name, b, s);
+    for (const auto& other : s.bonds)
+      if ((other.z_a == bond.z_a && other.z_b == bond.z_b) || (other.z_a == bond.z_b && other.z_b == bond.z_a))
+        throw InputError("\"descriptor.bonds\": the pair " + name + " is given twice");
+    s.bonds.push_back(bond);
+  }
+}
+
 }  // namespace detail::aceconfig
 
 /// The ACE basis specification of a "descriptor" object (fit configs and model files alike).
 inline AceBasisSpec ace_spec_from_json(const nlohmann::json& j) {
   using namespace detail::aceconfig;
   const std::string where = "\"descriptor\"";
-  check_keys(j, where, {"type", "elements", "cutoff", "radial", "lambda", "d_cut", "ranks", "l_weight"});
+  check_keys(j, where, {"type", "elements", "cutoff", "radial", "lambda", "d_cut", "ranks", "l_weight", "bonds"});
   if (get<std::string>(j, "type", where, "") != "ace")
     throw InputError("an ACE model needs \"descriptor\": {\"type\": \"ace\", ...}");
   AceBasisSpec s;
@@ -90,6 +126,7 @@ inline AceBasisSpec ace_spec_from_json(const nlohmann::json& j) {
     parse_rank(r[key], int(k), rw, s);
   }
   if (std::all_of(s.max_degree.begin(), s.max_degree.end(), [](double d) { return d <= 0.0; })) s.max_degree.clear();
+  if (j.contains("bonds")) parse_bonds(j["bonds"], s);
   return s;
 }
 
@@ -108,6 +145,12 @@ inline nlohmann::json ace_spec_to_json(const AceBasisSpec& s) {
   json j = {{"type", "ace"},      {"elements", elements}, {"cutoff", s.rcut}, {"radial", to_string(s.radial)},
             {"lambda", s.lambda}, {"d_cut", s.dcut},      {"ranks", ranks}};
   if (!s.max_degree.empty()) j["l_weight"] = s.l_weight;  // only a degree bound uses it
+  if (!s.bonds.empty()) {
+    json bonds = json::object();
+    for (const auto& b : s.bonds)
+      bonds[std::string(element_symbol(b.z_a)) + "-" + std::string(element_symbol(b.z_b))] = {{"cutoff", b.rcut}, {"lambda", b.lambda}, {"d_cut", b.dcut}};
+    j["bonds"] = bonds;
+  }
   return j;
 }
 

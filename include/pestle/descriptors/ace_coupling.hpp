@@ -23,12 +23,23 @@
 #include <Eigen/Dense>
 #include <string>
 
+#include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/memory.hpp"
 #include "pestle/descriptors/ace_basis.hpp"
 #include "pestle/math/clebsch_gordan.hpp"
 
 namespace pestle {
+
+/// Radial parameters of one species pair that differ from the spec's defaults (per-bond cutoffs, as
+/// pacemaker's bonds): applied to both orders (z_a, z_b) and (z_b, z_a).
+struct AceBondSpec {
+  int z_a = 0, z_b = 0;  ///< atomic numbers
+  double rcut = 5.0;     ///< Å
+  double lambda = 2.0;
+  double dcut = 0.01;    ///< Å (ChebExpCos)
+  bool operator==(const AceBondSpec&) const = default;
+};
 
 /// Which products to include: for rank ν = 1..ranks.size(), n < nmax[ν-1] and l <= lmax[ν-1], and,
 /// where max_degree[ν-1] > 0, a total degree Σ_t (n_t + 1 + l_weight·l_t) <= max_degree[ν-1]
@@ -44,6 +55,14 @@ struct AceBasisSpec {
   double rcut = 5.0;     ///< Å
   double dcut = 0.01;    ///< Å (ChebExpCos)
   double spline_delta = 0.001;
+  std::vector<AceBondSpec> bonds;  ///< per-pair overrides of rcut, lambda, dcut
+
+  /// Å, the largest cutoff of any pair (the neighbour-list cutoff).
+  double max_cutoff() const {
+    double r = rcut;
+    for (const auto& b : bonds) r = std::max(r, b.rcut);
+    return r;
+  }
 };
 
 /// The total degree of one factor (0-based n, l) of a product: n + 1 + l_weight·l.
@@ -155,7 +174,8 @@ inline AceRadialBasis ace_b_radial(const AceBasisSpec& spec) {
   const AceRadialSizes sizes = ace_radial_sizes(spec.nmax);
   const int nrad = sizes.nradmax;
   AceRadialBasis rb;
-  rb.kind = spec.radial, rb.lmax = lmax, rb.nelements = nel, rb.cutoff = spec.rcut;
+  rb.kind = spec.radial, rb.lmax = lmax, rb.nelements = nel, rb.cutoff = spec.max_cutoff();
+  rb.pair_ranges = true;  // each pair's table spans its own cutoff, as the .yace export is read back
   rb.nradbase = sizes.nradbase;
   rb.nradmax = nrad;
   rb.pairs.resize(std::size_t(nel * nel));
@@ -165,6 +185,16 @@ inline AceRadialBasis ace_b_radial(const AceBasisSpec& spec) {
     p.crad.assign(rb.radial_count() * std::size_t(rb.nradbase), 0.0);
     for (int n = 0; n < nrad; ++n)
       for (int l = 0; l <= lmax; ++l) p.crad[(std::size_t(n) * std::size_t(lmax + 1) + std::size_t(l)) * std::size_t(rb.nradbase) + std::size_t(n)] = 1.0;
+  }
+  const auto index_of = [&](int z) {
+    const auto it = std::find(spec.elements.begin(), spec.elements.end(), z);
+    if (it == spec.elements.end()) throw InputError("ACE basis spec: a bond names " + std::string(element_symbol(z)) + ", which is not among the elements");
+    return int(it - spec.elements.begin());
+  };
+  for (const auto& b : spec.bonds) {
+    const int a = index_of(b.z_a), c = index_of(b.z_b);
+    for (auto* p : {&rb.pairs[std::size_t(a * nel + c)], &rb.pairs[std::size_t(c * nel + a)]})
+      p->lambda = b.lambda, p->rcut = b.rcut, p->dcut = b.dcut;
   }
   return rb;
 }

@@ -21,7 +21,7 @@ namespace detail::acenl {
 /// means the same B function: they may differ in which products they select (n_max, l_max, degree).
 inline bool ace_same_radial_basis(const AceBasisSpec& a, const AceBasisSpec& b) {
   return a.elements == b.elements && a.radial == b.radial && a.lambda == b.lambda && a.rcut == b.rcut && a.dcut == b.dcut &&
-         a.spline_delta == b.spline_delta;
+         a.bonds == b.bonds && a.spline_delta == b.spline_delta;
 }
 
 /// For every B function of `from` (per central species), the index of the same function in `to`,
