@@ -10,7 +10,7 @@ pestle="${PESTLE:-$root/build/bin/pestle}"
 train="$root/../shared/data/inp2020/InP_train.xyz"
 out="$root/out/inp2020"
 mkdir -p "$out"
-[ -f "$out/fit90.xyz" ] || /usr/bin/python3 "$here/holdout_split.py" "$train" "$out/fit90.xyz" "$out/val10.xyz"
+[ -f "$out/fit90.xyz" ] || /usr/bin/python3 "$here/../zuo2020/ace/holdout_split.py" "$train" "$out/fit90.xyz" "$out/val10.xyz" 0.1
 for model in "${@:-ace snap}"; do
   cfg="$here/$model.json"
   ext=json; [ "$model" = gap ] && ext=xml
