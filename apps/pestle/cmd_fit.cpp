@@ -47,7 +47,8 @@ int run_fit(const Args& args) {
   if (family == "gap") return run_fit_gap(config_path, output);
   if (family == "ace")
     return runtime::model_key(document) == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
-  const FitConfig config = load_fit_config(config_path);
+  FitConfig config = load_fit_config(config_path);
+  config.options.progress = design_progress_printer();
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
 

@@ -10,7 +10,8 @@ namespace pestle::cli {
 
 /// A linear ACE fit, written as a pestle JSON model (formats/ace_model_json.hpp).
 int run_fit_ace(const std::string& config_path, std::string output) {
-  const AceFitConfig config = load_ace_fit_config(config_path);
+  AceFitConfig config = load_ace_fit_config(config_path);
+  config.options.progress = design_progress_printer();
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
   using clock = std::chrono::steady_clock;

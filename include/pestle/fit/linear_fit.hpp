@@ -4,6 +4,7 @@
 // the full design matrix is never held in memory. Reference energies e0(Z) are subtracted
 // from the energy targets and added back to β₀ of the fitted model.
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ namespace pestle {
 struct FitOptions {
   DesignOptions design;
   SolverOptions solver;
+  /// Called after each structure's rows reach the solver with (structures done, total), so that a
+  /// long fit (InP's linear ACE: 8 min) can show how far it is; empty: silent.
+  std::function<void(std::size_t, std::size_t)> progress;
 };
 
 /// What a fit saw and how the solver fared.
@@ -42,6 +46,7 @@ Potential<D, M> fit_linear_model(const D& descriptor, const Dataset& data, std::
   assemble_design<Map>(descriptor, data, layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;
+    if (options.progress) options.progress(sum.structures, data.size());
     for (RowKind k : r.kind)
       (k == RowKind::energy ? sum.energy_rows : k == RowKind::force ? sum.force_rows : sum.virial_rows)++;
   });

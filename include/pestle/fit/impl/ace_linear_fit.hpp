@@ -22,6 +22,7 @@ PESTLE_FIT_INLINE AceLinearModel fit_ace_linear(const AceBasisSpec& spec, const 
   assemble_design<LinearMap>(descriptor, data, layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;
+    if (options.progress) options.progress(sum.structures, data.size());
     for (std::size_t k = 0; k < r.kind.size(); ++k) {
       (r.kind[k] == RowKind::energy ? sum.energy_rows : r.kind[k] == RowKind::force ? sum.force_rows : sum.virial_rows)++;
       if (r.w[static_cast<Eigen::Index>(k)] > 0.0) ++weighted_rows;
