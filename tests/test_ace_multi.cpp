@@ -199,7 +199,7 @@ TEST_CASE("ACE: .ace keys glued to their values read like spaced ones", "[ace]")
   CHECK(glued.find("core repulsion parameters:100.0 1.0") != std::string::npos);  // the spelling under test
   std::string spaced = glued;
   for (const std::string key : {"core repulsion parameters:", "core energy-cutoff parameters:", "E0:", "radparameter=", "cutoff=", "crad=", ">:"})
-    for (std::size_t at = 0; (at = spaced.find(key, at)) != std::string::npos; at += key.size() + 1) spaced.insert(at + key.size(), " ");
+    for (std::size_t at = 0; (at = spaced.find(key, at)) != std::string::npos; at += key.size() + 1) spaced.insert(at + key.size(), 1, ' ');
   std::istringstream a(glued), b(spaced);
   const AceFile f = read_ace_file(a, "glued.ace"), g = read_ace_file(b, "spaced.ace");
   CHECK(f.basis.radial.pairs[0].core_prefactor == 100.0);
