@@ -23,7 +23,7 @@ if [ -z "${PESTLE_SKIP_SANITIZERS:-}" ]; then
   # second time doubled the CI time. PESTLE_SANITIZE_ALL=1 runs every unit test instead.
   sanitized="test_core;test_extxyz*;test_neighbours*;test_bispectrum*;test_soap*;test_ace"
   sanitized+=";test_gap_xml;test_gap_descriptors;test_snap_files;test_model_json;test_lammps_data;test_reference"
-  sanitized+=";test_yace;test_optimise_core"
+  sanitized+=";test_yace;test_ace_multi;test_snap_chem;test_optimise_core"
   if [ -n "${PESTLE_SANITIZE_ALL:-}" ]; then sanitized="test_*"; fi
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: ${sanitized} =="
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF \
