@@ -19,6 +19,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -88,6 +89,30 @@ std::map<std::string, Case> cases() {
   c["tersoff_c"] = manybody({6}, [] { return rattled_diamond(6, 3.567); }, "tersoff", "SiC.tersoff", ters);
   c["tersoff_c_triclinic"] = manybody({6}, [] { return triclinic_diamond(6, 3.567); }, "tersoff", "SiC.tersoff", ters);
 
+  // A complete ternary file (BNC.tersoff: all 27 B/N/C triplets): random alloys, one triclinic.
+  c["tersoff_bnc_alloy"] =
+      manybody({5, 7, 6}, [] { return random_alloy_diamond({5, 7, 6}, 3.62); }, "tersoff", "BNC.tersoff", ters);
+  c["tersoff_bnc_triclinic"] = manybody(
+      {5, 7, 6}, [] { return in_cell(triclinic_diamond(6, 3.6).cell, cubic_basis::diamond, {5, 7, 6}, 0.08, 9); },
+      "tersoff", "BNC.tersoff", ters);
+  // SiCGe.tersoff names its silicon sets Si(B), Si(C), Si(D); pair_coeff picks Si(D). The file has
+  // no C-Ge entries, so only its Si-C and Si-Ge binaries (and the elements) exist.
+  const auto sicge = [](std::vector<int> types, std::vector<std::string> names, std::function<Structure()> st) {
+    std::string list;
+    for (const auto& n : names) list += ' ' + n;
+    return Case{types, std::move(st),
+                [list](const std::string& dir) { return "pair_style tersoff\npair_coeff * * " + dir + "/SiCGe.tersoff" + list + "\n"; },
+                [types](const Structure& s, const std::string& dir) {
+                  return Tersoff::from_file(dir + "/SiCGe.tersoff", types, {{"Si(D)", 14}}).compute(s);
+                }};
+  };
+  c["tersoff_sicge_sic"] = sicge({14, 6}, {"Si(D)", "C"}, [] { return random_alloy_diamond({14, 6}, 4.6, 10); });
+  c["tersoff_sicge_sige"] = sicge({14, 32}, {"Si(D)", "Ge"}, [] { return random_alloy_diamond({14, 32}, 5.54, 11); });
+  c["tersoff_sicge_sige_triclinic"] = sicge({14, 32}, {"Si(D)", "Ge"}, [] {
+    return in_cell(triclinic_diamond(14, 5.5).cell, cubic_basis::diamond, {14, 32, 32}, 0.08, 12);
+  });
+  c["tersoff_sicge_ge"] = sicge({32}, {"Ge"}, [] { return rattled_diamond(32, 5.658, 13); });
+
   const auto funcfl = [](std::vector<std::string> files) {
     return [files](const Structure& s, const std::string& dir) {
       std::vector<std::string> paths;
@@ -118,6 +143,18 @@ std::map<std::string, Case> cases() {
       {28, 29}, [] { return strained(small_fcc(29, 3.57, 28), Mat3::Identity() * -0.45); }, "eam/alloy", "CuNi.eam.alloy", setfl);
   c["eam_alloy_cuni_small_cell"] =
       manybody({28, 29}, [] { return small_fcc(29, 3.57, 28); }, "eam/alloy", "CuNi.eam.alloy", setfl);
+  // the one ternary setfl file Debian ships: Ni-Al-H (Angelo, Moody, Baskes), H on random fcc sites
+  const auto nialh = [](unsigned seed) {
+    Structure s = cubic_supercell(cubic_basis::fcc, 3.6, 3, 28);
+    std::mt19937 rng(seed);
+    for (auto& z : s.numbers) z = (rng() % 10 < 6) ? 28 : (rng() % 3 ? 13 : 1);
+    rattle(s, 0.1, seed + 1);
+    return s;
+  };
+  c["eam_alloy_nialh"] =
+      manybody({28, 13, 1}, [nialh] { return nialh(14); }, "eam/alloy", "NiAlH_jea.eam.alloy", setfl);
+  c["eam_alloy_nialh_compressed"] = manybody(
+      {28, 13, 1}, [nialh] { return strained(nialh(15), Mat3::Identity() * -0.2); }, "eam/alloy", "NiAlH_jea.eam.alloy", setfl);
 
   // Lennard-Jones argon (and krypton): cutoff 8.5 Å against a 10.5 Å cell
   const LennardJonesParams ar{0.0104, 3.40, 8.5}, kr{0.0140, 3.65, 9.0};

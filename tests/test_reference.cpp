@@ -230,6 +230,18 @@ TEST_CASE("reference potentials: bad input gives typed errors", "[reference]") {
     CHECK_THROWS_WITH(StillingerWeber::silicon().compute(s), Contains("atom 1 is C") && Contains("does not cover"));
     CHECK_THROWS_AS(LennardJones(18, {0.01, 3.4, 8.5}).compute(s), InputError);
   }
+  SECTION("element labels that are not symbols (SiCGe.tersoff's Si(B), Si(C), Si(D))") {
+    if (!have_lammps_files()) return;  // Debian's lammps-data absent: nothing to read
+    const std::string f = lammps_potentials + "SiCGe.tersoff";
+    // read without a label map, Si(B) is no element; with one, Si(D) stands for Si and the other sets are skipped
+    CHECK_THROWS_WITH(Tersoff::from_file(f), Contains("SiCGe.tersoff") && Contains("'Si(B)' is not an element"));
+    const Tersoff sige = Tersoff::from_file(f, {14, 32}, {{"Si(D)", 14}});
+    CHECK(sige.parameters()(0, 0, 0).lam1 == 2.4799);    // Si(D) Si(D) Si(D), not Si(B)'s 3.2394
+    CHECK(sige.parameters()(0, 1, 1).lam1 == 2.4625);    // Si(D) Ge Ge: the mixed pair
+    // the file has no C-Ge entries (Tersoff published none), so a Si-C-Ge ternary is refused, as LAMMPS refuses it
+    CHECK_THROWS_WITH(Tersoff::from_file(f, {14, 6, 32}, {{"Si(D)", 14}}),
+                      Contains("SiCGe.tersoff") && Contains("no entry for the element triplet") && Contains("Ge"));
+  }
   SECTION("EAM files: truncated table, left-over numbers, bad header") {
     std::string head = "comment\n29 63.55 3.615 FCC\n6 0.1 6 0.5 2.0\n";
     const std::string table = "1 2 3 4 5\n6\n";

@@ -65,6 +65,16 @@ inline Structure small_diamond(int za = 14, int zb = 14, double a = 5.431, unsig
   return in_cell(cell, {Vec3(0, 0, 0), Vec3(0.25, 0.25, 0.25)}, {za, zb}, 0.05, seed);
 }
 
+/// 2x2x2 diamond lattice (64 sites) with each site's species drawn at random from `numbers`
+/// (a random alloy: every pair and triplet of species occurs), rattled by 0.1 Å.
+inline Structure random_alloy_diamond(const std::vector<int>& numbers, double a, unsigned seed = 8) {
+  Structure s = cubic_supercell(cubic_basis::diamond, a, 2, numbers.front());
+  std::mt19937 rng(seed);
+  for (auto& z : s.numbers) z = numbers[rng() % numbers.size()];
+  rattle(s, 0.1, seed + 1);
+  return s;
+}
+
 /// 3x3x3 fcc (108 atoms), rattled; with zb != za a random binary alloy.
 inline Structure rattled_fcc(int za, double a, int zb = 0, unsigned seed = 5) {
   Structure s = cubic_supercell(cubic_basis::fcc, a, 3, za);

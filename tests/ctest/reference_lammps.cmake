@@ -12,6 +12,8 @@ set(PESTLE_LAMMPS_POTENTIALS "/usr/share/lammps/potentials" CACHE PATH "LAMMPS p
 if(PESTLE_LMP AND EXISTS "${PESTLE_LAMMPS_POTENTIALS}/Si.sw")
   foreach(_case sw_diamond sw_triclinic sw_small_cell sw_compressed
                 tersoff_si tersoff_si_small_cell tersoff_sic tersoff_sic_triclinic tersoff_c tersoff_c_triclinic
+                tersoff_bnc_alloy tersoff_bnc_triclinic tersoff_sicge_sic tersoff_sicge_sige
+                tersoff_sicge_sige_triclinic tersoff_sicge_ge eam_alloy_nialh eam_alloy_nialh_compressed
                 eam_cu eam_cu_small_cell eam_cu_compressed eam_cu_ni_funcfl
                 eam_alloy_cuni eam_alloy_cuni_small_cell eam_alloy_cuni_compressed zbl_sic zbl_tersoff_overlay
                 lj_ar lj_ar_kr_shifted)

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pestle/core/elements.hpp"
@@ -121,9 +122,29 @@ struct TripletEntry {
   std::size_t line;
 };
 
-/// All entries of a file whose entries have `words_per_entry` words each ('#' starts a comment).
+/// Element labels of a parameter file that are not chemical symbols, and the atomic number each
+/// stands for: SiCGe.tersoff names three silicon parameter sets Si(B), Si(C) and Si(D), and
+/// `pair_coeff * * SiCGe.tersoff Si(D) C Ge` picks one of them.
+using ElementLabels = std::vector<std::pair<std::string, int>>;
+
+/// The atomic number of an entry's element label, or 0 when the entry is to be skipped. Without
+/// labels every word must be a chemical symbol. With labels, a listed label gives its number; a
+/// plain symbol is used unless a label already stands for that element (then Si(D) replaces Si);
+/// anything else (another variant such as Si(B)) is skipped, as LAMMPS reads only the entries it needs.
+inline int label_at(const Word& w, const std::string& file, const ElementLabels& labels) {
+  if (labels.empty()) return element_at(w, file);
+  for (const auto& [label, z] : labels)
+    if (label == w.text) return z;
+  const int z = find_atomic_number(w.text);
+  for (const auto& [label, mapped] : labels)
+    if (mapped == z) return 0;
+  return z;
+}
+
+/// All entries of a file whose entries have `words_per_entry` words each ('#' starts a comment);
+/// element labels resolved by `labels` (label_at), entries with a skipped label left out.
 inline std::vector<TripletEntry> read_triplet_entries(const std::string& path, std::size_t words_per_entry,
-                                                      std::string_view what) {
+                                                      std::string_view what, const ElementLabels& labels = {}) {
   const auto lines = read_lines(path, what);
   std::vector<TripletEntry> out;
   std::vector<std::string_view> parts;
@@ -141,9 +162,11 @@ inline std::vector<TripletEntry> read_triplet_entries(const std::string& path, s
                                         std::to_string(entry.size()) + " words, expected " +
                                         std::to_string(words_per_entry) + " (3 elements and " +
                                         std::to_string(words_per_entry - 3) + " parameters)");
-    TripletEntry e{{element_at(entry[0], path), element_at(entry[1], path), element_at(entry[2], path)}, {}, first_line};
+    TripletEntry e{{label_at(entry[0], path, labels), label_at(entry[1], path, labels), label_at(entry[2], path, labels)},
+                   {},
+                   first_line};
     for (std::size_t w = 3; w < entry.size(); ++w) e.values.push_back(real_at(entry[w], path, "a parameter"));
-    out.push_back(std::move(e));
+    if (e.z[0] != 0 && e.z[1] != 0 && e.z[2] != 0) out.push_back(std::move(e));
     entry.clear();
   }
   if (!entry.empty())

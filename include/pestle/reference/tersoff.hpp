@@ -35,8 +35,11 @@ class Tersoff {
   using Params = TersoffParams;
 
   /// Reads a LAMMPS tersoff file; `elements` (atomic numbers) as in pair_coeff, empty = all.
-  static Tersoff from_file(const std::string& path, std::vector<int> elements = {}) {
-    const auto entries = detail::reference::read_triplet_entries(path, 17, "Tersoff");
+  /// `labels` maps element labels that are not chemical symbols to atomic numbers, e.g.
+  /// {{"Si(D)", 14}} for SiCGe.tersoff (see detail::reference::label_at).
+  static Tersoff from_file(const std::string& path, std::vector<int> elements = {},
+                           const detail::reference::ElementLabels& labels = {}) {
+    const auto entries = detail::reference::read_triplet_entries(path, 17, "Tersoff", labels);
     return Tersoff(detail::reference::TripletTable<Params>(entries, std::move(elements), path,
                                                            [&](const auto& e) { return to_params(e, path); }),
                    path);
