@@ -43,6 +43,7 @@ struct Labeller {
   std::string id;            ///< names the labeller in the cache key: change it and labels are recomputed
   std::size_t parallel = 1;  ///< structures labelled at the same time
   LabelFunction label;
+  std::vector<int> species;  ///< elements it can label (a reference potential's); empty = any (a command)
 };
 
 /// The outcome for one structure: a labelled frame, or the reason it has none.

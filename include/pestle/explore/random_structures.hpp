@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pestle/core/elements.hpp"
+#include "pestle/core/dataset.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/structure.hpp"
 #include "pestle/neighbours/cell_list.hpp"
@@ -28,11 +29,26 @@
 
 namespace pestle::explore {
 
-/// One buildcell-like parameter set.
+/// Atoms of each element in one cell, e.g. {14: 2, 6: 2} for Si2C2.
+using CellComposition = std::map<int, int>;
+
+/// The formula of a cell composition, elements in atomic-number order: "Si2C2" is written "C2Si2".
+inline std::string formula(const CellComposition& c) {
+  std::string f;
+  for (const auto& [z, n] : c)
+    if (n > 0) f += std::string(element_symbol(z)) + (n > 1 ? std::to_string(n) : "");
+  return f;
+}
+
+/// One buildcell-like parameter set. The composition is either a fixed formula unit
+/// (`composition`, the cell holds a multiple of it) or a variable one (`composition_range`, an
+/// atom-count range per element); exactly one of the two is given.
 struct RandomStructureParams {
   std::map<int, int> composition;         ///< atoms of each element per formula unit, e.g. {14: 1}
-  int min_atoms = 2, max_atoms = 8;       ///< the atom count is a multiple of the formula unit in this range
+  std::map<int, std::pair<int, int>> composition_range;  ///< variable: [min, max] atoms per cell of each element
+  int min_atoms = 2, max_atoms = 8;       ///< the total atom count lies in this range
   double volume_per_atom = 20.0;          ///< Å^3, centre of the target volume
+  std::map<int, double> element_volume;   ///< Å^3 per atom of each element; when given, V = Σ n_Z v_Z
   double volume_spread = 0.2;             ///< relative: V/atom is uniform in [v(1-s), v(1+s)]
   double min_separation = 2.0;            ///< Å, default for every species pair
   std::map<std::pair<int, int>, double> pair_min_separation;  ///< Å, overrides per pair (Z_a <= Z_b)
@@ -41,6 +57,16 @@ struct RandomStructureParams {
   double symmetry_probability = 0.0;      ///< chance that a structure is built inversion symmetric
   double weight = 1.0;                    ///< relative frequency of this set in a mixed search
   std::size_t max_attempts = 200;         ///< cells tried per structure before giving up
+
+  bool variable_composition() const { return !composition_range.empty(); }
+
+  /// The elements this set can put in a cell, ascending.
+  std::vector<int> species() const {
+    std::vector<int> z;
+    for (const auto& [e, c] : composition) z.push_back(e);
+    for (const auto& [e, r] : composition_range) z.push_back(e);
+    return z;
+  }
 
   /// Minimum separation of a species pair, Å.
   double separation(int za, int zb) const {
@@ -58,20 +84,89 @@ struct RandomStructureParams {
     return d;
   }
 
-  /// InputError on nonsense and on requests that cannot be met: the densest packing of spheres of
-  /// diameter d_min fills π/√18 ≈ 0.74 of space, so asking for more is impossible for any cell.
+  /// Target cell volume (before the random spread) of a cell with these atoms.
+  double cell_volume(const CellComposition& atoms) const {
+    double v = 0.0;
+    for (const auto& [z, n] : atoms) {
+      const auto it = element_volume.find(z);
+      v += n * (it == element_volume.end() ? volume_per_atom : it->second);
+    }
+    return v;
+  }
+
+  /// Every cell composition this set can draw, in a fixed order: the multiples of the formula
+  /// unit (fewest first), or every per-element count inside its range whose total lies in
+  /// [min_atoms, max_atoms] (odometer order, first element slowest). A structure picks one of them.
+  std::vector<CellComposition> allowed_compositions() const {
+    std::vector<CellComposition> out;
+    if (!variable_composition()) {
+      const int fu = formula_unit_size();
+      if (fu < 1) return out;
+      for (int u = (min_atoms + fu - 1) / fu; u * fu <= max_atoms; ++u) {
+        CellComposition c;
+        for (const auto& [z, n] : composition) c[z] = u * n;
+        out.push_back(c);
+      }
+      return out;
+    }
+    std::vector<std::pair<int, std::pair<int, int>>> ranges(composition_range.begin(), composition_range.end());
+    std::vector<int> count(ranges.size());
+    for (std::size_t e = 0; e < ranges.size(); ++e) count[e] = ranges[e].second.first;
+    while (true) {
+      int total = 0;
+      for (int n : count) total += n;
+      if (total >= std::max(min_atoms, 1) && total <= max_atoms) {
+        CellComposition c;
+        for (std::size_t e = 0; e < ranges.size(); ++e)
+          if (count[e] > 0) c[ranges[e].first] = count[e];
+        out.push_back(c);
+      }
+      std::size_t e = ranges.size();
+      while (e > 0 && count[e - 1] == ranges[e - 1].second.second) {
+        count[e - 1] = ranges[e - 1].second.first;
+        --e;
+      }
+      if (e == 0) break;
+      ++count[e - 1];
+    }
+    return out;
+  }
+
+  /// InputError on nonsense and on requests that cannot be met (see check_packing).
   void validate() const {
     auto bad = [](const std::string& what) { throw InputError("random structures: " + what); };
-    if (composition.empty()) bad("the composition is empty");
+    if (composition.empty() && composition_range.empty()) bad("the composition is empty");
+    if (!composition.empty() && !composition_range.empty())
+      bad("give either a fixed composition (atoms per formula unit) or ranges of atoms per cell, not both");
     for (const auto& [z, c] : composition) {
       if (!is_atomic_number(z)) bad("the composition has an unknown atomic number " + std::to_string(z));
       if (c < 1) bad("every element of the composition needs at least one atom per formula unit");
     }
+    std::size_t combinations = 1;
+    for (const auto& [z, r] : composition_range) {
+      if (!is_atomic_number(z)) bad("the composition has an unknown atomic number " + std::to_string(z));
+      const std::string el(element_symbol(z));
+      if (r.first < 0 || r.second < r.first || r.second < 1)
+        bad("the composition range of " + el + " must be [min, max] atoms per cell with 0 <= min <= max and max >= 1 (got [" +
+            std::to_string(r.first) + ", " + std::to_string(r.second) + "])");
+      combinations *= static_cast<std::size_t>(r.second - r.first + 1);
+      if (combinations > 1000000) bad("the composition ranges allow more than 10^6 cell compositions");
+    }
+    for (const auto& [z, v] : element_volume) {
+      if (!is_atomic_number(z)) bad("volume_per_atom names an unknown atomic number " + std::to_string(z));
+      if (!(v > 0.0) || !std::isfinite(v)) bad("volume_per_atom of " + std::string(element_symbol(z)) + " must be positive");
+    }
+    if (!element_volume.empty())
+      for (int z : species())
+        if (!element_volume.count(z))
+          bad("volume_per_atom gives volumes per element but none for " + std::string(element_symbol(z)));
     if (min_atoms < 1 || max_atoms < min_atoms) bad("the atom-count range must satisfy 1 <= min_atoms <= max_atoms");
-    const int fu = formula_unit_size();
-    if ((max_atoms / fu) * fu < min_atoms)
-      bad("no multiple of the formula unit (" + std::to_string(fu) + " atoms) lies in [" + std::to_string(min_atoms) +
-          ", " + std::to_string(max_atoms) + "]");
+    if (allowed_compositions().empty()) {
+      if (variable_composition()) bad("no per-element atom counts inside the composition ranges add up to a total in [" +
+                                      std::to_string(min_atoms) + ", " + std::to_string(max_atoms) + "]");
+      bad("no multiple of the formula unit (" + std::to_string(formula_unit_size()) + " atoms) lies in [" +
+          std::to_string(min_atoms) + ", " + std::to_string(max_atoms) + "]");
+    }
     if (!(volume_per_atom > 0.0) || !std::isfinite(volume_per_atom)) bad("volume_per_atom must be positive");
     if (!(volume_spread >= 0.0) || !(volume_spread < 1.0)) bad("volume_spread must lie in [0, 1)");
     if (!(min_separation >= 0.0) || !std::isfinite(min_separation)) bad("min_separation must be >= 0");
@@ -84,17 +179,39 @@ struct RandomStructureParams {
     if (!(symmetry_probability >= 0.0 && symmetry_probability <= 1.0)) bad("symmetry_probability must lie in [0, 1]");
     if (!(weight >= 0.0) || !std::isfinite(weight)) bad("weight must be >= 0");
     if (max_attempts < 1) bad("max_attempts must be >= 1");
-    // Packing bound: N spheres of diameter d need N π d^3 / 6 <= 0.7405 V.
-    double d_smallest = 1e300;
-    // (periodic images count too, so even one atom per cell is bound by its own d_min)
-    for (const auto& za : composition)
-      for (const auto& zb : composition) d_smallest = std::min(d_smallest, separation(za.first, zb.first));
-    const double v_min = volume_per_atom * (1.0 - volume_spread);
-    const double fill = std::numbers::pi * d_smallest * d_smallest * d_smallest / 6.0 / v_min;
-    if (fill > std::numbers::pi / std::sqrt(18.0))
-      bad("minimum separation " + std::to_string(d_smallest) + " Å is too large for " + std::to_string(v_min) +
-          " Å^3 per atom: spheres of that diameter would fill " + std::to_string(fill) +
-          " of space, more than the densest packing (0.74)");
+    for (const CellComposition& c : allowed_compositions()) check_packing(c);
+  }
+
+  /// Packing bound of one cell composition: spheres of diameter d fill at most π/√18 ≈ 0.7405 of
+  /// space (Kepler; proved by Hales), so the n atoms of any group of species whose pairs are all at
+  /// least d apart need n π d^3 / 6 <= 0.7405 V_min. Checked for each species alone, each pair of
+  /// species and all of them together (periodic images count, so one atom is bound by itself).
+  void check_packing(const CellComposition& atoms) const {
+    const double v_min = cell_volume(atoms) * (1.0 - volume_spread);
+    std::vector<std::vector<int>> groups;
+    std::vector<int> all;
+    for (const auto& [za, na] : atoms) {
+      all.push_back(za);
+      for (const auto& [zb, nb] : atoms)
+        if (zb >= za) groups.push_back(za == zb ? std::vector<int>{za} : std::vector<int>{za, zb});
+    }
+    if (all.size() > 2) groups.push_back(all);
+    for (const auto& g : groups) {
+      int n = 0;
+      double d = 1e300;
+      for (int za : g) {
+        n += atoms.at(za);
+        for (int zb : g) d = std::min(d, separation(za, zb));
+      }
+      const double fill = n * std::numbers::pi * d * d * d / 6.0 / v_min;
+      if (fill <= std::numbers::pi / std::sqrt(18.0)) continue;
+      std::string names;
+      for (int z : g) names += (names.empty() ? "" : "+") + std::string(element_symbol(z));
+      throw InputError("random structures: " + formula(atoms) + " cannot fit its cell: the " + std::to_string(n) + " " +
+                       names + " atoms at minimum separation " + std::to_string(d) + " Å would fill " +
+                       std::to_string(fill) + " of the smallest cell (" + std::to_string(v_min) +
+                       " Å^3), more than the densest packing (0.74); lower the separation or raise volume_per_atom");
+    }
   }
 };
 
@@ -237,6 +354,7 @@ class RandomStructureGenerator {
     for (const auto& s : sets_) {
       s.validate();
       total += s.weight;
+      allowed_.push_back(s.allowed_compositions());
     }
     if (!(total > 0.0)) throw InputError("random structures: the weights of the parameter sets sum to zero");
   }
@@ -248,17 +366,15 @@ class RandomStructureGenerator {
     using namespace detail::random;
     std::mt19937_64 rng(mix(seed_ ^ mix(k)));
     const RandomStructureParams& p = pick_set(rng);
-    const int fu = p.formula_unit_size();
-    const int lo = (p.min_atoms + fu - 1) / fu, hi = p.max_atoms / fu;
-    const int units = lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+    // One draw picks the cell composition (for a fixed formula: the number of formula units).
+    const std::vector<CellComposition>& allowed = allowed_[static_cast<std::size_t>(&p - sets_.data())];
+    const CellComposition& atoms = allowed[rng() % allowed.size()];
     std::vector<int> numbers;
-    for (int u = 0; u < units; ++u)
-      for (const auto& [z, c] : p.composition) numbers.insert(numbers.end(), static_cast<std::size_t>(c), z);
+    for (const auto& [z, n] : atoms) numbers.insert(numbers.end(), static_cast<std::size_t>(n), z);
     std::vector<Vec3> fractional;
     std::vector<int> placed;
     for (std::size_t attempt = 0; attempt < p.max_attempts; ++attempt) {
-      const double v = static_cast<double>(numbers.size()) * p.volume_per_atom *
-                       uniform(rng, 1.0 - p.volume_spread, 1.0 + p.volume_spread);
+      const double v = p.cell_volume(atoms) * uniform(rng, 1.0 - p.volume_spread, 1.0 + p.volume_spread);
       const Mat3 cell = random_cell(p, v, rng);
       const bool inversion = uniform(rng) < p.symmetry_probability;
       if (!place_atoms(p, numbers, inversion, cell, rng, fractional, placed)) continue;
@@ -272,8 +388,9 @@ class RandomStructureGenerator {
       }
       return s;
     }
-    throw InputError("random structures: could not place " + std::to_string(numbers.size()) + " atoms at " +
-                     std::to_string(p.volume_per_atom) + " Å^3/atom with minimum separation " +
+    throw InputError("random structures: could not place " + formula(atoms) + " (" + std::to_string(numbers.size()) +
+                     " atoms) at " + std::to_string(p.cell_volume(atoms) / static_cast<double>(numbers.size())) +
+                     " Å^3/atom with minimum separation " +
                      std::to_string(p.largest_separation()) + " Å after " + std::to_string(p.max_attempts) +
                      " cells; lower min_separation or raise volume_per_atom");
   }
@@ -298,8 +415,33 @@ class RandomStructureGenerator {
     return sets_.back();
   }
   std::vector<RandomStructureParams> sets_;
+  std::vector<std::vector<CellComposition>> allowed_;  ///< per set, computed once
   std::uint64_t seed_;
 };
+
+/// MINSEP AUTO (the AIRSS option of that name measures separations from a known structure): the
+/// shortest distance of each species pair over every frame of `known` (periodic images included,
+/// pairs searched up to `reach` Å), times `factor`. Pairs that never come within `reach` are absent
+/// from the result, so they keep the parameter set's default separation.
+inline std::map<std::pair<int, int>, double> measured_min_separations(const Dataset& known, double factor,
+                                                                      double reach = 6.0) {
+  if (!(factor > 0.0) || !std::isfinite(factor)) throw InputError("minsep_factor must be positive");
+  std::map<std::pair<int, int>, double> shortest;
+  for (const Frame& f : known) {
+    NeighbourOptions o;
+    o.cutoff = reach;
+    const NeighbourList nl = build_neighbour_list(f.structure, o);
+    for (std::size_t i = 0; i < f.size(); ++i)
+      for (std::size_t n = nl.begin(i); n != nl.end(i); ++n) {
+        const int za = f.structure.numbers[i], zb = f.structure.numbers[static_cast<std::size_t>(nl.index[n])];
+        const std::pair<int, int> key{std::min(za, zb), std::max(za, zb)};
+        const auto it = shortest.find(key);
+        if (nl.distance[n] > 0.0 && (it == shortest.end() || nl.distance[n] < it->second)) shortest[key] = nl.distance[n];
+      }
+  }
+  for (auto& [pair, d] : shortest) d *= factor;
+  return shortest;
+}
 
 /// A Calculator plus a Hookean wall: E_wall = Σ_{pairs r < d_min} k (d_min - r)^2. Only relaxations
 /// use it, to keep atoms from collapsing onto each other where an early potential has no data.

@@ -28,6 +28,7 @@
 #include "pestle/dynamics/common.hpp"
 #include "pestle/dynamics/md.hpp"
 #include "pestle/dynamics/relax.hpp"
+#include "pestle/explore/convex_hull.hpp"
 #include "pestle/explore/labeller.hpp"
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
@@ -118,28 +119,89 @@ using nlohmann::json;
 using pestle::detail::config::check_keys;
 using pestle::detail::config::get;
 
-inline RandomStructureParams parse_random_set(const json& j) {
+/// "composition": {"Si": 1, "C": 1} (a fixed formula unit) or {"Si": [0, 4], "C": [0, 4]} (atoms
+/// per cell of each element, a variable-composition search); the two forms are not mixed.
+inline void parse_composition(const json& c, RandomStructureParams& p) {
+  if (!c.is_object() || c.empty())
+    throw InputError("a \"random_structures\" entry needs \"composition\": {\"Si\": 1, ...} or {\"Si\": [min, max], ...}");
+  for (const auto& [sym, n] : c.items()) {
+    const int z = atomic_number(sym);
+    if (n.is_number_integer()) p.composition[z] = n.get<int>();
+    else if (n.is_array() && n.size() == 2 && n[0].is_number_integer() && n[1].is_number_integer())
+      p.composition_range[z] = {n[0].get<int>(), n[1].get<int>()};
+    else
+      throw InputError("\"composition\" of " + sym +
+                       " must be an integer (atoms per formula unit) or [min, max] (atoms per cell), not " + n.dump());
+  }
+  if (!p.composition.empty() && !p.composition_range.empty())
+    throw InputError("\"composition\" mixes integers (a formula unit) and [min, max] ranges (atoms per cell); use one form");
+}
+
+/// "volume_per_atom": a number (Å^3 for every atom) or {"Si": 20, "C": 6} per element.
+inline void parse_volume(const json& v, RandomStructureParams& p) {
+  if (v.is_number()) {
+    p.volume_per_atom = v.get<double>();
+    return;
+  }
+  if (!v.is_object()) throw InputError("\"volume_per_atom\" must be a number or {\"Si\": 20, ...} (Å^3 per atom)");
+  for (const auto& [sym, x] : v.items()) {
+    if (!x.is_number()) throw InputError("\"volume_per_atom\" of " + sym + " must be a number (Å^3)");
+    p.element_volume[atomic_number(sym)] = x.get<double>();
+  }
+}
+
+/// "min_separation": a number (Å), or "auto" with "minsep_from": FILE (extended XYZ of a known
+/// structure, relative to the config) and "minsep_factor" (default 0.8): each pair's shortest
+/// distance in FILE times the factor; pairs FILE lacks get "minsep_default" (Å, default 2.0).
+inline void parse_min_separation(const json& j, RandomStructureParams& p, const std::filesystem::path& base_dir) {
+  const std::string where = "a \"random_structures\" entry";
+  const bool automatic = j.contains("min_separation") && j["min_separation"].is_string();
+  if (!automatic) {
+    if (j.contains("minsep_from") || j.contains("minsep_factor") || j.contains("minsep_default"))
+      throw InputError("\"minsep_from\", \"minsep_factor\" and \"minsep_default\" need \"min_separation\": \"auto\"");
+    p.min_separation = get<double>(j, "min_separation", where, p.min_separation);
+    return;
+  }
+  if (j["min_separation"].get<std::string>() != "auto")
+    throw InputError("\"min_separation\" must be a number of Å or \"auto\" (not '" + j["min_separation"].get<std::string>() + "')");
+  if (!j.contains("minsep_from") || !j["minsep_from"].is_string())
+    throw InputError("\"min_separation\": \"auto\" needs \"minsep_from\": an extended XYZ file of a known structure");
+  const std::filesystem::path file = base_dir / j["minsep_from"].get<std::string>();
+  if (!std::filesystem::exists(file)) throw InputError("\"minsep_from\": no such file " + file.string());
+  const double factor = get<double>(j, "minsep_factor", where, 0.8);
+  p.min_separation = get<double>(j, "minsep_default", where, p.min_separation);
+  try {
+    p.pair_min_separation = measured_min_separations(read_extxyz(file.string()), factor);
+  } catch (const InputError& e) {
+    throw InputError("\"minsep_from\" " + file.string() + ": " + e.what());
+  }
+}
+
+inline RandomStructureParams parse_random_set(const json& j, const std::filesystem::path& base_dir = ".") {
   const std::string where = "a \"random_structures\" entry";
   check_keys(j, where,
              {"composition", "atoms", "volume_per_atom", "volume_spread", "min_separation", "pair_min_separation",
-              "angles", "max_aspect", "symmetry_probability", "weight", "max_attempts"});
+              "minsep_from", "minsep_factor", "minsep_default", "angles", "max_aspect", "symmetry_probability", "weight",
+              "max_attempts"});
   RandomStructureParams p;
-  if (!j.contains("composition") || !j["composition"].is_object())
-    throw InputError(where + " needs \"composition\": {\"Si\": 1, ...}");
-  for (const auto& [sym, n] : j["composition"].items()) {
-    if (!n.is_number_integer()) throw InputError("composition of " + sym + " must be an integer");
-    p.composition[atomic_number(sym)] = n.get<int>();
-  }
+  if (!j.contains("composition"))
+    throw InputError(where + " needs \"composition\": {\"Si\": 1, ...} or {\"Si\": [min, max], ...}");
+  parse_composition(j["composition"], p);
   if (j.contains("atoms")) {
     const auto a = j["atoms"];
     if (!a.is_array() || a.size() != 2 || !a[0].is_number_integer() || !a[1].is_number_integer())
       throw InputError("\"atoms\" must be [min, max]");
     p.min_atoms = a[0].get<int>();
     p.max_atoms = a[1].get<int>();
+  } else if (p.variable_composition()) {
+    // A variable composition without "atoms": any total the ranges allow, at least one atom.
+    p.min_atoms = 1;
+    p.max_atoms = 0;
+    for (const auto& [z, r] : p.composition_range) p.max_atoms += std::max(r.second, 0);
   }
-  p.volume_per_atom = get<double>(j, "volume_per_atom", where, p.volume_per_atom);
+  if (j.contains("volume_per_atom")) parse_volume(j["volume_per_atom"], p);
   p.volume_spread = get<double>(j, "volume_spread", where, p.volume_spread);
-  p.min_separation = get<double>(j, "min_separation", where, p.min_separation);
+  parse_min_separation(j, p, base_dir);
   if (j.contains("pair_min_separation")) {
     for (const auto& [pair, d] : j["pair_min_separation"].items()) {
       const auto dash = pair.find('-');
@@ -252,6 +314,27 @@ inline std::string cap_n_sparse(const std::string& gap, std::size_t cap) {
 
 }  // namespace detail::rss
 
+/// Every element of the random structures, ascending.
+inline std::vector<int> rss_species(const std::vector<RandomStructureParams>& sets) {
+  std::vector<int> z;
+  for (const auto& p : sets)
+    for (int e : p.species()) z.push_back(e);
+  std::sort(z.begin(), z.end());
+  z.erase(std::unique(z.begin(), z.end()), z.end());
+  return z;
+}
+
+/// InputError naming the first element of the random structures that `covered` lacks (`who`: the
+/// model's element list or the labeller). An empty `covered` takes any element (GAP, a command).
+inline void require_species(const std::vector<RandomStructureParams>& sets, const std::vector<int>& covered,
+                            const std::string& who) {
+  if (covered.empty()) return;
+  for (int z : rss_species(sets))
+    if (std::find(covered.begin(), covered.end(), z) == covered.end())
+      throw InputError("the random structures contain " + std::string(element_symbol(z)) + " but " + who +
+                       " does not cover it");
+}
+
 /// Reads the loop's config (unknown keys are errors); paths relative to base_dir.
 inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem::path& base_dir) {
   using namespace detail::rss;
@@ -263,9 +346,9 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   RssConfig c;
   if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
   const json& rs = j["random_structures"];
-  if (rs.is_object()) c.random_structures.push_back(parse_random_set(rs));
+  if (rs.is_object()) c.random_structures.push_back(parse_random_set(rs, base_dir));
   else if (rs.is_array())
-    for (const auto& e : rs) c.random_structures.push_back(parse_random_set(e));
+    for (const auto& e : rs) c.random_structures.push_back(parse_random_set(e, base_dir));
   else throw InputError("\"random_structures\" must be an object or a list of objects");
   if (c.random_structures.empty()) throw InputError("\"random_structures\" is empty");
   if (j.contains("labeller")) {
@@ -339,6 +422,8 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   if (c.select == 0 || c.rss_structures < c.select)
     throw InputError("need 1 <= \"select\" <= \"rss_structures\"");
   if (!(c.kT > 0.0)) throw InputError("\"kT\" must be positive (eV)");
+  if (c.model == RssModelKind::ace_linear)
+    require_species(c.random_structures, c.ace.spec.elements, "\"fit.descriptor.elements\"");
   return c;
 }
 
@@ -361,10 +446,18 @@ inline Labeller make_labeller(const nlohmann::json& j) {
     check_keys(j, "\"labeller\"", {"type", "potential", "file"});
     if (j.contains("file")) {
       const std::string file = j["file"].get<std::string>();
-      return reference_labeller(runtime::load_calculator(file), "file:" + std::filesystem::path(file).filename().string());
+      runtime::CalculatorPtr calc = runtime::load_calculator(file);
+      std::vector<int> species = calc->species();
+      Labeller l = reference_labeller(std::move(calc), "file:" + std::filesystem::path(file).filename().string());
+      l.species = std::move(species);
+      return l;
     }
     const std::string name = get<std::string>(j, "potential", "\"labeller\"", "sw-si");
-    if (name == "sw-si") return reference_labeller(StillingerWeber::silicon(), "sw-si");
+    if (name == "sw-si") {
+      Labeller l = reference_labeller(StillingerWeber::silicon(), "sw-si");
+      l.species = {14};
+      return l;
+    }
     throw InputError("labeller: unknown built-in potential '" + name + "' (built in: sw-si; or give \"file\")");
   }
   if (type == "command") {
@@ -449,15 +542,47 @@ struct RssFinalSearch {
   std::size_t lowest_atoms = 0;
   double lowest_reference_energy = std::numeric_limits<double>::quiet_NaN();  ///< eV/atom, the labeller's
   double wall_seconds = 0.0;
+  nlohmann::json hull;  ///< variable composition: the vertices of the model's and the labeller's hulls
 
   nlohmann::json to_json() const {
-    return {{"relaxed", relaxed}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
-            {"lowest_atoms", lowest_atoms},
-            {"lowest_reference_energy", std::isfinite(lowest_reference_energy) ? nlohmann::json(lowest_reference_energy)
-                                                                               : nlohmann::json(nullptr)},
-            {"wall_seconds", wall_seconds}};
+    nlohmann::json j = {{"relaxed", relaxed}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
+                        {"lowest_atoms", lowest_atoms},
+                        {"lowest_reference_energy", std::isfinite(lowest_reference_energy) ? nlohmann::json(lowest_reference_energy)
+                                                                                           : nlohmann::json(nullptr)},
+                        {"wall_seconds", wall_seconds}};
+    if (!hull.is_null()) j["hull"] = hull;
+    return j;
   }
 };
+
+/// The hull vertices as JSON rows: formula, fractions, formation energy (eV/atom), id.
+inline nlohmann::json hull_vertices_json(const ConvexHull& h) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const HullEntry& e : h.entries) {
+    if (!e.on_hull) continue;
+    nlohmann::json x;
+    for (std::size_t k = 0; k < h.elements.size(); ++k) x[std::string(element_symbol(h.elements[k]))] = e.fractions[k];
+    rows.push_back({{"formula", reduced_formula(e.point.atoms)}, {"fractions", x},
+                    {"formation_energy", e.formation_energy}, {"energy_per_atom", e.point.energy_per_atom},
+                    {"id", e.point.id}});
+  }
+  return rows;
+}
+
+/// The hull points of labelled frames: energy per atom from the labels (InputError naming a frame without one).
+inline std::vector<HullPoint> hull_points(const Dataset& frames, const std::string& source) {
+  std::vector<HullPoint> points;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const Frame& f = frames[i];
+    if (!f.labels.energy)
+      throw InputError(source + ": frame " + std::to_string(i) + " has no energy, so it cannot go on a convex hull");
+    CellComposition atoms;
+    for (int z : f.structure.numbers) ++atoms[z];
+    const std::string id = f.labels.info.get<std::string>("hull_id").value_or(std::to_string(i));
+    points.push_back({atoms, *f.labels.energy / static_cast<double>(f.size()), id});
+  }
+  return points;
+}
 
 /// A relaxed RSS minimum.
 struct RssMinimum {
@@ -550,7 +675,10 @@ class RssLoop {
 
   RssLoop(RssConfig config, Labeller labeller, std::filesystem::path dir, Progress progress = {})
       : c_(std::move(config)), labeller_(std::move(labeller)), dir_(std::move(dir)), progress_(std::move(progress)),
-        generator_(c_.random_structures, c_.seed) {}
+        generator_(c_.random_structures, c_.seed) {
+    require_species(c_.random_structures, labeller_.species,
+                    "the labeller" + (labeller_.id.empty() ? std::string() : " (" + labeller_.id + ")"));
+  }
 
   /// Runs (or resumes) up to max_iterations iterations in total (0 = the config's "iterations").
   RssReport run(std::size_t max_iterations = 0) {
@@ -693,6 +821,7 @@ class RssLoop {
     const std::vector<LabelOutcome> label_of_best = label({best.structure}, counts);
     if (label_of_best[0].frame && label_of_best[0].frame->labels.energy)
       out.lowest_reference_energy = *label_of_best[0].frame->labels.energy / static_cast<double>(out.lowest_atoms);
+    if (rss_species(c_.random_structures).size() > 1) out.hull = write_hulls(minima);
     out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::ofstream(where / "summary.json") << out.to_json().dump(1) << "\n";
     return out;
@@ -736,7 +865,7 @@ class RssLoop {
   std::vector<Structure> extra_structures(std::vector<std::string>& types) {
     std::vector<int> species;
     for (const auto& p : c_.random_structures)
-      for (const auto& [z, n] : p.composition)
+      for (int z : p.species())
         if (std::find(species.begin(), species.end(), z) == species.end()) species.push_back(z);
     std::sort(species.begin(), species.end());
     std::vector<Structure> out;
@@ -865,6 +994,65 @@ class RssLoop {
       selected.push_back(std::move(f.structure));
     }
     return true;
+  }
+
+  /// A variable-composition search: DIR/hull.csv (every minimum, the model's enthalpies), then the
+  /// lowest minimum of each reduced composition labelled (through the cache) into
+  /// DIR/final_search/hull_labelled.xyz and DIR/hull_labeller.csv, and both hulls in DIR/hull.svg
+  /// (binary only). A hull that cannot be formed (an end member never relaxed) is reported, not fatal.
+  nlohmann::json write_hulls(const std::vector<RssMinimum>& minima) {
+    nlohmann::json summary;
+    std::vector<HullPoint> points;
+    std::map<std::string, std::size_t> lowest_of;  // reduced formula -> index of its lowest minimum (sorted input)
+    for (std::size_t i = 0; i < minima.size(); ++i) {
+      CellComposition atoms;
+      for (int z : minima[i].structure.numbers) ++atoms[z];
+      points.push_back({atoms, minima[i].enthalpy_per_atom, "final_" + std::to_string(i)});
+      lowest_of.emplace(reduced_formula(atoms), i);
+    }
+    std::vector<std::pair<std::string, ConvexHull>> plotted;
+    try {
+      ConvexHull model = convex_hull(points);
+      write_hull_csv((dir_ / "hull.csv").string(), model);
+      summary["model"] = hull_vertices_json(model);
+      plotted.emplace_back(model_name(), std::move(model));
+    } catch (const InputError& e) {
+      say(std::string("final search: no model hull: ") + e.what());
+      summary["model_error"] = e.what();
+    }
+    std::vector<Structure> lowest;
+    std::vector<std::size_t> index;
+    for (const auto& [name, i] : lowest_of) {
+      lowest.push_back(minima[i].structure);
+      index.push_back(i);
+    }
+    say("final search: labelling the lowest minimum of each of " + std::to_string(lowest.size()) + " compositions");
+    LabelCounts counts;
+    const std::vector<LabelOutcome> labels = label(lowest, counts);
+    Dataset labelled;
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+      if (!labels[k].frame || !labels[k].frame->labels.energy) continue;
+      Frame f = *labels[k].frame;
+      f.labels.info.set("hull_id", "final_" + std::to_string(index[k]));
+      f.labels.info.set("enthalpy_per_atom", minima[index[k]].enthalpy_per_atom);
+      labelled.push_back(std::move(f));
+    }
+    write_extxyz((dir_ / "final_search" / "hull_labelled.xyz").string(), labelled);
+    try {
+      ConvexHull reference = convex_hull(hull_points(labelled, "the labelled minima"));
+      write_hull_csv((dir_ / "hull_labeller.csv").string(), reference);
+      summary["labeller"] = hull_vertices_json(reference);
+      plotted.emplace_back("labeller", std::move(reference));
+    } catch (const InputError& e) {
+      say(std::string("final search: no labeller hull: ") + e.what());
+      summary["labeller_error"] = e.what();
+    }
+    if (!plotted.empty() && plotted.front().second.elements.size() == 2) {
+      bool same = true;
+      for (const auto& [name, h] : plotted) same = same && h.elements == plotted.front().second.elements;
+      if (same) write_hull_svg((dir_ / "hull.svg").string(), plotted);
+    }
+    return summary;
   }
 
   std::string model_name() const { return c_.model == RssModelKind::gap ? "GAP" : "linear ACE"; }
