@@ -11,6 +11,7 @@ int run_describe(const Args& args);
 int run_errors(const Args& args);
 int run_export(const Args& args);
 int run_fit(const Args& args);
+int run_hull(const Args& args);
 int run_info(const Args& args);
 int run_optimise(const Args& args);
 int run_predict(const Args& args);
