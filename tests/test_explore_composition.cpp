@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pestle/explore/rss_loop.hpp"
+#include "pestle/reference/lennard_jones.hpp"
 
 using namespace pestle;
 using namespace pestle::explore;
@@ -211,4 +212,35 @@ TEST_CASE("an element the model or the labeller lacks is an InputError naming it
   nlohmann::json tersoff = {{"type", "reference"}, {"file", "/usr/share/lammps/potentials/SiC.tersoff"}};
   REQUIRE_NOTHROW(RssLoop(c, make_labeller(tersoff), dir));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hookean_always keeps the wall on a model with a hole at short range", "[explore]") {
+  // LJ with σ = 1 Å and a deep well at 1.12 Å: random structures 2.2 Å apart collapse into it.
+  const LennardJones deep(14, LennardJonesParams{10.0, 1.0, 4.0});
+  RandomStructureParams p;
+  p.composition = {{14, 1}};
+  p.min_atoms = 2;
+  p.max_atoms = 4;
+  p.min_separation = 2.2;
+  const std::vector<Structure> start = RandomStructureGenerator({p}, 3).generate(0, 4);
+  RssRelaxSettings r;
+  r.max_steps = 150;
+  r.hookean_k = 200.0;
+  r.hookean_d_min = 2.0;
+  r.hookean_steps = 20;
+  auto shortest = [](const std::vector<RssMinimum>& minima) {
+    double d = 1e300;
+    for (const RssMinimum& m : minima) d = std::min(d, explore::detail::rss::shortest_distance(m.structure, 3.0));
+    return d;
+  };
+  const std::vector<RssMinimum> free = relax_structures(deep, start, r);
+  REQUIRE_FALSE(free.empty());
+  CHECK(shortest(free) < 1.5);  // fell into the well once the wall was lifted
+  r.hookean_always = true;
+  const std::vector<RssMinimum> walled = relax_structures(deep, start, r);
+  REQUIRE(walled.size() == start.size());
+  CHECK(shortest(walled) > 1.8);
+  nlohmann::json j = sic_config();
+  j["relax"] = {{"hookean_k", 10.0}, {"hookean_always", true}};
+  CHECK(parse_rss_config(j, ".").relax.hookean_always);
 }

@@ -72,6 +72,7 @@ struct RssRelaxSettings {
   double hookean_k = 0.0;        ///< eV/Å^2; 0 = no wall
   double hookean_d_min = 1.5;    ///< Å
   std::size_t hookean_steps = 50;  ///< FIRE steps with the wall before the free relaxation
+  bool hookean_always = false;     ///< keep the wall for the whole relaxation (an early model with holes)
   RssAnneal anneal;              ///< hot-AIRSS shakes (cycles 0 = off)
 };
 
@@ -388,6 +389,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     const json& r = j["relax"];
     check_keys(r, "\"relax\"",
                {"fmax", "stress_tolerance", "max_steps", "pressure_gpa", "hookean_k", "hookean_d_min", "hookean_steps",
+                "hookean_always",
                 "anneal"});
     RssRelaxSettings& s = c.relax;
     s.fmax = get<double>(r, "fmax", "\"relax\"", s.fmax);
@@ -397,6 +399,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     s.hookean_k = get<double>(r, "hookean_k", "\"relax\"", s.hookean_k);
     s.hookean_d_min = get<double>(r, "hookean_d_min", "\"relax\"", s.hookean_d_min);
     s.hookean_steps = get<std::size_t>(r, "hookean_steps", "\"relax\"", s.hookean_steps);
+    s.hookean_always = get<bool>(r, "hookean_always", "\"relax\"", s.hookean_always);
     if (r.contains("anneal")) s.anneal = parse_anneal(r["anneal"]);
   }
   if (j.contains("dimers")) {
@@ -636,6 +639,11 @@ std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Struct
     }
     RelaxOptions free = opt;
     free.max_steps = r.max_steps;
+    // hookean_always: a model with holes at short range (a stiff reference such as Tersoff carbon,
+    // early in the loop) collapses structures in the free relaxation; the wall then stays on, and
+    // adds nothing at a minimum whose pairs are all farther apart than d_min.
+    if (r.hookean_always && r.hookean_k > 0.0)
+      return relax_fire(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min), s, free);
     return relax_fire(calc, s, free);
   };
   tbb::parallel_for(std::size_t{0}, start.size(), [&](std::size_t k) {
