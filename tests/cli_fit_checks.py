@@ -55,6 +55,25 @@ assert [float(x) for x in coeff_lines[2:]] == saved["coefficients"]["Mo"], "snap
 param = (scratch / "mo_export.snapparam").read_text()
 assert "twojmax 6" in param and "rcutfac 4.6" in param and "bzeroflag 0" in param, param
 
+# the exported .snap include file evaluates as the model does (pair_style snap), and a model with a
+# ZBL "reference" block exports as hybrid/overlay zbl + snap with the same predictions
+snap_predicted = scratch / "mo_snap_predicted.xyz"
+run("predict", scratch / "mo_export.snap", predicted, "-o", snap_predicted)
+same = json.loads(run("errors", model, snap_predicted, "--json").stdout)
+assert same["energy_rmse_meV_per_atom"] < 1e-9 and same["force_rmse_eV_per_A"] < 1e-12, same
+assert "pair_style snap" in (scratch / "mo_export.snap").read_text()
+with_zbl = dict(saved, reference={"zbl": {"inner": 2.5, "outer": 3.0, "elements": ["Mo"]}})
+(scratch / "mo_zbl.json").write_text(json.dumps(with_zbl))
+run("export", scratch / "mo_zbl.json", "-o", scratch / "mo_zbl")
+text = (scratch / "mo_zbl.snap").read_text()
+assert "pair_style hybrid/overlay zbl 2.5 3.0 snap" in text and "pair_coeff 1 1 zbl 42.0 42.0" in text, text
+zbl_by_model = scratch / "mo_zbl_model.xyz"
+run("predict", scratch / "mo_zbl.json", predicted, "-o", zbl_by_model)
+same = json.loads(run("errors", scratch / "mo_zbl.snap", zbl_by_model, "--json").stdout)
+assert same["energy_rmse_meV_per_atom"] < 1e-9 and same["force_rmse_eV_per_A"] < 1e-12, same
+differ = json.loads(run("errors", model, zbl_by_model, "--json").stdout)
+assert differ["force_rmse_eV_per_A"] > 1e-4, "the ZBL term changed nothing: no pairs inside 3 Å?"
+
 # -o overrides "output"; a config without either is a usage error
 run("fit", cli / "mo_snap.json", expect_ok=False)
 
@@ -73,6 +92,22 @@ p = run("cv", cli / "mo_snap.json", "--folds", "3", "--rcutfac", "4.4,4.6", "--e
 assert "<- best" in p.stdout, p.stdout
 t = json.loads(tuned.read_text())
 assert t["descriptor"]["rcutfac"] in (4.4, 4.6) and t["weights"]["energy"] in (100, 1000)
+
+# cv of a SNAP config with a ZBL reference block scores the fit on the labels minus the term (as fit does)
+# and keeps the block in the tuned config; other families' cv refuses the block
+zbl_config = json.loads((cli / "mo_snap.json").read_text())
+zbl_config["training"] = str((cli / zbl_config["training"]).resolve())
+zbl_config["reference"] = {"zbl": {"inner": 2.5, "outer": 3.0, "elements": ["Mo"]}}
+(scratch / "mo_snap_zbl.json").write_text(json.dumps(zbl_config))
+p = run("cv", scratch / "mo_snap_zbl.json", "--folds", "3", "--energy-weights", "300", "--ridges", "1e-8",
+        "--write-config", scratch / "mo_snap_zbl_tuned.json")
+assert "minus the ZBL reference" in p.stderr and "<- best" in p.stdout, p.stderr + p.stdout
+assert json.loads((scratch / "mo_snap_zbl_tuned.json").read_text())["reference"] == zbl_config["reference"]
+gap_zbl = {"model": "gap", "gap": "distance_2b cutoff=4", "training": zbl_config["training"],
+           "default_sigma": [0.01, 0.1, 0.1], "reference": zbl_config["reference"]}
+(scratch / "gap_zbl.json").write_text(json.dumps(gap_zbl))
+p = run("cv", scratch / "gap_zbl.json", expect_ok=False)
+assert "SNAP configs only" in p.stderr, p.stderr
 
 # --by-family: Zuo's Mo training file splits into 185 bulk structures and 9 slabs; the balanced
 # energy RMSE lies between the family RMSEs and ranks the settings

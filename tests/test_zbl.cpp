@@ -165,6 +165,41 @@ TEST_CASE(".snap files: a model loads as SNAP + ZBL through the runtime", "[zbl]
   CHECK((*both.stress - *snap.stress - *zbl.stress).norm() < 1e-12);
 }
 
+TEST_CASE(".snap files: the text pestle writes reads back as the same SNAP + ZBL", "[zbl][snap_include]") {
+  if (!have_potentials()) {
+    WARN("lammps-data not installed: " << potentials << " missing");
+    return;
+  }
+  const SnapInclude published = read_snap_include(potentials + "InP_JCPA2020.snap");
+  const auto dir = std::filesystem::temp_directory_path() / "pestle_snap_include_text";
+  std::filesystem::create_directories(dir);
+  SnapInclude copy = published;
+  copy.coeff_path = (dir / "InP.snapcoeff").string();
+  copy.param_path = (dir / "InP.snapparam").string();
+  std::filesystem::copy_file(published.coeff_path, copy.coeff_path, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(published.param_path, copy.param_path, std::filesystem::copy_options::overwrite_existing);
+  const std::string text = snap_include_text(copy);
+  CHECK_THAT(text, Catch::Contains("pair_style hybrid/overlay zbl 4.0 4.2 snap"));
+  CHECK_THAT(text, Catch::Contains("pair_coeff 1 2 zbl 49.0 15.0"));
+  CHECK_THAT(text, Catch::Contains("pair_coeff * * snap InP.snapcoeff InP.snapparam In P"));
+  std::ofstream(dir / "InP.snap") << text;
+  const auto original = runtime::load_calculator(potentials + "InP_JCPA2020.snap");
+  const auto written = runtime::load_calculator((dir / "InP.snap").string());
+  const Structure s = test::rattled_fcc(49, 5.0, 15);  // In-P alloy, nearest pairs at 3.5 Å: inside the ZBL range
+  const PotentialResult a = original->compute(s), b = written->compute(s);
+  // same model, same numbers up to the summation order of threaded runs
+  CHECK(a.energy == Approx(b.energy).epsilon(1e-14));
+  for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-12);
+  SECTION("without ZBL: plain pair_style snap") {
+    copy.zbl.reset();
+    CHECK_THAT(snap_include_text(copy), Catch::Contains("pair_style snap\npair_coeff * * InP.snapcoeff InP.snapparam In P"));
+  }
+  SECTION("a ZBL term without a pair's charges is refused") {
+    copy.zbl = Zbl(4.0, 4.2).set_pair({49, 49, 49.0, 49.0});
+    CHECK_THROWS_WITH(snap_include_text(copy), Catch::Contains("no charges for the pair In-P"));
+  }
+}
+
 TEST_CASE(".snap files: what pestle does not read is refused with file and line", "[zbl][snap_include]") {
   if (!have_potentials()) {
     WARN("lammps-data not installed: " << potentials << " missing");

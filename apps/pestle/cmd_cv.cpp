@@ -23,11 +23,18 @@
 // energy RMSE of every family, and ranks the settings by the family-balanced energy RMSE
 // √(mean over families of their mean squared error) in place of the pooled one, so a rare
 // family (nine surfaces among 194 Mo structures) counts as much as a common one.
+// A SNAP config with a "reference" block (ZBL) is scored as `pestle fit` fits it: on the labels minus
+// the reference term; ACE and GAP configs with the block are refused (their cv does not subtract it).
 // --frame-errors FILE (SNAP and linear ACE) writes the held-out energy error of every training
 // structure under the best setting as CSV, to find the structures a model cannot extrapolate to.
+#include <filesystem>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include "cv_shared.hpp"
+#include "pestle/fit/reference_labels.hpp"
+#include "pestle/formats/reference_json.hpp"
 #include "pestle/runtime/fitting.hpp"
 
 namespace pestle::cli {
@@ -38,6 +45,22 @@ struct CvCandidate {
   CvScore score;
   double loss = 0.0;
 };
+
+/// A SNAP config and its "reference" block, if any (parse_fit_config does not know the block).
+std::pair<FitConfig, std::optional<Zbl>> snap_config_and_reference(nlohmann::json document, const std::string& path) {
+  std::optional<Zbl> reference;
+  try {
+    if (document.contains("reference")) {
+      reference = reference_from_json(document["reference"]);
+      document.erase("reference");
+    }
+    FitConfig config = parse_fit_config(document, std::filesystem::path(path).parent_path());
+    config.source = path;
+    return {std::move(config), reference};
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  }
+}
 
 template <class Map>
 void scan_weights(const FitConfig& base, const Dataset& data, double rcutfac, int folds, const Families* families,
@@ -96,6 +119,8 @@ int run_cv(const Args& args) {
   if (!(alpha > 0.0 && alpha < 1.0)) throw UsageError("--alpha must lie strictly between 0 and 1");
   const nlohmann::json document = read_json_file(config_path, "fit config");
   const std::string_view family = runtime::family_of_config(document).name;
+  if (document.contains("reference") && family != "snap")
+    throw UsageError("pestle cv takes a \"reference\" block in SNAP configs only; fit this config with pestle fit");
   if (family == "ace") {
     if (!rcutfacs.empty() || gap_sigmas.given()) throw UsageError("an ACE config takes --cutoffs, not --rcutfac or σ lists");
     return run_cv_ace(config_path, folds, alpha, cutoffs, energy_weights, ridges, smoothness, by_family, write_path,
@@ -111,11 +136,17 @@ int run_cv(const Args& args) {
     return run_cv_gap(config_path, folds, alpha, gap_sigmas, write_path);
   }
   if (gap_sigmas.given()) throw UsageError("--energy-sigmas, --force-sigmas and --virial-sigmas are for GAP configs");
-  const FitConfig config = load_fit_config(config_path);
+  const auto [config, reference] = snap_config_and_reference(document, config_path);
   if (!config.options.design.weights.per_atom_energy)
     std::cerr << "pestle cv: note: energy rows are per structure; the energy RMSE below is then per structure\n";
   if (rcutfacs.empty()) rcutfacs = {config.descriptor.rcutfac};
-  const Dataset data = load_training_data(config);
+  Dataset data = load_training_data(config);
+  if (reference) {
+    // E_model + E_ref − E_label = E_model − (E_label − E_ref): the held-out errors of the overlaid model
+    // are those of the fitted part on the reduced labels, so cv scores exactly what `pestle fit` fits.
+    std::cerr << "pestle cv: fitting the labels minus the ZBL reference term, as pestle fit does\n";
+    data = subtract_reference(std::move(data), *reference);
+  }
   const Families family_list = structure_families(data);
   const Families* families = by_family ? &family_list : nullptr;
   if (families) report_families(*families);

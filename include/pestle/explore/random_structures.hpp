@@ -206,7 +206,10 @@ struct RandomStructureParams {
       const double fill = n * std::numbers::pi * d * d * d / 6.0 / v_min;
       if (fill <= std::numbers::pi / std::sqrt(18.0)) continue;
       std::string names;
-      for (int z : g) names += (names.empty() ? "" : "+") + std::string(element_symbol(z));
+      for (int z : g) {  // appended piecewise: GCC 12 warns (-Wrestrict) on "literal" + string&& here
+        if (!names.empty()) names += '+';
+        names += element_symbol(z);
+      }
       throw InputError("random structures: " + formula(atoms) + " cannot fit its cell: the " + std::to_string(n) + " " +
                        names + " atoms at minimum separation " + std::to_string(d) + " Å would fill " +
                        std::to_string(fill) + " of the smallest cell (" + std::to_string(v_min) +

@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pestle/core/elements.hpp"
@@ -226,6 +227,60 @@ inline SnapInclude read_snap_include(const std::string& path) {
   if (zbl_cutoffs)
     out->zbl = make_zbl(zbl_cutoffs->first, zbl_cutoffs->second, zbl_lines, out->elements, path, style_line);
   return *out;
+}
+
+namespace detail::snap_include {
+
+/// The charges of the pair (za, zb) in that order; InputError when the term has none.
+inline ZblPair zbl_pair(const Zbl& zbl, int za, int zb) {
+  for (const ZblPair& p : zbl.pairs()) {
+    if (p.species_a == za && p.species_b == zb) return p;
+    if (p.species_a == zb && p.species_b == za) return {za, zb, p.charge_b, p.charge_a};
+  }
+  throw InputError("the ZBL term has no charges for the pair " + std::string(element_symbol(za)) + "-" +
+                   std::string(element_symbol(zb)));
+}
+
+}  // namespace detail::snap_include
+
+/// The text of a .snap file for `inc` (what `pestle export` writes beside the .snapcoeff/.snapparam
+/// pair): the SNAP files named by their file names, so the three files travel together; with a ZBL
+/// term, `pair_style hybrid/overlay zbl` and one `pair_coeff I J zbl Z_I Z_J` per pair of types.
+/// InputError when the ZBL term lacks the charges of a pair of the elements.
+inline std::string snap_include_text(const SnapInclude& inc) {
+  namespace fs = std::filesystem;
+  // Built word by word with append: GCC 12 warns (-Wrestrict, a false positive) on char + string&&.
+  std::string out = "# SNAP potential written by pestle; use it with `include FILE.snap` in a LAMMPS input\n";
+  const auto word = [&out](std::string_view w) { (out += ' ') += w; };
+  const auto real = [&out](double x) {  // shortest text that reads back exactly
+    out += ' ';
+    io::append_real(out, x);
+  };
+  if (inc.zbl) {
+    out += "pair_style hybrid/overlay zbl";
+    real(inc.zbl->inner());
+    real(inc.zbl->outer());
+    out += " snap\n";
+    for (std::size_t i = 0; i < inc.elements.size(); ++i)
+      for (std::size_t j = i; j < inc.elements.size(); ++j) {
+        const ZblPair pair = detail::snap_include::zbl_pair(*inc.zbl, inc.elements[i], inc.elements[j]);
+        out += "pair_coeff";
+        word(std::to_string(i + 1));
+        word(std::to_string(j + 1));
+        word("zbl");
+        real(pair.charge_a);
+        real(pair.charge_b);
+        out += '\n';
+      }
+    out += "pair_coeff * * snap";
+  } else {
+    out += "pair_style snap\npair_coeff * *";
+  }
+  word(fs::path(inc.coeff_path).filename().string());
+  word(fs::path(inc.param_path).filename().string());
+  for (int z : inc.elements) word(element_symbol(z));
+  out += '\n';
+  return out;
 }
 
 }  // namespace pestle
