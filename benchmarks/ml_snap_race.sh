@@ -8,35 +8,16 @@
 # usage: bash benchmarks/ml_snap_race.sh [BUILD_DIR] [REPEATS]        (from the project root)
 #   BUILD_DIR  default build-race (configured here with LAMMPS_SOURCE_DIR)
 #   REPEATS    default 3
-# Needs the packages of scripts/setup.sh; adds a deb-src line for bookworm to apt when none exists
-# (root), downloads the source package (80 MB) into ~/.cache/pestle/ and unpacks src/ only.
+# Needs the packages of scripts/setup.sh; the driver is built by benchmarks/ml_snap_driver.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-build-race}"
 repeats="${2:-3}"
 cd "$root"
 reference="$(cd ../shared/data/reference/lammps-snap/inputs/timing && pwd)"
-cache="${HOME}/.cache/pestle/lammps-src"
 
-# 1. LAMMPS sources of the installed version (Debian bookworm: 20220106 = 29 Sep 2021 update 2)
-src="$(ls -d "$cache"/lammps-*/ 2>/dev/null | head -1 || true)"
-if [ -z "$src" ] || [ ! -f "$src/src/ML-SNAP/pair_snap.cpp" ]; then
-  if ! grep -rqs "^Types: deb-src\|^deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      > /etc/apt/sources.list.d/pestle-deb-src.sources
-    apt-get update -qq
-  fi
-  mkdir -p "$cache"
-  (cd "$cache" && apt-get source --download-only lammps >/dev/null 2>&1 &&
-     tar -xf lammps_*.orig.tar.xz --wildcards '*/src/*.h' '*/src/ML-SNAP/*' '*/src/fmt/*')
-  src="$(ls -d "$cache"/lammps-*/ | head -1)"
-fi
-
-# 2. the driver with both pair styles
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPESTLE_BUILD_TESTS=OFF -DPESTLE_BUILD_BENCHMARKS=OFF \
-      -DLAMMPS_SOURCE_DIR="$src" > /dev/null
-cmake --build "$build" -j "$(nproc)" --target pestle_snap_lmp > /dev/null
-lmp="$(cd "$build/bin" && pwd)/pestle_snap_lmp"
+# 1-2. the driver with both ML-SNAP and pair_style pestle
+lmp="$(bash benchmarks/ml_snap_driver.sh "$build")"
 
 # 3. inputs: the reference timing inputs verbatim, and the same with pair_style pestle
 work="$(mktemp -d)"
