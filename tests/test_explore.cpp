@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "test_helpers.hpp"
 #include "pestle/explore/labeller.hpp"
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
@@ -27,21 +28,6 @@ RandomStructureParams silicon_params() {
   return p;
 }
 
-/// Smallest distance between any two atoms (periodic images included), brute force over images.
-double shortest_distance(const Structure& s) {
-  double best = 1e300;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    for (std::size_t j = 0; j < s.size(); ++j)
-      for (int a = -3; a <= 3; ++a)
-        for (int b = -3; b <= 3; ++b)
-          for (int c = -3; c <= 3; ++c) {
-            if (i == j && a == 0 && b == 0 && c == 0) continue;
-            const Vec3 d = s.positions[j] + s.cell.transpose() * Vec3(a, b, c) - s.positions[i];
-            best = std::min(best, d.norm());
-          }
-  return best;
-}
-
 std::filesystem::path scratch(const std::string& name) {
   const auto p = std::filesystem::temp_directory_path() / ("pestle_test_explore_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
@@ -62,7 +48,7 @@ TEST_CASE("random structures honour counts, volume, separations and cell bounds"
     const double v = s.volume() / static_cast<double>(s.size());
     CHECK(v >= 16.0 - 1e-9);
     CHECK(v <= 24.0 + 1e-9);
-    CHECK(shortest_distance(s) >= 2.2 - 1e-9);
+    CHECK(test::brute_shortest_distance(s) >= 2.2 - 1e-9);
     double lmin = 1e300, lmax = 0;
     for (int a = 0; a < 3; ++a) {
       lmin = std::min(lmin, s.cell.row(a).norm());

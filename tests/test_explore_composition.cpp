@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "test_helpers.hpp"
 #include "pestle/explore/rss_loop.hpp"
 #include "pestle/reference/lennard_jones.hpp"
 
@@ -14,23 +15,6 @@ using namespace pestle;
 using namespace pestle::explore;
 
 namespace {
-
-/// Shortest distance between an atom of za and one of zb (periodic images included), brute force.
-double shortest_pair_distance(const Structure& s, int za, int zb) {
-  double best = 1e300;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    for (std::size_t j = 0; j < s.size(); ++j) {
-      if (!((s.numbers[i] == za && s.numbers[j] == zb) || (s.numbers[i] == zb && s.numbers[j] == za))) continue;
-      for (int a = -3; a <= 3; ++a)
-        for (int b = -3; b <= 3; ++b)
-          for (int c = -3; c <= 3; ++c) {
-            if (i == j && a == 0 && b == 0 && c == 0) continue;
-            const Vec3 d = s.positions[j] + s.cell.transpose() * Vec3(a, b, c) - s.positions[i];
-            best = std::min(best, d.norm());
-          }
-    }
-  return best;
-}
 
 CellComposition composition_of(const Structure& s) {
   CellComposition c;
@@ -99,7 +83,7 @@ TEST_CASE("variable composition: every allowed cell composition, reproducible, s
     CHECK(s.volume() >= 0.8 * v - 1e-9);
     CHECK(s.volume() <= 1.2 * v + 1e-9);
     for (int za : {6, 14})
-      for (int zb : {6, 14}) CHECK(shortest_pair_distance(s, za, zb) >= p.separation(za, zb) - 1e-9);
+      for (int zb : {6, 14}) CHECK(test::brute_shortest_distance(s, za, zb) >= p.separation(za, zb) - 1e-9);
     const Structure r = again.generate(k);
     CHECK(r.cell == s.cell);
     CHECK(r.numbers == s.numbers);
@@ -156,8 +140,8 @@ TEST_CASE("MINSEP AUTO: per-pair separations measured from a known structure", "
   const RandomStructureGenerator gen({q}, 2);
   for (std::uint64_t k = 0; k < 10; ++k) {
     const Structure s = gen.generate(k);
-    CHECK(shortest_pair_distance(s, 14, 14) >= q.separation(14, 14) - 1e-9);
-    CHECK(shortest_pair_distance(s, 6, 14) >= 1.4 - 1e-9);
+    CHECK(test::brute_shortest_distance(s, 14, 14) >= q.separation(14, 14) - 1e-9);
+    CHECK(test::brute_shortest_distance(s, 6, 14) >= 1.4 - 1e-9);
   }
   set.erase("minsep_from");
   CHECK_THROWS_WITH(explore::detail::rss::parse_random_set(set, dir), Catch::Contains("minsep_from"));
