@@ -17,7 +17,8 @@ using namespace pestle;
 
 namespace {
 
-const std::string cu_ace = "/usr/share/lammps/potentials/Cu-PBE-core-rep.ace";
+using test::cu_ace;
+
 
 const AceFile& cu_file() {
   static const AceFile f = read_ace_file(cu_ace);

@@ -20,8 +20,6 @@ using namespace pestle;
 
 namespace {
 
-AceBasisSpec tiny_spec() { return test::tiny_ace_spec(); }
-const Dataset& mo_subset() { return test::mo_training_subset(); }
 
 FitOptions options() {
   FitOptions o;
@@ -35,7 +33,7 @@ FitOptions options() {
 }
 
 const AceLinearModel& fitted() {
-  static const AceLinearModel m = fit_ace_linear(tiny_spec(), mo_subset(), options(), 2.0);
+  static const AceLinearModel m = fit_ace_linear(test::tiny_ace_spec(), test::mo_training_subset(), options(), 2.0);
   return m;
 }
 
@@ -46,7 +44,7 @@ TEST_CASE("linear ACE: the fitted model predicts what the design matrix predicts
   const AceDescriptor d = ace_b_descriptor(m.spec);
   const DesignLayout layout{m.spec.elements, d.size()};
   DesignOptions plain;  // unit weights, total energies, no e0: rows are E and F themselves
-  const RowBlock rows = design_matrix<LinearMap>(d, mo_subset(), layout, plain);
+  const RowBlock rows = design_matrix<LinearMap>(d, test::mo_training_subset(), layout, plain);
   Eigen::VectorXd beta(static_cast<Eigen::Index>(layout.columns()));
   for (std::size_t p = 0; p < layout.columns(); ++p) beta[static_cast<Eigen::Index>(p)] = m.coefficients[0][p];
   const Eigen::VectorXd design_prediction = rows.A * beta;
@@ -54,7 +52,7 @@ TEST_CASE("linear ACE: the fitted model predicts what the design matrix predicts
   const AcePotential pot = m.potential();
   Eigen::Index r = 0;
   double worst_e = 0.0, worst_f = 0.0;
-  for (const Frame& f : mo_subset().frames) {
+  for (const Frame& f : test::mo_training_subset().frames) {
     const PotentialResult res = pot.compute(f.structure);
     worst_e = std::max(worst_e, std::abs(res.energy - design_prediction[r++]) / std::max(1.0, std::abs(res.energy)));
     for (const Vec3& force : res.forces)
@@ -67,14 +65,14 @@ TEST_CASE("linear ACE: the fitted model predicts what the design matrix predicts
   CHECK(worst_e < 1e-10);
   CHECK(worst_f < 1e-9);
   // and the fit means something: per-atom energy error well below the spread of the labels
-  const ErrorReport err = error_report(pot, mo_subset());
+  const ErrorReport err = error_report(pot, test::mo_training_subset());
   CHECK(err.overall.energy_rmse_meV_per_atom() < 100.0);
   CHECK(err.overall.force_rmse() < 1.0);
 }
 
 TEST_CASE("linear ACE: forces and stress of a fitted model are derivatives of its energy", "[ace][ace_fit]") {
   const AcePotential pot = fitted().potential();
-  Structure s = mo_subset()[3].structure;
+  Structure s = test::mo_training_subset()[3].structure;
   const PotentialResult res = pot.compute(s);
   const double h = 1e-5;
   double worst = 0.0, fmax = 0.0;
@@ -104,7 +102,7 @@ TEST_CASE("linear ACE: a saved model reads back (load_potential) and predicts th
   CHECK(back->cutoff() == Approx(4.6));
   const AcePotential original = fitted().potential();
   for (std::size_t k : {0, 5}) {
-    const Structure& s = mo_subset()[k].structure;
+    const Structure& s = test::mo_training_subset()[k].structure;
     const PotentialResult a = original.compute(s), b = back->compute(s);
     CHECK(b.energy == Approx(a.energy).epsilon(1e-14));
     for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-12);
@@ -127,7 +125,7 @@ TEST_CASE("linear ACE: a fitted model exported as .yace evaluates the same in ML
   const AcePotential pace_form = make_ace_potential(read_yace_text(text.str(), "fitted.yace"));
   const AcePotential original = fitted().potential();
   for (std::size_t k : {1, 4}) {
-    const Structure& s = mo_subset()[k].structure;
+    const Structure& s = test::mo_training_subset()[k].structure;
     const PotentialResult a = original.compute(s), b = pace_form.compute(s);
     CHECK(b.energy == Approx(a.energy).epsilon(1e-12));
     for (std::size_t i = 0; i < s.size(); ++i) CHECK((a.forces[i] - b.forces[i]).norm() < 1e-10);
@@ -137,23 +135,23 @@ TEST_CASE("linear ACE: a fitted model exported as .yace evaluates the same in ML
 
 TEST_CASE("linear ACE: an under-determined fit is a clear InputError", "[ace][ace_fit]") {
   Dataset one;
-  one.push_back(mo_subset()[0]);
+  one.push_back(test::mo_training_subset()[0]);
   one.frames[0].labels.forces.reset();  // one energy row for dozens of coefficients
-  CHECK_THROWS_WITH(fit_ace_linear(tiny_spec(), one, options()), Catch::Contains("under-determined"));
-  AceBasisSpec other = tiny_spec();
+  CHECK_THROWS_WITH(fit_ace_linear(test::tiny_ace_spec(), one, options()), Catch::Contains("under-determined"));
+  AceBasisSpec other = test::tiny_ace_spec();
   other.elements = {29};
-  CHECK_THROWS_WITH(fit_ace_linear(other, mo_subset(), options()), Catch::Contains("not among the fitted species"));
+  CHECK_THROWS_WITH(fit_ace_linear(other, test::mo_training_subset(), options()), Catch::Contains("not among the fitted species"));
 }
 
 TEST_CASE("linear ACE: smoothness prior factors and config keys", "[ace][ace_fit]") {
-  const AceBasisSet b = ace_b_basis(tiny_spec());
+  const AceBasisSet b = ace_b_basis(test::tiny_ace_spec());
   const std::vector<double> s = ace_smoothness_scale(b, 2.0);
   REQUIRE(s.size() == std::size_t(b.columns) + 1);
   CHECK(s[0] == 1.0);  // β₀
   CHECK(s[1] == 1.0);  // g_0: degree 0
   CHECK(s[3] == 9.0);  // g_2: (1 + 2)²
   // a larger p damps the high-degree coefficients more than the low ones
-  const AceLinearModel smooth = fit_ace_linear(tiny_spec(), mo_subset(), [] {
+  const AceLinearModel smooth = fit_ace_linear(test::tiny_ace_spec(), test::mo_training_subset(), [] {
     FitOptions o = options();
     o.solver.ridge = 1e-2;
     return o;

@@ -18,7 +18,8 @@ using namespace pestle;
 
 namespace {
 
-const std::string cu_ace = "/usr/share/lammps/potentials/Cu-PBE-core-rep.ace";
+using test::cu_ace;
+
 
 const AcePotential& cu_potential() {
   static const AcePotential p = read_ace_potential(cu_ace);
@@ -28,13 +29,6 @@ const AcePotential& cu_potential() {
 /// The README's stress went through LAMMPS's bar conversion (force->nktv2p = 1.6021765e6 in metal
 /// units) and back with the CODATA factor 1 eV/Å³ = 1.602176634e6 bar; they differ by 8.4e-8.
 constexpr double lammps_stress_factor = 1.6021765e6 / 1.602176634e6;
-
-const AtomProperty& property(const Frame& f, const std::string& name) {
-  for (const auto& p : f.atom_properties)
-    if (p.name == name) return p;
-  FAIL("no per-atom property " << name);
-  throw 0;
-}
 
 /// Energies, atom energies, forces and stress of `pot` against ML-PACE's on every reference structure.
 void check_against_ml_pace(const AcePotential& pot) {
@@ -51,7 +45,7 @@ void check_against_ml_pace(const AcePotential& pot) {
     // relative to the energy scale; absolute round-off floor for near-zero components
     worst_e = std::max(worst_e, std::abs(r.energy - e_ref) / std::abs(e_ref));
     CHECK(std::abs(r.energy - e_ref) <= 1e-10 * std::abs(e_ref));
-    const AtomProperty& ei = property(fr, "energies");
+    const AtomProperty& ei = test::atom_property(fr, "energies");
     for (std::size_t i = 0; i < fr.size(); ++i) {
       const double d = std::abs(r.atom_energies[i] - ei.reals[i]) / std::abs(ei.reals[i]);
       worst_ei = std::max(worst_ei, d);

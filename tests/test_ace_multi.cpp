@@ -22,6 +22,8 @@ using namespace pestle;
 
 namespace {
 
+using test::replaced;
+
 std::string data(const std::string& name) { return test::testdata("data/ace_multi/" + name); }
 
 std::string text_of(const std::string& path) {
@@ -30,19 +32,6 @@ std::string text_of(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-const AtomProperty& property(const Frame& f, const std::string& name) {
-  for (const auto& p : f.atom_properties)
-    if (p.name == name) return p;
-  FAIL("no per-atom property " << name);
-  throw 0;
 }
 
 /// Largest deviation of each quantity from ML-PACE, relative to the largest |reference value| of it.
@@ -57,7 +46,7 @@ Deviation deviation_from_ml_pace(const AcePotential& pot, const std::string& ref
   const PotentialResult r = pot.compute(fr.structure);
   Deviation d;
   d.energy = std::abs(r.energy - *fr.labels.energy) / std::abs(*fr.labels.energy);
-  const AtomProperty& ei = property(fr, "energies");
+  const AtomProperty& ei = test::atom_property(fr, "energies");
   double ei_scale = 0, ei_dev = 0;
   for (std::size_t i = 0; i < fr.size(); ++i)
     ei_scale = std::max(ei_scale, std::abs(ei.reals[i])), ei_dev = std::max(ei_dev, std::abs(r.atom_energies[i] - ei.reals[i]));

@@ -22,12 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-AceBasisSpec tiny_spec() { return test::tiny_ace_spec(); }
-const Dataset& mo_subset() { return test::mo_training_subset(); }
 
 AceNonlinearFitConfig config(const fs::path& dir, int iterations) {
   AceNonlinearFitConfig c;
-  c.linear.spec = tiny_spec();
+  c.linear.spec = test::tiny_ace_spec();
   c.linear.options.design.weights.energy = 1.0;
   c.linear.options.design.weights.force = 1.0;
   c.linear.options.design.reference_energies[42] = -4.0;
@@ -45,7 +43,7 @@ AceNonlinearFitConfig config(const fs::path& dir, int iterations) {
   return c;
 }
 
-fs::path scratch(const std::string& name) { return fs::temp_directory_path() / ("pestle_ace_nl_" + name); }
+fs::path nl_scratch(const std::string& name) { return fs::temp_directory_path() / ("pestle_ace_nl_" + name); }
 
 /// A point away from every special place: linear start plus a clearly non-zero second density.
 Eigen::VectorXd random_theta(const AceNonlinearLoss& loss, unsigned seed) {
@@ -70,7 +68,7 @@ TEST_CASE("nonlinear ACE: the loss gradient is the derivative of the loss", "[ac
     e.type = type;
     e.weights = {1.0, 0.7};
     e.exponents = {1.0, 0.5};
-    const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, e, s);
+    const AceNonlinearLoss loss(c.linear.spec, test::mo_training_subset(), c.linear.options.design, e, s);
     const Eigen::VectorXd t = random_theta(loss, 3);
     Eigen::VectorXd g, scratch_grad;
     loss.evaluate(t, g);
@@ -92,14 +90,14 @@ TEST_CASE("nonlinear ACE: the loss gradient is the derivative of the loss", "[ac
 
 TEST_CASE("nonlinear ACE: the loss predicts what the saved potential predicts", "[ace][ace_nonlinear]") {
   const AceNonlinearFitConfig c = config({}, 0);
-  const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, c.embedding, c.loss);
+  const AceNonlinearLoss loss(c.linear.spec, test::mo_training_subset(), c.linear.options.design, c.embedding, c.loss);
   const Eigen::VectorXd t = random_theta(loss, 7);
   Eigen::VectorXd g;
   AceLossTerms terms;
   loss.evaluate(t, g, &terms);
-  const fs::path file = scratch("roundtrip.json");
+  const fs::path file = nl_scratch("roundtrip.json");
   save_ace_nonlinear_model(file.string(), loss.model(t));
-  const ErrorReport r = error_report(*runtime::load_calculator(file.string()), mo_subset());
+  const ErrorReport r = error_report(*runtime::load_calculator(file.string()), test::mo_training_subset());
   // dB is kept in single precision in the loss: agreement to about 1e-6 relative.
   CHECK(r.overall.energy_rmse_meV_per_atom() == Approx(1e3 * terms.energy_rmse).epsilon(1e-6));
   CHECK(r.overall.force_rmse() == Approx(terms.force_rmse).epsilon(1e-5));
@@ -125,17 +123,17 @@ TEST_CASE("nonlinear ACE: the loss predicts what the saved potential predicts", 
 }
 
 TEST_CASE("nonlinear ACE: L-BFGS lowers the loss and resumes from a checkpoint exactly", "[ace][ace_nonlinear]") {
-  const fs::path a = scratch("straight"), b = scratch("interrupted");
+  const fs::path a = nl_scratch("straight"), b = nl_scratch("interrupted");
   AceNonlinearFitReport ra, rb1, rb2;
-  const AceNonlinearModel straight = fit_ace_nonlinear_config(config(a, 20), mo_subset(), &ra);
+  const AceNonlinearModel straight = fit_ace_nonlinear_config(config(a, 20), test::mo_training_subset(), &ra);
   CHECK(ra.final_terms.loss < 0.9 * ra.start.loss);
   CHECK(ra.iterations == 20);
   CHECK(ra.resumed_from == -1);
-  fit_ace_nonlinear_config(config(b, 10), mo_subset(), &rb1);
+  fit_ace_nonlinear_config(config(b, 10), test::mo_training_subset(), &rb1);
   CHECK(rb1.iterations == 10);
   AceNonlinearFitConfig more = config({}, 20);
   more.checkpoint = b / "fit.checkpoint.json";  // the same file, not removed
-  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, mo_subset(), &rb2);
+  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, test::mo_training_subset(), &rb2);
   CHECK(rb2.resumed_from == 10);
   CHECK(rb2.iterations == 20);
   CHECK(rb2.final_terms.loss == ra.final_terms.loss);
@@ -150,7 +148,7 @@ TEST_CASE("nonlinear ACE: the Gauss-Newton model has the loss's gradient and a 2
   AceLossSettings s;
   s.kappa = 0.4;
   s.l2 = 1e-4;
-  const AceNonlinearLoss loss(c.linear.spec, mo_subset(), c.linear.options.design, c.embedding, s);
+  const AceNonlinearLoss loss(c.linear.spec, test::mo_training_subset(), c.linear.options.design, c.embedding, s);
   const Eigen::VectorXd t = random_theta(loss, 11);
   Eigen::VectorXd g, g_gn;
   Eigen::MatrixXd H;
@@ -162,17 +160,17 @@ TEST_CASE("nonlinear ACE: the Gauss-Newton model has the loss's gradient and a 2
 }
 
 TEST_CASE("nonlinear ACE: Levenberg-Marquardt lowers the loss and resumes exactly", "[ace][ace_nonlinear]") {
-  const fs::path a = scratch("lm_straight"), b = scratch("lm_interrupted");
+  const fs::path a = nl_scratch("lm_straight"), b = nl_scratch("lm_interrupted");
   AceNonlinearFitConfig straight = config(a, 6), first = config(b, 3);
   straight.method = first.method = "levenberg-marquardt";
   AceNonlinearFitReport ra, rb;
-  const AceNonlinearModel m = fit_ace_nonlinear_config(straight, mo_subset(), &ra);
+  const AceNonlinearModel m = fit_ace_nonlinear_config(straight, test::mo_training_subset(), &ra);
   CHECK(ra.final_terms.loss < 0.9 * ra.start.loss);
-  fit_ace_nonlinear_config(first, mo_subset());
+  fit_ace_nonlinear_config(first, test::mo_training_subset());
   AceNonlinearFitConfig more = config({}, 6);
   more.method = "levenberg-marquardt";
   more.checkpoint = first.checkpoint;
-  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, mo_subset(), &rb);
+  const AceNonlinearModel resumed = fit_ace_nonlinear_config(more, test::mo_training_subset(), &rb);
   CHECK(rb.resumed_from == 3);
   CHECK(resumed.coefficients == m.coefficients);
   fs::remove_all(a);
@@ -182,16 +180,16 @@ TEST_CASE("nonlinear ACE: Levenberg-Marquardt lowers the loss and resumes exactl
 TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by iteration, exact resume",
           "[ace][ace_nonlinear]") {
   // Ladder order: body order first, then total degree.
-  const AceDescriptor d = ace_b_descriptor(tiny_spec());
+  const AceDescriptor d = ace_b_descriptor(test::tiny_ace_spec());
   const auto& fns = d.basis().functions.at(0);
   const std::vector<int> degree = ace_column_degrees(d.basis(), 0);
-  const std::vector<std::size_t> order = detail::acenl::ladder_order(d.basis(), 0, d.size());
+  const std::vector<std::size_t> order = pestle::detail::acenl::ladder_order(d.basis(), 0, d.size());
   REQUIRE(order.size() == d.size());
   for (std::size_t j = 1; j < order.size(); ++j) {
     const auto a = order[j - 1], b = order[j];
     CHECK(std::make_pair(fns[a].ns.size(), degree[a]) <= std::make_pair(fns[b].ns.size(), degree[b]));
   }
-  const detail::acenl::Ladder l{2, 3, 4};
+  const pestle::detail::acenl::Ladder l{2, 3, 4};
   CHECK(l.total() == 10);
   CHECK(l.phase(0) == 0);
   CHECK(l.phase(3) == 1);
@@ -211,7 +209,7 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
     std::vector<std::string> lines;
     AceNonlinearFitReport r;
     const AceNonlinearModel partial =
-        fit_ace_nonlinear_config(two, mo_subset(), &r, [&](const std::string& m) { lines.push_back(m); });
+        fit_ace_nonlinear_config(two, test::mo_training_subset(), &r, [&](const std::string& m) { lines.push_back(m); });
     CHECK(r.final_terms.loss < r.start.loss);
     const std::size_t kept = l.functions(1, d.size());
     for (std::size_t p = 0; p < partial.coefficients[0].size(); ++p)
@@ -222,7 +220,7 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
     CHECK(std::count_if(lines.begin(), lines.end(), [](const std::string& m) { return m.find("ladder phase") != m.npos; }) == 2);
 
     // The whole ladder straight, and interrupted in phase 2 (iteration 4) then resumed: the same model.
-    const fs::path a = scratch("ladder_straight_" + method), b = scratch("ladder_cut_" + method);
+    const fs::path a = nl_scratch("ladder_straight_" + method), b = nl_scratch("ladder_cut_" + method);
     AceNonlinearFitConfig straight = config(a, 4), cut = config(b, 4);
     for (AceNonlinearFitConfig* c : {&straight, &cut}) {
       c->method = method;
@@ -231,14 +229,14 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
       c->checkpoint_every = 1;
     }
     AceNonlinearFitReport rs, rc;
-    const AceNonlinearModel m = fit_ace_nonlinear_config(straight, mo_subset(), &rs);
+    const AceNonlinearModel m = fit_ace_nonlinear_config(straight, test::mo_training_subset(), &rs);
     struct Stop {};
-    CHECK_THROWS_AS(fit_ace_nonlinear_config(cut, mo_subset(), nullptr,
+    CHECK_THROWS_AS(fit_ace_nonlinear_config(cut, test::mo_training_subset(), nullptr,
                                              [](const std::string& m) {
                                                if (m.rfind("iteration 4/", 0) == 0) throw Stop{};
                                              }),
                     Stop);
-    const AceNonlinearModel resumed = fit_ace_nonlinear_config(cut, mo_subset(), &rc);
+    const AceNonlinearModel resumed = fit_ace_nonlinear_config(cut, test::mo_training_subset(), &rc);
     CHECK(rc.resumed_from == 4);
     CHECK(rc.iterations == rs.iterations);
     CHECK(resumed.coefficients == m.coefficients);
@@ -251,10 +249,10 @@ TEST_CASE("nonlinear ACE: ladder growth freezes the later functions, phases by i
 namespace {
 
 /// A fit of `iterations` saved as dir/first.json, the model the upfits below start from.
-fs::path saved_fit(const fs::path& dir, int iterations, AceNonlinearFitReport& report, const AceBasisSpec& spec = tiny_spec()) {
+fs::path saved_fit(const fs::path& dir, int iterations, AceNonlinearFitReport& report, const AceBasisSpec& spec = test::tiny_ace_spec()) {
   AceNonlinearFitConfig c = config(dir, iterations);
   c.linear.spec = spec;
-  save_ace_nonlinear_model((dir / "first.json").string(), fit_ace_nonlinear_config(c, mo_subset(), &report));
+  save_ace_nonlinear_model((dir / "first.json").string(), fit_ace_nonlinear_config(c, test::mo_training_subset(), &report));
   return dir / "first.json";
 }
 
@@ -268,26 +266,26 @@ AceNonlinearFitConfig upfit_config(const fs::path& dir, int iterations, const fs
 }  // namespace
 
 TEST_CASE("nonlinear ACE: upfit starts from the saved model", "[ace][ace_nonlinear]") {
-  const fs::path dir = scratch("upfit");
+  const fs::path dir = nl_scratch("upfit");
   AceNonlinearFitReport r1, r2;
   const fs::path first = saved_fit(dir, 10, r1);
   AceNonlinearFitConfig up = upfit_config(dir, 10, first);
   up.loss.kappa = 0.9;  // a new energy/force balance, as pacemaker's upfit allows
-  fit_ace_nonlinear_config(up, mo_subset(), &r2);
+  fit_ace_nonlinear_config(up, test::mo_training_subset(), &r2);
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-12));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-12));
   AceNonlinearFitConfig other = upfit_config(dir, 1, first);
   other.linear.spec.rcut = 4.8;
-  CHECK_THROWS_WITH(fit_ace_nonlinear_config(other, mo_subset()), Catch::Contains("another descriptor"));
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(other, test::mo_training_subset()), Catch::Contains("another descriptor"));
   fs::remove_all(dir);
 }
 
 TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one is refused", "[ace][ace_nonlinear]") {
-  const fs::path dir = scratch("upfit_grown");
+  const fs::path dir = nl_scratch("upfit_grown");
   AceNonlinearFitReport r1, r2;
   // Rank 4 with l <= 2 has a product with two couplings (two functions with the same factors and
   // m-combinations): each must land on its own function in the grown basis.
-  AceBasisSpec small = tiny_spec();
+  AceBasisSpec small = test::tiny_ace_spec();
   small.nmax = {5, 3, 2, 1};
   small.lmax = {0, 2, 1, 2};
   std::map<std::vector<int>, int> per_product;
@@ -304,7 +302,7 @@ TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one i
   AceNonlinearFitConfig grown = upfit_config(dir, 3, first);
   grown.linear.spec.nmax = {6, 4, 2, 1};
   grown.linear.spec.lmax = {0, 3, 1, 2};
-  fit_ace_nonlinear_config(grown, mo_subset(), &r2);
+  fit_ace_nonlinear_config(grown, test::mo_training_subset(), &r2);
   CHECK(ace_b_basis(grown.linear.spec).columns > small_basis.columns);
   CHECK(r2.start.energy_rmse == Approx(r1.final_terms.energy_rmse).epsilon(1e-9));
   CHECK(r2.start.force_rmse == Approx(r1.final_terms.force_rmse).epsilon(1e-9));
@@ -312,7 +310,7 @@ TEST_CASE("nonlinear ACE: upfit to a grown basis keeps the model, a shrunk one i
   AceNonlinearFitConfig shrunk = upfit_config(dir, 1, first);
   shrunk.linear.spec = small;
   shrunk.linear.spec.nmax[0] = 4;
-  CHECK_THROWS_WITH(fit_ace_nonlinear_config(shrunk, mo_subset()), Catch::Contains("may only add functions"));
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(shrunk, test::mo_training_subset()), Catch::Contains("may only add functions"));
   fs::remove_all(dir);
 }
 
@@ -323,28 +321,28 @@ TEST_CASE("nonlinear ACE: bad input is a clear error", "[ace][ace_nonlinear]") {
   };
   AceEmbeddingSpec bad_exp;
   bad_exp.exponents = {1.0, -0.5};
-  CHECK_THROWS_WITH(loss_of(mo_subset(), bad_exp, {}), Catch::Contains("exponents"));
+  CHECK_THROWS_WITH(loss_of(test::mo_training_subset(), bad_exp, {}), Catch::Contains("exponents"));
   AceEmbeddingSpec unknown;
   unknown.type = "tanh";
-  CHECK_THROWS_WITH(loss_of(mo_subset(), unknown, {}), Catch::Contains("cannot be fitted"));
+  CHECK_THROWS_WITH(loss_of(test::mo_training_subset(), unknown, {}), Catch::Contains("cannot be fitted"));
   AceLossSettings kappa;
   kappa.kappa = 1.5;
-  CHECK_THROWS_WITH(loss_of(mo_subset(), {}, kappa), Catch::Contains("kappa"));
+  CHECK_THROWS_WITH(loss_of(test::mo_training_subset(), {}, kappa), Catch::Contains("kappa"));
   Dataset one;
-  one.push_back(mo_subset()[0]);
+  one.push_back(test::mo_training_subset()[0]);
   one[0].labels.forces.reset();
   CHECK_THROWS_WITH(loss_of(one, {}, {}), Catch::Contains("under-determined"));
-  Dataset other = mo_subset();
+  Dataset other = test::mo_training_subset();
   other[0].structure.numbers[0] = 28;
   CHECK_THROWS_WITH(loss_of(other, {}, {}), Catch::Contains("not among the fitted species"));
   AceNonlinearFitConfig huge = c;
   huge.init_scale = 1e308;  // the second density overflows: the loss is not finite at the start
-  CHECK_THROWS_AS(fit_ace_nonlinear_config(huge, mo_subset()), NumericalError);
-  const fs::path dir = scratch("bad_checkpoint");
+  CHECK_THROWS_AS(fit_ace_nonlinear_config(huge, test::mo_training_subset()), NumericalError);
+  const fs::path dir = nl_scratch("bad_checkpoint");
   fs::create_directories(dir);
   AceNonlinearFitConfig wrong = config(dir, 5);
   std::ofstream(wrong.checkpoint) << R"({"format": "pestle-ace-checkpoint", "iteration": 3, "parameters": [1, 2]})";
-  CHECK_THROWS_WITH(fit_ace_nonlinear_config(wrong, mo_subset()), Catch::Contains("another basis"));
+  CHECK_THROWS_WITH(fit_ace_nonlinear_config(wrong, test::mo_training_subset()), Catch::Contains("another basis"));
   fs::remove_all(dir);
 }
 
@@ -390,9 +388,9 @@ TEST_CASE("nonlinear ACE: a search can fit and save it like any other family", "
       {"optimiser", {{"method", "levenberg-marquardt"}, {"max_iterations", 3}}},
       {"output", "never_written.json"}};
   CHECK(runtime::fit_config_training(j, "/data") == std::vector<fs::path>{"/data/unused.xyz"});
-  const runtime::FittedModel m = runtime::fit_model(j, "/data", mo_subset());
-  CHECK(std::isfinite(m.compute(mo_subset()[0].structure).energy));
-  const fs::path file = scratch("search_model.json");
+  const runtime::FittedModel m = runtime::fit_model(j, "/data", test::mo_training_subset());
+  CHECK(std::isfinite(m.compute(test::mo_training_subset()[0].structure).energy));
+  const fs::path file = nl_scratch("search_model.json");
   m.save(file, nlohmann::json{{"iteration", 1}});
   CHECK(load_ace_nonlinear_model(file.string()).embedding.densities() == 2);
   CHECK(!fs::exists("/data/never_written.json.checkpoint.json"));

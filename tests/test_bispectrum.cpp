@@ -12,30 +12,14 @@
 
 #include "pestle/descriptors/bispectrum.hpp"
 #include "pestle/math/clebsch_gordan.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 
 namespace {
 
-/// Atoms at random positions in a cell (at least dmin apart, images included), reproducible.
-Structure random_structure(const Mat3& cell, int n, std::vector<int> species, double dmin, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Structure s;
-  s.cell = cell;
-  s.pbc = {true, true, true};
-  while (static_cast<int>(s.size()) < n) {
-    const Vec3 r = s.cartesian(Vec3(u(rng), u(rng), u(rng)));
-    bool ok = true;
-    for (const Vec3& q : s.positions)
-      for (int a = -1; a <= 1 && ok; ++a)
-        for (int b = -1; b <= 1 && ok; ++b)
-          for (int c = -1; c <= 1 && ok; ++c)
-            ok = (q + cell.transpose() * Vec3(a, b, c) - r).norm() > dmin;
-    if (ok) s.add_atom(species[s.size() % species.size()], r);
-  }
-  return s;
-}
+using test::max_abs_diff;
+using test::random_structure;
 
 /// bcc Mo, n×n×n conventional cells, rattled.
 Structure bcc(int n, double a, double rattle, unsigned seed) {
@@ -135,13 +119,6 @@ std::vector<std::vector<double>> all_b(const auto& desc, const Structure& s) {
   std::vector<std::vector<double>> out(s.size(), std::vector<double>(desc.size()));
   for (std::size_t i = 0; i < s.size(); ++i) desc.compute(s, nl, i, ws, out[i]);
   return out;
-}
-
-double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
-  double m = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t k = 0; k < a[i].size(); ++k) m = std::max(m, std::abs(a[i][k] - b[i][k]));
-  return m;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "pestle/data/extxyz.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "test_reference_support.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 using namespace pestle::test;
@@ -44,10 +45,6 @@ struct BrokenCalculator {
   }
 };
 static_assert(Calculator<BrokenCalculator>);
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("pestle_test_dynamics_" + std::to_string(::getpid()) + "_" + name)).string();
-}
 
 }  // namespace
 

@@ -28,13 +28,6 @@ RandomStructureParams silicon_params() {
   return p;
 }
 
-std::filesystem::path scratch(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("pestle_test_explore_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  return p;
-}
-
 }  // namespace
 
 TEST_CASE("random structures honour counts, volume, separations and cell bounds", "[explore]") {
@@ -223,7 +216,7 @@ TEST_CASE("average SOAP separates structures; dimers and isolated atoms", "[expl
 }
 
 TEST_CASE("reference labeller labels in parallel and the cache prevents recomputation", "[explore]") {
-  const auto dir = scratch("ref");
+  const auto dir = test::scratch_dir("ref");
   std::atomic<int> calls{0};
   Labeller sw = reference_labeller(StillingerWeber::silicon(), "sw", 2);
   const LabelFunction inner = sw.label;
@@ -252,7 +245,7 @@ TEST_CASE("command labeller: the shipped GPAW script really runs PBE, and its fo
   // examples/rss/gpaw_label.py on a rattled 2-atom Si cell with cheap settings (250 eV, k density 2):
   // about 10 s per calculation. Needs Debian's gpaw and gpaw-data (scripts/setup.sh installs them).
   REQUIRE(std::system("/usr/bin/python3 -c 'import gpaw' > /dev/null 2>&1") == 0);  // else: run scripts/setup.sh
-  const auto dir = scratch("gpaw");
+  const auto dir = test::scratch_dir("gpaw");
   Structure si;
   si.cell << 0.0, 2.715, 2.715, 2.715, 0.0, 2.715, 2.715, 2.715, 0.0;  // rows are lattice vectors
   si.numbers = {14, 14};
@@ -288,7 +281,7 @@ TEST_CASE("command labeller: the shipped GPAW script really runs PBE, and its fo
 }
 
 TEST_CASE("command labeller: LJ via python, crashes, hangs and NaN are recorded and skipped", "[explore]") {
-  const auto dir = scratch("cmd");
+  const auto dir = test::scratch_dir("cmd");
   const auto structures = RandomStructureGenerator({silicon_params()}, 5).generate(0, 3);
   const std::string script = PESTLE_TEST_DIR "/explore/lj_label.py";
   CommandLabellerOptions o;

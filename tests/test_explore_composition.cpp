@@ -46,13 +46,6 @@ Structure zincblende_sic() {
   return s;
 }
 
-std::filesystem::path scratch(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("pestle_test_composition_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  return p;
-}
-
 nlohmann::json sic_config() {
   return nlohmann::json::parse(R"({
     "random_structures": {"composition": {"Si": [0, 3], "C": [0, 3]}, "atoms": [1, 4],
@@ -106,7 +99,7 @@ TEST_CASE("a fixed formula unit keeps its multiples as the allowed compositions"
 }
 
 TEST_CASE("MINSEP AUTO: per-pair separations measured from a known structure", "[explore]") {
-  const auto dir = scratch("minsep");
+  const auto dir = test::scratch_dir("minsep");
   Dataset known;
   Frame f;
   f.structure = zincblende_sic();
@@ -190,7 +183,7 @@ TEST_CASE("an element the model or the labeller lacks is an InputError naming it
   j["fit"]["descriptor"]["elements"] = {"Si"};
   CHECK_THROWS_WITH(parse_rss_config(j, "."), Catch::Contains("contain C") && Catch::Contains("fit.descriptor.elements"));
   const RssConfig c = parse_rss_config(sic_config(), ".");
-  const auto dir = scratch("labeller");
+  const auto dir = test::scratch_dir("labeller");
   CHECK_THROWS_WITH(RssLoop(c, make_labeller({{"type", "reference"}, {"potential", "sw-si"}}), dir),
                     Catch::Contains("contain C") && Catch::Contains("sw-si"));
   nlohmann::json tersoff = {{"type", "reference"}, {"file", "/usr/share/lammps/potentials/SiC.tersoff"}};

@@ -43,7 +43,7 @@ nlohmann::json tiny_ace_config() {
   return j;
 }
 
-std::filesystem::path scratch(const std::string& name) {
+std::filesystem::path rss_scratch(const std::string& name) {
   const auto p = std::filesystem::temp_directory_path() / ("pestle_test_rss_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   return p;
@@ -72,7 +72,7 @@ TEST_CASE("rss config: defaults, strict keys, bad values", "[explore]") {
 }
 
 TEST_CASE("rss loop: two iterations, checkpoints, resume without relabelling", "[explore]") {
-  const auto dir = scratch("loop");
+  const auto dir = rss_scratch("loop");
   const RssConfig config = parse_rss_config(tiny_config(), ".");
   auto counted = std::make_shared<std::atomic<int>>(0);
   auto make = [&] {
@@ -142,7 +142,7 @@ TEST_CASE("rss loop fitting linear ACE: model.json, resume, bad fit sections", "
   j["fit"]["descriptor"]["ranks"]["2"]["l_max"] = 11;
   CHECK_THROWS_WITH(parse_rss_config(j, "."), Catch::Contains("l_max"));
 
-  const auto dir = scratch("ace");
+  const auto dir = rss_scratch("ace");
   const RssReport first = RssLoop(config, make_labeller(config.labeller), dir).run(2);
   REQUIRE(first.iterations.size() == 2);
   for (const char* f : {"model.json", "iter_000/model.json", "iter_001/model.json", "iter_001/lowest.xyz"})
@@ -163,7 +163,7 @@ TEST_CASE("rss loop fitting linear ACE: model.json, resume, bad fit sections", "
 }
 
 TEST_CASE("rss loop skips failed labels and keeps going", "[explore]") {
-  const auto dir = scratch("fail");
+  const auto dir = rss_scratch("fail");
   const RssConfig config = parse_rss_config(tiny_config(), ".");
   Labeller l = make_labeller(config.labeller);
   const LabelFunction inner = l.label;

@@ -12,7 +12,7 @@ using namespace pestle;
 
 namespace {
 
-Radial2B radial() {
+Radial2B fit_radial() {
   Radial2BParams p;
   p.count = 5;
   p.cutoff = 4.2;
@@ -23,7 +23,7 @@ Radial2B radial() {
 }
 
 template <class M>
-M random_model(std::size_t features, std::vector<int> species, unsigned seed) {
+M model_to_recover(std::size_t features, std::vector<int> species, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> g(0.0, 0.2);
   std::vector<std::vector<double>> c(species.size());
@@ -58,8 +58,8 @@ Dataset labelled(const P& truth, std::size_t count, unsigned seed) {
 TEMPLATE_TEST_CASE("design rows reproduce the potential's energy, forces and virial", "[fit][design]", Linear,
                    Quadratic) {
   using Map = typename TestType::map_type;
-  const Radial2B d = radial();
-  const TestType model = random_model<TestType>(d.size(), {28, 42}, 3);
+  const Radial2B d = fit_radial();
+  const TestType model = model_to_recover<TestType>(d.size(), {28, 42}, 3);
   const Potential<Radial2B, TestType> pot(d, model);
   const Dataset data = labelled(pot, 3, 10);
   const DesignLayout layout{{28, 42}, Map::size(d.size())};
@@ -79,8 +79,8 @@ TEMPLATE_TEST_CASE("design rows reproduce the potential's energy, forces and vir
 }
 
 TEST_CASE("weights, reference energies and per-atom energy rows", "[fit][design]") {
-  const Radial2B d = radial();
-  const auto pot = Potential<Radial2B, Linear>(d, random_model<Linear>(d.size(), {28, 42}, 4));
+  const Radial2B d = fit_radial();
+  const auto pot = Potential<Radial2B, Linear>(d, model_to_recover<Linear>(d.size(), {28, 42}, 4));
   Dataset data = labelled(pot, 2, 20);
   data[1].labels.weight = 2.0;
   data[1].labels.stress.reset();
@@ -107,8 +107,8 @@ TEST_CASE("weights, reference energies and per-atom energy rows", "[fit][design]
 }
 
 TEST_CASE("config_type weights reach unlabelled frames through their vacuum family", "[fit][design]") {
-  const Radial2B d = radial();
-  const auto pot = Potential<Radial2B, Linear>(d, random_model<Linear>(d.size(), {28, 42}, 5));
+  const Radial2B d = fit_radial();
+  const auto pot = Potential<Radial2B, Linear>(d, model_to_recover<Linear>(d.size(), {28, 42}, 5));
   Dataset data = labelled(pot, 3, 40);
   for (auto& f : data) f.labels.config_type.clear();
   data[1].structure.cell(2, 2) += 10.0;  // the same atoms with a 10 Å vacuum layer: a slab
@@ -130,8 +130,8 @@ TEST_CASE("config_type weights reach unlabelled frames through their vacuum fami
 }
 
 TEMPLATE_TEST_CASE("fitting labels of a known model recovers it", "[fit]", Linear, Quadratic) {
-  const Radial2B d = radial();
-  const Potential<Radial2B, TestType> truth(d, random_model<TestType>(d.size(), {28, 42}, 7));
+  const Radial2B d = fit_radial();
+  const Potential<Radial2B, TestType> truth(d, model_to_recover<TestType>(d.size(), {28, 42}, 7));
   const Dataset data = labelled(truth, std::is_same_v<TestType, Linear> ? 6 : 12, 30);
   for (SolverKind kind : {SolverKind::svd, SolverKind::ridge, SolverKind::bayesian_ridge}) {
     FitOptions opt;
@@ -161,8 +161,8 @@ TEMPLATE_TEST_CASE("fitting labels of a known model recovers it", "[fit]", Linea
 }
 
 TEST_CASE("a zero config_type weight removes that group from the fit", "[fit]") {
-  const Radial2B d = radial();
-  const auto truth = Potential<Radial2B, Linear>(d, random_model<Linear>(d.size(), {28, 42}, 8));
+  const Radial2B d = fit_radial();
+  const auto truth = Potential<Radial2B, Linear>(d, model_to_recover<Linear>(d.size(), {28, 42}, 8));
   Dataset data = labelled(truth, 8, 40);
   // corrupt the "bulk" group: with weight 0 it must not matter
   Dataset clean;
@@ -185,8 +185,8 @@ TEST_CASE("a zero config_type weight removes that group from the fit", "[fit]") 
 }
 
 TEST_CASE("bad fitting input gives typed errors", "[fit]") {
-  const Radial2B d = radial();
-  const auto truth = Potential<Radial2B, Linear>(d, random_model<Linear>(d.size(), {28, 42}, 9));
+  const Radial2B d = fit_radial();
+  const auto truth = Potential<Radial2B, Linear>(d, model_to_recover<Linear>(d.size(), {28, 42}, 9));
   Dataset data = labelled(truth, 3, 50);
   FitOptions opt;
   SECTION("NaN energy label") {

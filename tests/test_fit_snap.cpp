@@ -14,7 +14,8 @@ using namespace pestle;
 
 namespace {
 
-const std::string potentials = "/usr/share/lammps/potentials/";
+using test::lammps_potentials;
+
 
 /// Labels of a structure from a potential (energy, forces, stress).
 template <class P>
@@ -48,9 +49,9 @@ void check_rows_reproduce(const Potential<Bispectrum<dynamic>, M>& pot, const Da
 TEST_CASE("SNAP and qSNAP design rows reproduce the Zuo potentials on the LAMMPS reference frames", "[fit][snap]") {
   const Dataset ref = read_extxyz(test::shared("data/reference/lammps-snap/Mo_test_f0.xyz"));
   const auto lin = std::get<SnapPotential>(
-      load_snap(potentials + "Mo_Zuo_JPCA2020.snapcoeff", potentials + "Mo_Zuo_JPCA2020.snapparam").variant());
+      load_snap(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", lammps_potentials + "Mo_Zuo_JPCA2020.snapparam").variant());
   const auto quad = std::get<QSnapPotential>(
-      load_snap(potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff", potentials + "Mo_Zuo_JPCA2020.quadratic.snapparam")
+      load_snap(lammps_potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff", lammps_potentials + "Mo_Zuo_JPCA2020.quadratic.snapparam")
           .variant());
   Dataset d1, d2;
   d1.push_back(labelled(lin, ref[0].structure, "ref"));
@@ -59,7 +60,7 @@ TEST_CASE("SNAP and qSNAP design rows reproduce the Zuo potentials on the LAMMPS
   check_rows_reproduce(quad, d2);
   // two elements, bzeroflag 1 (WBe): per-species columns
   const auto wbe = std::get<SnapPotential>(
-      load_snap(potentials + "WBe_Wood_PRB2019.snapcoeff", potentials + "WBe_Wood_PRB2019.snapparam").variant());
+      load_snap(lammps_potentials + "WBe_Wood_PRB2019.snapcoeff", lammps_potentials + "WBe_Wood_PRB2019.snapparam").variant());
   Structure s = test::jittered_bcc(74, 3.17, 2, 0.1, 12);
   test::substitute(s, 4, 4);
   Dataset d3;
@@ -69,7 +70,7 @@ TEST_CASE("SNAP and qSNAP design rows reproduce the Zuo potentials on the LAMMPS
 
 TEST_CASE("fitting labels of the Zuo Mo SNAP recovers its coefficients; model files carry the fit", "[fit][snap]") {
   const auto truth = std::get<SnapPotential>(
-      load_snap(potentials + "Mo_Zuo_JPCA2020.snapcoeff", potentials + "Mo_Zuo_JPCA2020.snapparam").variant());
+      load_snap(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", lammps_potentials + "Mo_Zuo_JPCA2020.snapparam").variant());
   Dataset data;
   for (unsigned k = 0; k < 4; ++k)
     data.push_back(labelled(truth, test::jittered_bcc(42, 3.10 + 0.04 * k, 2, 0.2, 100 + k), k % 2 ? "bulk" : "rattled"));

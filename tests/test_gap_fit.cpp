@@ -11,7 +11,7 @@ using namespace pestle;
 
 namespace {
 
-Dataset mo_frames(std::size_t count) {
+Dataset mo_every_7th(std::size_t count) {
   Dataset all = read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"));
   Dataset out;
   for (std::size_t k = 0; k < all.size() && out.size() < count; k += 7) out.push_back(all[k]);
@@ -36,7 +36,7 @@ void check_potential_matches_fit(const GapModel& model, const GpFitResult& detai
 }  // namespace
 
 TEST_CASE("GAP fit 2b + SOAP: GapPotential reproduces the fitted GP and the training data", "[gap_fit]") {
-  const Dataset train = mo_frames(8);
+  const Dataset train = mo_every_7th(8);
   GapFitSettings s;
   s.gap = "distance_2b cutoff=5.0 cutoff_transition_width=1.0 covariance_type=ard_se delta=1.0 theta_uniform=1.0 "
           "sparse_method=uniform n_sparse=10 : soap cutoff=5.0 cutoff_transition_width=0.5 n_max=4 l_max=3 "
@@ -54,7 +54,7 @@ TEST_CASE("GAP fit 2b + SOAP: GapPotential reproduces the fitted GP and the trai
   CHECK(model.terms[1].sparse.size() == 40);
 
   const auto [terms, specs] = gap_fit_terms(s.gap, {42});
-  check_potential_matches_fit(model, details, specs, mo_frames(12));
+  check_potential_matches_fit(model, details, specs, mo_every_7th(12));
 
   // The fit describes its training set: energies to a few meV/atom, forces well inside their spread.
   const GapPotential pot(model);
@@ -76,7 +76,7 @@ TEST_CASE("GAP fit 2b + SOAP: GapPotential reproduces the fitted GP and the trai
 }
 
 TEST_CASE("GAP fit 2b + 3b (distance_Nb): GapPotential reproduces the fitted GP", "[gap_fit]") {
-  const Dataset train = mo_frames(4);
+  const Dataset train = mo_every_7th(4);
   GapFitSettings s;
   s.gap = "distance_Nb order=2 cutoff=4.5 cutoff_transition_width=1.0 theta_uniform=1.0 n_sparse=8 delta=1.0 : "
           "distance_Nb order=3 cutoff=3.5 cutoff_transition_width=0.5 theta_uniform=1.0 n_sparse=30 "
@@ -86,11 +86,11 @@ TEST_CASE("GAP fit 2b + 3b (distance_Nb): GapPotential reproduces the fitted GP"
   REQUIRE(model.terms.size() == 2);
   CHECK(model.terms[1].permutations.size() == 6);
   const auto [terms, specs] = gap_fit_terms(s.gap, {42});
-  check_potential_matches_fit(model, details, specs, mo_frames(6));
+  check_potential_matches_fit(model, details, specs, mo_every_7th(6));
 }
 
 TEST_CASE("GAP fit: bad settings", "[gap_fit]") {
-  const Dataset train = mo_frames(2);
+  const Dataset train = mo_every_7th(2);
   GapFitSettings s;
   s.gap = "soap cutoff=5.0 n_max=2 l_max=2 atom_sigma=0.5 zeta=4 n_sparse=10 covariance_type=gaussian";
   CHECK_THROWS_WITH(fit_gap(train, s), Catch::Contains("covariance_type"));

@@ -47,14 +47,14 @@ pestle::Mat3 gap_virial(const pestle::Frame& f) {
   return w;
 }
 
-struct Worst {
+struct GapWorst {
   double energy = 0, force = 0, virial = 0;
 };
 
-Worst check_frames(const pestle::GapPotential& gap, const std::string& file, std::size_t stride) {
+GapWorst check_frames(const pestle::GapPotential& gap, const std::string& file, std::size_t stride) {
   const pestle::Dataset d = pestle::read_extxyz(shared(file));
   REQUIRE(d.size() > 0);
-  Worst w;
+  GapWorst w;
   for (std::size_t k = 0; k < d.size(); k += stride) {
     const pestle::Frame& f = d[k];
     const auto r = gap.compute(f.structure);
@@ -71,7 +71,7 @@ Worst check_frames(const pestle::GapPotential& gap, const std::string& file, std
 }  // namespace
 
 TEST_CASE("GAP Mo_gap.xml reproduces QUIP on the test set", "[gap]") {
-  const Worst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_test_GAP_pred.xyz", 1);
+  const GapWorst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_test_GAP_pred.xyz", 1);
   INFO("max |dE|/N " << w.energy << " max |dF| " << w.force << " max |dW| " << w.virial);
   CHECK(w.energy < 1e-7);
   CHECK(w.force < 1e-6);
@@ -79,7 +79,7 @@ TEST_CASE("GAP Mo_gap.xml reproduces QUIP on the test set", "[gap]") {
 }
 
 TEST_CASE("GAP Mo_gap_jitter1e-6.xml reproduces QUIP on the test set", "[gap]") {
-  const Worst w = check_frames(mo_gap_jitter(), "data/reference/quip-gap/gap/jitter1e-6/Mo_test_GAP_jitter1e-6_pred.xyz", 1);
+  const GapWorst w = check_frames(mo_gap_jitter(), "data/reference/quip-gap/gap/jitter1e-6/Mo_test_GAP_jitter1e-6_pred.xyz", 1);
   INFO("max |dE|/N " << w.energy << " max |dF| " << w.force << " max |dW| " << w.virial);
   CHECK(w.energy < 1e-7);
   CHECK(w.force < 1e-6);
@@ -88,7 +88,7 @@ TEST_CASE("GAP Mo_gap_jitter1e-6.xml reproduces QUIP on the test set", "[gap]") 
 
 TEST_CASE("GAP Mo_gap.xml reproduces QUIP on training frames and the timing cells", "[gap]") {
   SECTION("every 12th training frame") {
-    const Worst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_train_GAP_pred.xyz", 12);
+    const GapWorst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_train_GAP_pred.xyz", 12);
     INFO("max |dE|/N " << w.energy << " max |dF| " << w.force << " max |dW| " << w.virial);
     CHECK(w.energy < 1e-7);
     CHECK(w.force < 1e-6);
@@ -97,7 +97,7 @@ TEST_CASE("GAP Mo_gap.xml reproduces QUIP on training frames and the timing cell
   SECTION("2-atom and 2000-atom rattled bcc cells") {
     for (const char* f : {"data/reference/quip-gap/timing/bcc_Mo_2atom_rattled_GAP_pred.xyz",
                           "data/reference/quip-gap/timing/bcc_Mo_2000atom_rattled_GAP_pred.xyz"}) {
-      const Worst w = check_frames(mo_gap(), f, 1);
+      const GapWorst w = check_frames(mo_gap(), f, 1);
       INFO(f << ": max |dE|/N " << w.energy << " max |dF| " << w.force << " max |dW| " << w.virial);
       CHECK(w.energy < 1e-7);
       CHECK(w.force < 1e-6);
@@ -108,7 +108,7 @@ TEST_CASE("GAP Mo_gap.xml reproduces QUIP on training frames and the timing cell
 
 // The whole training set (194 frames, ~10 s): run with  pestle_tests "[gap-slow]"
 TEST_CASE("GAP Mo_gap.xml reproduces QUIP on every training frame", "[.][gap-slow]") {
-  const Worst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_train_GAP_pred.xyz", 1);
+  const GapWorst w = check_frames(mo_gap(), "data/reference/quip-gap/gap/Mo_train_GAP_pred.xyz", 1);
   INFO("max |dE|/N " << w.energy << " max |dF| " << w.force << " max |dW| " << w.virial);
   CHECK(w.energy < 1e-7);
   CHECK(w.force < 1e-6);
@@ -141,7 +141,7 @@ TEST_CASE("GAP Mo_gap.xml test-set errors against DFT match the reference README
 namespace {
 
 // A strained copy: r → (1 + ε) r for cell and positions.
-pestle::Structure strained(const pestle::Structure& s, const pestle::Mat3& eps) {
+pestle::Structure strained_by(const pestle::Structure& s, const pestle::Mat3& eps) {
   pestle::Structure t = s;
   const pestle::Mat3 f = pestle::Mat3::Identity() + eps;
   t.cell = s.cell * f.transpose();  // rows are lattice vectors
@@ -176,7 +176,7 @@ TEST_CASE("GAP forces and stress are derivatives of the energy", "[gap]") {
     for (int b = 0; b < 3; ++b) {
       pestle::Mat3 eps = pestle::Mat3::Zero();
       eps(a, b) = e;
-      const double fd = -(gap.energy(strained(s, eps)) - gap.energy(strained(s, -eps))) / (2 * e);  // W = −∂E/∂ε
+      const double fd = -(gap.energy(strained_by(s, eps)) - gap.energy(strained_by(s, -eps))) / (2 * e);  // W = −∂E/∂ε
       worst_w = std::max(worst_w, std::abs(fd - r.virial(a, b)));
     }
   INFO("max |W - FD| " << worst_w);

@@ -11,7 +11,7 @@ using namespace pestle;
 
 namespace {
 
-Dataset mo_frames(std::size_t count) {
+Dataset mo_every_11th(std::size_t count) {
   Dataset all = read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"));
   Dataset out;
   for (std::size_t k = 0; k < all.size() && out.size() < count; k += 11) out.push_back(all[k]);
@@ -26,7 +26,7 @@ struct Rmse {
 template <class Specs>
 Rmse direct_cv(const Dataset& data, const Specs& specs, GpFitOptions opt, int folds, double mE, double mF) {
   const std::vector<int> fold_of = assign_folds(data.size(), folds, 2020);
-  const detail::GpSetup g = detail::gp_setup(data, specs, opt);  // sparse points from all data, as the CV
+  const pestle::detail::GpSetup g = pestle::detail::gp_setup(data, specs, opt);  // sparse points from all data, as the CV
   opt.sigma.energy *= mE;
   opt.sigma.force *= mF;
   double se = 0.0, sf = 0.0;
@@ -44,7 +44,7 @@ Rmse direct_cv(const Dataset& data, const Specs& specs, GpFitOptions opt, int fo
       ls.add(A, Eigen::VectorXd::Zero(A.rows()), Eigen::VectorXd::Ones(A.rows()));
     }
     std::vector<RowBlock> held_out;
-    detail::for_each_structure_rows(
+    pestle::detail::for_each_structure_rows(
         data, specs, g, opt,
         [&](const RowBlock& b) {
           if (fold_of[b.frame] != f) ls.add(b.A, b.b, b.w);
@@ -72,7 +72,7 @@ Rmse direct_cv(const Dataset& data, const Specs& specs, GpFitOptions opt, int fo
 }  // namespace
 
 TEST_CASE("GP cross-validation from fold summaries equals refitting each fold", "[gp_cv]") {
-  const Dataset data = mo_frames(10);
+  const Dataset data = mo_every_11th(10);
   GapFitSettings s;
   s.gap = "distance_2b cutoff=4.5 cutoff_transition_width=1.0 covariance_type=ard_se delta=1.0 theta_uniform=1.0 "
           "sparse_method=uniform n_sparse=8 : soap cutoff=4.5 cutoff_transition_width=0.5 n_max=4 l_max=3 atom_sigma=0.5 "
@@ -99,7 +99,7 @@ TEST_CASE("GP cross-validation from fold summaries equals refitting each fold", 
 }
 
 TEST_CASE("GP cross-validation: bad fold counts are refused", "[gp_cv]") {
-  const Dataset data = mo_frames(3);
+  const Dataset data = mo_every_11th(3);
   GapFitSettings s;
   s.gap = "distance_2b cutoff=4.5 covariance_type=ard_se delta=1.0 theta_uniform=1.0 sparse_method=uniform n_sparse=5";
   CHECK_THROWS_AS(gap_fold_summaries(data, s, 4, 2020, [](std::size_t, std::size_t) {}), InputError);

@@ -8,16 +8,15 @@
 #include "pestle/formats/model_json.hpp"
 #include "pestle/formats/snap_files.hpp"
 #include "test_models_support.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 
 namespace {
 
-const std::string potentials = "/usr/share/lammps/potentials/";
+using test::temp_path;
+using test::lammps_potentials;
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("pestle_json_" + std::to_string(::getpid()) + "_" + name)).string();
-}
 
 /// A two-element qSNAP with distinctive hyperparameters (every flag away from its default).
 QSnapPotential two_element_qsnap() {
@@ -43,7 +42,7 @@ QSnapPotential two_element_qsnap() {
 
 TEST_CASE("model JSON round trip is bit-exact and predicts the same", "[model_json]") {
   const QSnapPotential q = two_element_qsnap();
-  const AnyPotential lin = load_snap(potentials + "Mo_Zuo_JPCA2020.snapcoeff", potentials + "Mo_Zuo_JPCA2020.snapparam");
+  const AnyPotential lin = load_snap(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", lammps_potentials + "Mo_Zuo_JPCA2020.snapparam");
   Structure s = test::jittered_bcc(42, 3.16, 2, 0.15, 4);
   test::substitute(s, 28, 3);
   const std::string path = temp_path("model.json");

@@ -175,7 +175,7 @@ TEST_CASE("atoms outside the cell along periodic axes are treated as their wrapp
   test::require_same_lists(no, build_neighbour_list_brute_force(outside, opt), 1e-9);
   for (std::size_t i = 0; i < no.atoms(); ++i)
     for (std::size_t k = no.begin(i); k < no.end(i); ++k) {
-      const Vec3 d = detail::pair_displacement(outside, i, std::size_t(no.index[k]), no.image[k]);
+      const Vec3 d = pestle::detail::pair_displacement(outside, i, std::size_t(no.index[k]), no.image[k]);
       REQUIRE((d - no.displacement[k]).norm() < 1e-9);
     }
 }

@@ -23,10 +23,10 @@ struct RandomCase {
 
 /// Smallest lattice-plane spacing over the periodic axes (open axes do not limit it).
 double periodic_spacing(const Structure& s) {
-  const Mat3 basis = detail::search_basis(s.cell, s.pbc);
+  const Mat3 basis = pestle::detail::search_basis(s.cell, s.pbc);
   double h = 1e300;
   for (int a = 0; a < 3; ++a)
-    if (s.pbc[a]) h = std::min(h, detail::lattice_plane_spacing(basis, a));
+    if (s.pbc[a]) h = std::min(h, pestle::detail::lattice_plane_spacing(basis, a));
   return h;
 }
 
@@ -68,7 +68,7 @@ RandomCase random_case(std::mt19937_64& rng) {
   // keep the brute force affordable: about n² · (2·rc/h + 1)^periodic axes
   double images = 1.0;
   for (int a = 0; a < 3; ++a)
-    if (s.pbc[a]) images *= 2.0 * std::ceil(rc / detail::lattice_plane_spacing(detail::search_basis(s.cell, s.pbc), a)) + 1.0;
+    if (s.pbc[a]) images *= 2.0 * std::ceil(rc / pestle::detail::lattice_plane_spacing(pestle::detail::search_basis(s.cell, s.pbc), a)) + 1.0;
   while (s.size() > 1 && double(s.size() * s.size()) * images > 1.5e6) {
     s.positions.pop_back();
     s.numbers.pop_back();
@@ -100,7 +100,7 @@ Structure translated(const Structure& s, std::mt19937_64& rng) {
 /// Positions wrapped into the cell along periodic axes.
 Structure wrapped(const Structure& s) {
   Structure w = s;
-  const Mat3 basis = detail::search_basis(s.cell, s.pbc);
+  const Mat3 basis = pestle::detail::search_basis(s.cell, s.pbc);
   const Mat3 inv_t = basis.transpose().inverse();
   for (auto& r : w.positions) {
     const Vec3 f = inv_t * r;

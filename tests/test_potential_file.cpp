@@ -17,7 +17,8 @@
 using namespace pestle;
 
 namespace {
-const std::string potentials = "/usr/share/lammps/potentials/";
+
+using test::lammps_potentials;
 }
 
 TEST_CASE("load_calculator reads every supported model file kind", "[potential_file]") {
@@ -30,15 +31,15 @@ TEST_CASE("load_calculator reads every supported model file kind", "[potential_f
     CHECK(gap->energy(pred[0].structure) == Approx(expected).epsilon(1e-9));
   }
   SECTION("LAMMPS SNAP and qSNAP") {
-    const runtime::CalculatorPtr lin = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.snapcoeff");
+    const runtime::CalculatorPtr lin = runtime::load_calculator(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff");
     CHECK(lin->name() == "snap");
-    const runtime::CalculatorPtr quad = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff");
+    const runtime::CalculatorPtr quad = runtime::load_calculator(lammps_potentials + "Mo_Zuo_JPCA2020.quadratic.snapcoeff");
     CHECK(quad->name() == "qsnap");
     const Structure s = cubic_supercell(cubic_basis::bcc, 3.16, 2, 42);
     CHECK(lin->energy(s) / 16 == Approx(quad->energy(s) / 16).margin(0.05));
   }
   SECTION("pacemaker ACE") {
-    const runtime::CalculatorPtr ace = runtime::load_calculator(potentials + "Cu-PBE-core-rep.ace");
+    const runtime::CalculatorPtr ace = runtime::load_calculator(lammps_potentials + "Cu-PBE-core-rep.ace");
     CHECK(ace->name() == "ace");
     CHECK(ace->cutoff() == Approx(7.4));
     const Structure s = cubic_supercell(cubic_basis::fcc, 3.6, 2, 29);
@@ -46,13 +47,13 @@ TEST_CASE("load_calculator reads every supported model file kind", "[potential_f
   }
   SECTION("LAMMPS reference potentials") {
     const Structure si = cubic_supercell(cubic_basis::diamond, 5.431, 1, 14);
-    const runtime::CalculatorPtr sw = runtime::load_calculator(potentials + "Si.sw");
+    const runtime::CalculatorPtr sw = runtime::load_calculator(lammps_potentials + "Si.sw");
     CHECK(sw->name() == "sw");
     CHECK(sw->energy(si) / 8 == Approx(-4.3366).margin(1e-3));  // SW diamond Si cohesive energy
-    const runtime::CalculatorPtr ters = runtime::load_calculator(potentials + "Si.tersoff");
+    const runtime::CalculatorPtr ters = runtime::load_calculator(lammps_potentials + "Si.tersoff");
     CHECK(ters->name() == "tersoff");
     CHECK(ters->energy(si) / 8 == Approx(-4.63).margin(0.01));
-    const runtime::CalculatorPtr eam = runtime::load_calculator(potentials + "Cu_u3.eam");
+    const runtime::CalculatorPtr eam = runtime::load_calculator(lammps_potentials + "Cu_u3.eam");
     CHECK(eam->name() == "eam");
     CHECK(eam->energy(cubic_supercell(cubic_basis::fcc, 3.615, 2, 29)) / 32 == Approx(-3.54).margin(0.01));
   }
@@ -64,21 +65,21 @@ TEST_CASE("load_calculator refuses what it cannot read", "[potential_file]") {
   std::filesystem::create_directories(dir);
   std::ofstream((dir / "model.txt").string()) << "hello\n";
   CHECK_THROWS_WITH(runtime::load_calculator((dir / "model.txt").string()), Catch::Contains("unknown model file type"));
-  std::filesystem::copy_file(potentials + "Mo_Zuo_JPCA2020.snapcoeff", dir / "lonely.snapcoeff",
+  std::filesystem::copy_file(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", dir / "lonely.snapcoeff",
                              std::filesystem::copy_options::overwrite_existing);
   CHECK_THROWS_WITH(runtime::load_calculator((dir / "lonely.snapcoeff").string()), Catch::Contains("lonely.snapparam"));
   std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("runtime::Calculator: species, name and the concrete model behind it", "[potential_file][runtime]") {
-  const auto lin = runtime::load_calculator(potentials + "Mo_Zuo_JPCA2020.snapcoeff");
+  const auto lin = runtime::load_calculator(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff");
   CHECK(lin->species() == std::vector<int>{42});
   CHECK(lin->as<AnyPotential>() != nullptr);
   CHECK(lin->as<GapPotential>() == nullptr);
   CHECK(lin->uses_host_neighbours());
-  const auto ace = runtime::load_calculator(potentials + "Cu-PBE-core-rep.ace");
+  const auto ace = runtime::load_calculator(lammps_potentials + "Cu-PBE-core-rep.ace");
   CHECK(ace->species() == std::vector<int>{29});
-  const auto sw = runtime::load_calculator(potentials + "Si.sw");
+  const auto sw = runtime::load_calculator(lammps_potentials + "Si.sw");
   CHECK(sw->species() == std::vector<int>{14});
   CHECK_FALSE(sw->uses_host_neighbours());
   const auto gap = runtime::load_calculator(test::shared("data/reference/quip-gap/gap/Mo_gap.xml"));
@@ -90,9 +91,9 @@ TEST_CASE("runtime::Calculator: species, name and the concrete model behind it",
 
 TEST_CASE("the registry: one family per model file and per fit config", "[potential_file][runtime]") {
   using nlohmann::json;
-  CHECK(std::string(runtime::family_of_file(potentials + "Si.tersoff").name) == "reference");
-  CHECK(std::string(runtime::family_of_file(potentials + "Cu-PBE-core-rep.ace").name) == "ace");
-  CHECK(std::string(runtime::family_of_file(potentials + "Mo_Zuo_JPCA2020.snapcoeff").name) == "snap");
+  CHECK(std::string(runtime::family_of_file(lammps_potentials + "Si.tersoff").name) == "reference");
+  CHECK(std::string(runtime::family_of_file(lammps_potentials + "Cu-PBE-core-rep.ace").name) == "ace");
+  CHECK(std::string(runtime::family_of_file(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff").name) == "snap");
   CHECK(std::string(runtime::family_of_config(json{{"model", "qsnap"}}).name) == "snap");
   CHECK(std::string(runtime::family_of_config(json{{"training", "x.xyz"}}).name) == "snap");  // no "model": SNAP
   CHECK(std::string(runtime::family_of_config(json{{"model", "gap"}}).name) == "gap");

@@ -20,6 +20,7 @@
 #include "pestle/reference/tersoff.hpp"
 #include "pestle/reference/zbl.hpp"
 #include "test_reference_support.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 using namespace pestle::test;
@@ -33,7 +34,6 @@ static_assert(Calculator<SnapPotential>);
 
 namespace {
 
-const std::string lammps_potentials = "/usr/share/lammps/potentials/";
 bool have_lammps_files() { return std::filesystem::exists(lammps_potentials + "Si.sw"); }
 
 /// A named calculator and a structure it applies to.

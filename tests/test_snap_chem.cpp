@@ -21,10 +21,14 @@
 #include "pestle/formats/snap_files.hpp"
 #include "pestle/models/snap.hpp"
 #include "test_models_support.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 
 namespace {
+
+using test::temp_path;
+using test::max_abs_diff;
 
 BispectrumParams chem_params(bool bnorm, bool wselfall, int twojmax = 4) {
   BispectrumParams p;
@@ -100,17 +104,6 @@ std::vector<std::vector<double>> all_b(const Bispectrum<dynamic>& d, const Struc
   std::vector<std::vector<double>> out(s.size(), std::vector<double>(d.size()));
   for (std::size_t i = 0; i < s.size(); ++i) d.compute(s, nl, i, ws, out[i]);
   return out;
-}
-
-double max_abs_diff(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
-  double m = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t c = 0; c < a[i].size(); ++c) m = std::max(m, std::abs(a[i][c] - b[i][c]));
-  return m;
-}
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("pestle_chem_" + std::to_string(::getpid()) + "_" + name)).string();
 }
 
 }  // namespace

@@ -18,7 +18,9 @@ using namespace pestle;
 
 namespace {
 
-const std::string potentials = "/usr/share/lammps/potentials/";
+using test::temp_path;
+using test::lammps_potentials;
+
 
 /// LAMMPS reference of one structure and potential (<case>.<linear|quadratic>.pair.txt).
 struct PairReference {
@@ -62,10 +64,6 @@ std::vector<long> atom_ids(const Frame& f) {
   return {};
 }
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("pestle_test_" + std::to_string(::getpid()) + "_" + name)).string();
-}
-
 void check_against_lammps(const AnyPotential& pot, const std::string& case_name, const std::string& kind) {
   const std::string dir = test::shared("data/reference/lammps-snap/");
   const Dataset data = read_extxyz(dir + case_name + ".xyz");
@@ -94,7 +92,7 @@ void check_against_lammps(const AnyPotential& pot, const std::string& case_name,
 }  // namespace
 
 TEST_CASE("Zuo SNAP and qSNAP files are read as LAMMPS reads them", "[snap_files]") {
-  const SnapFiles mo = read_snap_files(potentials + "Mo_Zuo_JPCA2020.snapcoeff", potentials + "Mo_Zuo_JPCA2020.snapparam");
+  const SnapFiles mo = read_snap_files(lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", lammps_potentials + "Mo_Zuo_JPCA2020.snapparam");
   CHECK_FALSE(mo.quadratic);
   CHECK(mo.params.twojmax == 6);
   CHECK(mo.params.rcutfac == 4.6);
@@ -107,12 +105,12 @@ TEST_CASE("Zuo SNAP and qSNAP files are read as LAMMPS reads them", "[snap_files
   CHECK(mo.params.elements[0].weight == 1.0);
   REQUIRE(mo.coefficients[0].size() == 31);
   CHECK(mo.coefficients[0][0] == -17.762702673549285);
-  const SnapFiles niq = read_snap_files(potentials + "Ni_Zuo_JPCA2020.quadratic.snapcoeff",
-                                        potentials + "Ni_Zuo_JPCA2020.quadratic.snapparam");
+  const SnapFiles niq = read_snap_files(lammps_potentials + "Ni_Zuo_JPCA2020.quadratic.snapcoeff",
+                                        lammps_potentials + "Ni_Zuo_JPCA2020.quadratic.snapparam");
   CHECK(niq.quadratic);
   CHECK(niq.coefficients[0].size() == 1 + 30 + 465);
   // two elements (W, Be) and bzeroflag 1
-  const SnapFiles wbe = read_snap_files(potentials + "WBe_Wood_PRB2019.snapcoeff", potentials + "WBe_Wood_PRB2019.snapparam");
+  const SnapFiles wbe = read_snap_files(lammps_potentials + "WBe_Wood_PRB2019.snapcoeff", lammps_potentials + "WBe_Wood_PRB2019.snapparam");
   REQUIRE(wbe.params.elements.size() == 2);
   CHECK(wbe.params.elements[1].z == 4);
   CHECK(wbe.params.bzeroflag);
@@ -125,7 +123,7 @@ TEST_CASE("Zuo Mo and Ni SNAP/qSNAP reproduce LAMMPS pair_style snap", "[snap_fi
   };
   for (const Pot& p : {Pot{"Mo", "Mo_Zuo_JPCA2020", "linear"}, Pot{"Mo", "Mo_Zuo_JPCA2020.quadratic", "quadratic"},
                        Pot{"Ni", "Ni_Zuo_JPCA2020", "linear"}, Pot{"Ni", "Ni_Zuo_JPCA2020.quadratic", "quadratic"}}) {
-    const AnyPotential pot = load_snap(potentials + p.file + ".snapcoeff", potentials + p.file + ".snapparam");
+    const AnyPotential pot = load_snap(lammps_potentials + p.file + ".snapcoeff", lammps_potentials + p.file + ".snapparam");
     CHECK(pot.type_name() == (p.kind == "linear" ? "snap" : "qsnap"));
     for (const char* frame : {"_f0", "_f1", "_f2"}) check_against_lammps(pot, p.element + "_test" + frame, p.kind);
   }
@@ -133,8 +131,8 @@ TEST_CASE("Zuo Mo and Ni SNAP/qSNAP reproduce LAMMPS pair_style snap", "[snap_fi
 
 TEST_CASE("writing and re-reading snap files is exact", "[snap_files]") {
   for (const std::string file : {"Mo_Zuo_JPCA2020.quadratic", "WBe_Wood_PRB2019", "InP_JCPA2020"}) {
-    const SnapFiles a = read_snap_files(potentials + file + ".snapcoeff", potentials + file + ".snapparam");
-    const AnyPotential pot = load_snap(potentials + file + ".snapcoeff", potentials + file + ".snapparam");
+    const SnapFiles a = read_snap_files(lammps_potentials + file + ".snapcoeff", lammps_potentials + file + ".snapparam");
+    const AnyPotential pot = load_snap(lammps_potentials + file + ".snapcoeff", lammps_potentials + file + ".snapparam");
     const std::string c = temp_path("rt.snapcoeff"), q = temp_path("rt.snapparam");
     write_snap_files(pot, c, q);
     const SnapFiles b = read_snap_files(c, q);
@@ -161,7 +159,7 @@ TEST_CASE("writing and re-reading snap files is exact", "[snap_files]") {
 }
 
 TEST_CASE("the explicit multi-element InP SNAP (chemflag 1) loads and evaluates", "[snap_files][chem]") {
-  const std::string coeff = potentials + "InP_JCPA2020.snapcoeff", param = potentials + "InP_JCPA2020.snapparam";
+  const std::string coeff = lammps_potentials + "InP_JCPA2020.snapcoeff", param = lammps_potentials + "InP_JCPA2020.snapparam";
   const SnapFiles f = read_snap_files(coeff, param);
   CHECK(f.params.chemflag);
   CHECK(f.params.bnormflag);

@@ -25,24 +25,7 @@ static_assert(AdjointDescriptor<Soap<>>);
 
 namespace {
 
-/// Atoms at random positions in a periodic cell, at least dmin apart (images included).
-Structure random_structure(const Mat3& cell, int n, const std::vector<int>& species, double dmin, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Structure s;
-  s.cell = cell;
-  s.pbc = {true, true, true};
-  while (static_cast<int>(s.size()) < n) {
-    const Vec3 r = s.cartesian(Vec3(u(rng), u(rng), u(rng)));
-    bool ok = true;
-    for (const Vec3& q : s.positions)
-      for (int a = -1; a <= 1 && ok; ++a)
-        for (int b = -1; b <= 1 && ok; ++b)
-          for (int c = -1; c <= 1 && ok; ++c) ok = (q + cell.transpose() * Vec3(a, b, c) - r).norm() > dmin;
-    if (ok) s.add_atom(species[s.size() % species.size()], r);
-  }
-  return s;
-}
+using test::random_structure;
 
 /// A small triclinic two-species cell whose atoms see several of their own images.
 Structure triclinic_moni() {

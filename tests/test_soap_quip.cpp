@@ -76,12 +76,12 @@ SoapParams quip_params(int n_max, int l_max, bool two_species) {
   return p;
 }
 
-struct Worst {
+struct SoapWorst {
   double q = 0.0, dq = 0.0;
   std::size_t rows = 0, grad_rows = 0;
 };
 
-Worst compare_with_quip(const std::string& stem, const std::string& variant, int n_max, int l_max, bool two_species) {
+SoapWorst compare_with_quip(const std::string& stem, const std::string& variant, int n_max, int l_max, bool two_species) {
   const std::string dir = pestle::test::shared("data/reference/quip-gap/soap/");
   const pestle::Frame frame = pestle::read_extxyz_frame(dir + stem + ".xyz");
   const pestle::Structure& s = frame.structure;
@@ -89,7 +89,7 @@ Worst compare_with_quip(const std::string& stem, const std::string& variant, int
   const auto nl = pestle::build_neighbour_list(s, soap.neighbour_options());
   auto ws = soap.make_workspace();
   const std::size_t d = soap.size();
-  Worst worst;
+  SoapWorst worst;
 
   const auto desc = read_csv(dir + stem + ".soap_" + variant + ".desc.csv", false);
   REQUIRE(desc.size() == s.size());
@@ -159,7 +159,7 @@ TEST_CASE("SOAP reproduces QUIP's vectors and gradients to 1e-10", "[soap][quip]
   };
   for (const auto& c : cases) {
     SECTION(std::string(c.stem) + " " + c.variant) {
-      const Worst w = compare_with_quip(c.stem, c.variant, c.n_max, c.l_max, c.two_species);
+      const SoapWorst w = compare_with_quip(c.stem, c.variant, c.n_max, c.l_max, c.two_species);
       INFO(c.stem << " " << c.variant << ": max |dq| error " << w.dq << ", max |q| error " << w.q);
       CHECK(w.rows > 0);
       CHECK(w.q < 1e-10);

@@ -26,7 +26,7 @@ struct PowerDot {
   }
 };
 
-Radial2B radial() {
+Radial2B gp_radial() {
   Radial2BParams p;
   p.count = 4;
   p.cutoff = 4.2;
@@ -40,7 +40,7 @@ using Source = AtomEnvironments<Radial2B>;
 using Term = GpTermSpec<Source, PowerDot>;
 
 Term term(std::size_t n_sparse, SparseMethod method = SparseMethod::cur, double delta = 0.7) {
-  return Term{Source{radial(), {}}, PowerDot{2}, delta, n_sparse, method};
+  return Term{Source{gp_radial(), {}}, PowerDot{2}, delta, n_sparse, method};
 }
 
 Dataset structures(std::size_t count, unsigned seed) {
@@ -143,7 +143,7 @@ TEST_CASE("covariance rows: forces and virial are derivatives of the energy row"
   std::vector<Eigen::Index> col0{0};
   GpSigmas sig;
   sig.virial = 0.01;
-  const RowBlock b = detail::gp_structure_rows(terms, probe.terms, col0, probe.terms[0].alpha.size(), fv, 0, {}, sig);
+  const RowBlock b = pestle::detail::gp_structure_rows(terms, probe.terms, col0, probe.terms[0].alpha.size(), fv, 0, {}, sig);
   REQUIRE(b.A.rows() == 7);
   const Eigen::VectorXd w = b.A * probe.terms[0].alpha;
   const Mat3 dE = test::strain_derivative(s, energy);
@@ -178,7 +178,7 @@ TEST_CASE("stacked QR gives the DTC closed form", "[sparse_gp]") {
   Eigen::VectorXd rhs = Eigen::VectorXd::Zero(M);
   std::vector<Eigen::Index> col0{0};
   for (std::size_t k = 0; k < data.size(); ++k) {
-    const RowBlock b = detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
+    const RowBlock b = pestle::detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
     const Eigen::VectorXd w2 = b.w.array().square();
     lhs += b.A.transpose() * w2.asDiagonal() * b.A;
     rhs += b.A.transpose() * w2.asDiagonal() * b.b;
@@ -187,7 +187,7 @@ TEST_CASE("stacked QR gives the DTC closed form", "[sparse_gp]") {
   auto objective = [&](const Eigen::VectorXd& a) {
     double J = a.dot(Kmm * a);
     for (std::size_t k = 0; k < data.size(); ++k) {
-      const RowBlock b = detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
+      const RowBlock b = pestle::detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
       J += (b.w.asDiagonal() * (b.A * a - b.b)).squaredNorm();
     }
     return J;
@@ -197,7 +197,7 @@ TEST_CASE("stacked QR gives the DTC closed form", "[sparse_gp]") {
   // and the fitted observations (α itself may differ along those directions).
   CHECK(objective(fit.terms[0].alpha) <= objective(alpha) * (1 + 1e-10));
   for (std::size_t k = 0; k < data.size(); ++k) {
-    const RowBlock b = detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
+    const RowBlock b = pestle::detail::gp_structure_rows(terms, fit.terms, col0, M, data[k], k, fit.e0, opt.sigma);
     const Eigen::VectorXd yq = b.A * fit.terms[0].alpha, yc = b.A * alpha;
     CHECK((yq - yc).norm() <= 1e-3 * yc.norm());  // the closed form squares the condition number
   }
@@ -252,7 +252,7 @@ TEST_CASE("sparse GP fit: bad input", "[sparse_gp]") {
   bad.sigma.force = 0.0;
   CHECK_THROWS_AS(fit_sparse_gp(data, std::make_tuple(term(4)), bad), InputError);
   // a species with no environments
-  Term only_cu{Source{radial(), {29}}, PowerDot{2}, 1.0, 4, SparseMethod::cur};
+  Term only_cu{Source{gp_radial(), {29}}, PowerDot{2}, 1.0, 4, SparseMethod::cur};
   CHECK_THROWS_WITH(fit_sparse_gp(data, std::make_tuple(only_cu), opt), Catch::Contains("no descriptor environments"));
   // empty data and data without labels
   CHECK_THROWS_AS(fit_sparse_gp(Dataset{}, std::make_tuple(term(4)), opt), InputError);

@@ -11,12 +11,15 @@
 
 #include "pestle/runtime/load.hpp"
 #include "pestle/formats/yace_file.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 
 namespace {
 
-const std::string cu_ace = "/usr/share/lammps/potentials/Cu-PBE-core-rep.ace";
+using test::cu_ace;
+using test::replaced;
+
 
 // A two-element file of our own: bond [1, 1] is smaller than [0, 0] in every direction.
 const std::string two_elements = R"(elements: [Cu, Ni]
@@ -38,12 +41,6 @@ functions:
     - {mu0: 1, rank: 1, ndensity: 1, num_ms_combs: 1, mus: [1], ns: [1], ls: [0], ms_combs: [0], ctildes: [0.4]}
     - {mu0: 1, rank: 2, ndensity: 1, num_ms_combs: 1, mus: [1, 1], ns: [1, 1], ls: [0, 0], ms_combs: [0, 0], ctildes: [0.3]}
 )";
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 /// A Cu–Ni cluster in a large box: every pair within the cutoffs.
 Structure cu_ni_cluster() {

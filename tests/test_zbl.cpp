@@ -27,16 +27,17 @@ using namespace pestle;
 
 namespace {
 
-const std::string potentials = "/usr/share/lammps/potentials/";
-bool have_potentials() { return std::filesystem::exists(potentials + "Ta06A.snap"); }
+using test::lammps_potentials;
+
+bool have_potentials() { return std::filesystem::exists(lammps_potentials + "Ta06A.snap"); }
 
 /// A .snap file with `text` in a fresh folder; the SNAP files it names are copied beside it.
 std::string snap_file(const std::string& name, const std::string& text) {
   const auto dir = std::filesystem::temp_directory_path() / ("pestle_snap_include_" + name);
   std::filesystem::create_directories(dir);
   for (const char* f : {"Ta06A.snapcoeff", "Ta06A.snapparam"})
-    if (std::filesystem::exists(potentials + f))
-      std::filesystem::copy_file(potentials + f, dir / f, std::filesystem::copy_options::overwrite_existing);
+    if (std::filesystem::exists(lammps_potentials + f))
+      std::filesystem::copy_file(lammps_potentials + f, dir / f, std::filesystem::copy_options::overwrite_existing);
   const auto path = (dir / (name + ".snap")).string();
   std::ofstream(path) << text;
   return path;
@@ -113,14 +114,14 @@ TEST_CASE("ZBL: bad parameters and uncovered species give clear errors", "[zbl]"
 
 TEST_CASE(".snap files: the published LAMMPS files read as LAMMPS reads them", "[zbl][snap_include]") {
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
   SECTION("Ta06A: equal-style variables, continued pair_style, one ZBL pair") {
-    const SnapInclude s = read_snap_include(potentials + "Ta06A.snap");
+    const SnapInclude s = read_snap_include(lammps_potentials + "Ta06A.snap");
     CHECK(s.elements == std::vector<int>{73});
-    CHECK(s.coeff_path == potentials + "Ta06A.snapcoeff");
-    CHECK(s.param_path == potentials + "Ta06A.snapparam");
+    CHECK(s.coeff_path == lammps_potentials + "Ta06A.snapcoeff");
+    CHECK(s.param_path == lammps_potentials + "Ta06A.snapparam");
     REQUIRE(s.zbl);
     CHECK(s.zbl->inner() == 4.0);
     CHECK(s.zbl->outer() == 4.8);
@@ -128,7 +129,7 @@ TEST_CASE(".snap files: the published LAMMPS files read as LAMMPS reads them", "
     CHECK(s.zbl->pairs()[0].charge_a == 73.0);
   }
   SECTION("InP: index variables, three ZBL pairs, two elements") {
-    const SnapInclude s = read_snap_include(potentials + "InP_JCPA2020.snap");
+    const SnapInclude s = read_snap_include(lammps_potentials + "InP_JCPA2020.snap");
     CHECK(s.elements == std::vector<int>{49, 15});
     REQUIRE(s.zbl);
     CHECK(s.zbl->inner() == 4.0);
@@ -137,7 +138,7 @@ TEST_CASE(".snap files: the published LAMMPS files read as LAMMPS reads them", "
     CHECK(s.zbl->pair_energy(49, 15, 1.0) > s.zbl->pair_energy(15, 15, 1.0));
   }
   SECTION("Mo (Zuo): plain pair_style snap, no ZBL") {
-    const SnapInclude s = read_snap_include(potentials + "Mo_Zuo_JPCA2020.snap");
+    const SnapInclude s = read_snap_include(lammps_potentials + "Mo_Zuo_JPCA2020.snap");
     CHECK(s.elements == std::vector<int>{42});
     CHECK_FALSE(s.zbl);
   }
@@ -145,10 +146,10 @@ TEST_CASE(".snap files: the published LAMMPS files read as LAMMPS reads them", "
 
 TEST_CASE(".snap files: a model loads as SNAP + ZBL through the runtime", "[zbl][snap_include]") {
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
-  const auto model = runtime::load_calculator(potentials + "Ta06A.snap");
+  const auto model = runtime::load_calculator(lammps_potentials + "Ta06A.snap");
   CHECK(model->name() == "snap");
   CHECK(model->species() == std::vector<int>{73});
   CHECK(model->cutoff() == Approx(4.8));
@@ -157,8 +158,8 @@ TEST_CASE(".snap files: a model loads as SNAP + ZBL through the runtime", "[zbl]
   // bcc Ta, 3.3 Å, slightly compressed and rattled: neighbours inside the ZBL range
   Structure s = test::strained(test::rattled_fcc(73, 3.3 * std::sqrt(2.0)), Mat3::Identity() * -0.05);
   const PotentialResult both = model->compute(s);
-  const PotentialResult snap = load_snap(potentials + "Ta06A.snapcoeff", potentials + "Ta06A.snapparam").compute(s);
-  const PotentialResult zbl = read_snap_include(potentials + "Ta06A.snap").zbl->compute(s);
+  const PotentialResult snap = load_snap(lammps_potentials + "Ta06A.snapcoeff", lammps_potentials + "Ta06A.snapparam").compute(s);
+  const PotentialResult zbl = read_snap_include(lammps_potentials + "Ta06A.snap").zbl->compute(s);
   REQUIRE(std::abs(zbl.energy) > 1e-6);
   CHECK(both.energy == Approx(snap.energy + zbl.energy).epsilon(1e-14));
   for (std::size_t i = 0; i < s.size(); ++i) CHECK((both.forces[i] - snap.forces[i] - zbl.forces[i]).norm() < 1e-12);
@@ -167,10 +168,10 @@ TEST_CASE(".snap files: a model loads as SNAP + ZBL through the runtime", "[zbl]
 
 TEST_CASE(".snap files: the text pestle writes reads back as the same SNAP + ZBL", "[zbl][snap_include]") {
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
-  const SnapInclude published = read_snap_include(potentials + "InP_JCPA2020.snap");
+  const SnapInclude published = read_snap_include(lammps_potentials + "InP_JCPA2020.snap");
   const auto dir = std::filesystem::temp_directory_path() / "pestle_snap_include_text";
   std::filesystem::create_directories(dir);
   SnapInclude copy = published;
@@ -183,7 +184,7 @@ TEST_CASE(".snap files: the text pestle writes reads back as the same SNAP + ZBL
   CHECK_THAT(text, Catch::Contains("pair_coeff 1 2 zbl 49.0 15.0"));
   CHECK_THAT(text, Catch::Contains("pair_coeff * * snap InP.snapcoeff InP.snapparam In P"));
   std::ofstream(dir / "InP.snap") << text;
-  const auto original = runtime::load_calculator(potentials + "InP_JCPA2020.snap");
+  const auto original = runtime::load_calculator(lammps_potentials + "InP_JCPA2020.snap");
   const auto written = runtime::load_calculator((dir / "InP.snap").string());
   const Structure s = test::rattled_fcc(49, 5.0, 15);  // In-P alloy, nearest pairs at 3.5 Å: inside the ZBL range
   const PotentialResult a = original->compute(s), b = written->compute(s);
@@ -202,7 +203,7 @@ TEST_CASE(".snap files: the text pestle writes reads back as the same SNAP + ZBL
 
 TEST_CASE(".snap files: what pestle does not read is refused with file and line", "[zbl][snap_include]") {
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
   const std::string snap = "pair_coeff * * snap Ta06A.snapcoeff Ta06A.snapparam Ta\n";
@@ -237,14 +238,14 @@ TEST_CASE(".snap files: the published SNAP + ZBL potentials agree with LAMMPS ML
   // tests/data/lammps_snap/*.xyz: LAMMPS (ML-SNAP + pair zbl, `include X.snap`, run 0) on rattled cells
   // with one pair pushed to ~1.3–1.9 Å; made by tests/data/lammps_snap/make_reference.sh.
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
   for (const char* name : {"ta06a_bcc", "w2940_vacancy", "wbe_alloy", "inp_zincblende"}) {
     INFO(name);
     const Frame frame = read_extxyz(test::testdata(std::string("data/lammps_snap/") + name + ".xyz"))[0];
     const Structure& s = frame.structure;
-    const auto model = runtime::load_calculator(potentials + *frame.labels.info.get<std::string>("potential"));
+    const auto model = runtime::load_calculator(lammps_potentials + *frame.labels.info.get<std::string>("potential"));
     const PotentialResult r = model->compute(s);
     const auto& lammps_energies = *std::find_if(frame.atom_properties.begin(), frame.atom_properties.end(),
                                                 [](const AtomProperty& p) { return p.name == "energies"; });
@@ -294,10 +295,10 @@ TEST_CASE("reference block: a SNAP fitted on top of ZBL recovers Ta06A from its 
   // Labels from the published Ta06A (SNAP + ZBL 4.0–4.8 Å). A SNAP of the same descriptor fitted to
   // the labels minus the same ZBL can represent them exactly; without the reference block it cannot.
   if (!have_potentials()) {
-    WARN("lammps-data not installed: " << potentials << " missing");
+    WARN("lammps-data not installed: " << lammps_potentials << " missing");
     return;
   }
-  const auto truth = runtime::load_calculator(potentials + "Ta06A.snap");
+  const auto truth = runtime::load_calculator(lammps_potentials + "Ta06A.snap");
   Dataset data;
   for (unsigned seed = 1; seed <= 12; ++seed) {
     Structure s = cubic_supercell(cubic_basis::bcc, 3.316 * (0.9 + 0.02 * seed), 2, 73);

@@ -1,7 +1,10 @@
 # GAP XML potentials: the full comparison with QUIP's predictions through the example program
 # (examples/gap/gap_evaluate.cpp --check), every frame of every *_pred.xyz file. Label: gap.
-add_executable(pestle_gap_evaluate ${PROJECT_SOURCE_DIR}/examples/gap/gap_evaluate.cpp)
-target_link_libraries(pestle_gap_evaluate PRIVATE pestle::pestle pestle_project_flags)
+# One program for this test and the example (examples/gap/CMakeLists.txt makes it only when no test did).
+if(NOT TARGET gap_evaluate)
+  add_executable(gap_evaluate ${PROJECT_SOURCE_DIR}/examples/gap/gap_evaluate.cpp)
+  target_link_libraries(gap_evaluate PRIVATE pestle::pestle pestle_project_flags)
+endif()
 
 get_filename_component(_pestle_quip_gap "${PROJECT_SOURCE_DIR}/../shared/data/reference/quip-gap" ABSOLUTE)
 foreach(_case
@@ -14,10 +17,10 @@ foreach(_case
   list(GET _case 1 _model)
   list(GET _case 2 _frames)
   add_test(NAME gap_quip_${_name}
-           COMMAND pestle_gap_evaluate ${_pestle_quip_gap}/${_model} ${_pestle_quip_gap}/${_frames} --check)
+           COMMAND gap_evaluate ${_pestle_quip_gap}/${_model} ${_pestle_quip_gap}/${_frames} --check)
   set_tests_properties(gap_quip_${_name} PROPERTIES LABELS gap)
 endforeach()
 # A bad file gives a non-zero exit and a message naming it.
-add_test(NAME gap_missing_file COMMAND pestle_gap_evaluate ${_pestle_quip_gap}/gap/no_such.xml
+add_test(NAME gap_missing_file COMMAND gap_evaluate ${_pestle_quip_gap}/gap/no_such.xml
                                        ${_pestle_quip_gap}/gap/Mo_test_GAP_pred.xyz)
 set_tests_properties(gap_missing_file PROPERTIES LABELS gap WILL_FAIL TRUE)
