@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake
+  build-essential cmake ninja-build   # ninja: keeps both cores busy across targets
   libeigen3-dev libxsimd-dev libboost-math-dev catch2 libbenchmark-dev libtbb-dev
   nlohmann-json3-dev
   libpugixml-dev        # QUIP/GAP XML potential files

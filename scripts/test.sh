@@ -10,8 +10,14 @@ jobs="${PESTLE_JOBS:-$(nproc)}"
 
 bash scripts/setup.sh
 
+# Ninja starts a target's compiles before the libraries it links are built (make waits), which keeps
+# both cores busy; an existing build folder keeps the generator it was made with.
+generator=()
+generator_for() { if command -v ninja > /dev/null && [ ! -f "$1/CMakeCache.txt" ]; then generator=(-G Ninja); else generator=(); fi; }
+
 echo "== release build =="
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+generator_for build
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
 (cd build && ctest --output-on-failure -j "$jobs")
 
@@ -26,7 +32,8 @@ if [ -z "${PESTLE_SKIP_SANITIZERS:-}" ]; then
   sanitized+=";test_yace;test_ace_multi;test_snap_chem;test_optimise_core"
   if [ -n "${PESTLE_SANITIZE_ALL:-}" ]; then sanitized="test_*"; fi
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: ${sanitized} =="
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF \
+  generator_for build-asan
+  cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DPESTLE_SANITIZE=ON -DPESTLE_BUILD_BENCHMARKS=OFF \
         -DPESTLE_BUILD_LAMMPS=OFF -DPESTLE_BUILD_EXAMPLES=OFF -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
         "-DPESTLE_TEST_GLOB=${sanitized}" "-DPESTLE_TEST_FITTERS=$([ -n "${PESTLE_SANITIZE_ALL:-}" ] && echo ON || echo OFF)"
   cmake --build build-asan -j "$jobs" --target pestle_tests
