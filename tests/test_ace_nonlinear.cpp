@@ -43,7 +43,7 @@ AceNonlinearFitConfig config(const fs::path& dir, int iterations) {
   return c;
 }
 
-fs::path nl_scratch(const std::string& name) { return fs::temp_directory_path() / ("pestle_ace_nl_" + name); }
+fs::path nl_scratch(const std::string& name) { return test::temp_path("ace_nl_" + name); }
 
 /// A point away from every special place: linear start plus a clearly non-zero second density.
 Eigen::VectorXd random_theta(const AceNonlinearLoss& loss, unsigned seed) {

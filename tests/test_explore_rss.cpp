@@ -5,10 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include "pestle/explore/rss_loop.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
+#include "test_helpers.hpp"
 
 using namespace pestle;
 using namespace pestle::explore;
@@ -43,8 +42,9 @@ nlohmann::json tiny_ace_config() {
   return j;
 }
 
+/// A run folder that does not exist yet (the loop creates it).
 std::filesystem::path rss_scratch(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("pestle_test_rss_" + name + "_" + std::to_string(::getpid()));
+  const std::filesystem::path p = test::temp_path("rss_" + name);
   std::filesystem::remove_all(p);
   return p;
 }

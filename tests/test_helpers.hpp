@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pestle/core/info.hpp"
+#include "pestle/core/labels.hpp"
 #include "pestle/core/structure.hpp"
 
 namespace pestle::test {
@@ -39,8 +40,7 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
 }
 
 /// The per-atom property `name` of a frame (e.g. "energies"); throws if the frame has none.
-template <class FrameT>
-const AtomProperty& atom_property(const FrameT& f, const std::string& name) {
+inline const AtomProperty& atom_property(const Frame& f, const std::string& name) {
   for (const auto& p : f.atom_properties)
     if (p.name == name) return p;
   throw std::invalid_argument("no per-atom property " + name);
