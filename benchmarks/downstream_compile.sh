@@ -1,32 +1,62 @@
 #!/usr/bin/env bash
-# Compile cost of a downstream program that loads a model file and evaluates it
-# (tests/consumer/load_model.cpp): wall time, peak compiler memory and preprocessed lines, for
-# the header-only mode (pestle::pestle) and the compiled runtime (pestle::runtime), with the flags
-# a consumer uses (-O2 -std=c++20, no -march). Run after a build; both sides run in this one script.
-#   bash benchmarks/downstream_compile.sh [BUILD_DIR]      # default build
-#   OLD_TREE=DIR OLD_SOURCE=FILE bash benchmarks/downstream_compile.sh   # also an older checkout's include/
+# What a downstream code pays to compile one translation unit that loads a model file and evaluates
+# it (docs/architecture.md, "Downstream compile cost"): CPU seconds, peak compiler memory, lines after
+# preprocessing and pestle headers included, for
+#   before    the tree before the runtime boundary (commit ecb18d9): io/potential_file.hpp's
+#             load_potential and AnyCalculator, i.e. every model family instantiated in the unit;
+#   header    today's tests/consumer/load_model.cpp against the header-only pestle::pestle;
+#   compiled  the same file with PESTLE_COMPILED_RUNTIME (what linking pestle::runtime gives):
+#             runtime/load.hpp only declares, the families live in libpestle_runtime.a.
+# Each unit is compiled REPEAT times (default 3) and the median CPU time is printed. Flags are those of a
+# consumer's CMake Release build (-O3 -DNDEBUG, C++20, no -march).
+#   bash benchmarks/downstream_compile.sh [REPEAT]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-$root/build}"
-src="$root/tests/consumer/load_model.cpp"
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-includes=(-I"$root/include" -I/usr/include/eigen3)
-flags=(-std=c++20 -O2)
+repeat="${1:-3}"
+before_commit=ecb18d9
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 
-measure() {  # NAME, then the compiler arguments
-  local name="$1"; shift
-  local lines
-  lines=$(g++ "${flags[@]}" "$@" -E -o - 2>/dev/null | grep -vc '^#' || true)
-  /usr/bin/time -f "%e %M" -o "$scratch/t" g++ "${flags[@]}" "$@" -c -o "$scratch/o.o"
-  read -r seconds kb < "$scratch/t"
-  printf '| %s | %s | %d MB | %s |\n' "$name" "$seconds" $((kb / 1024)) "$lines"
+# the old tree's headers, and a program that does what tests/consumer/load_model.cpp does with them
+mkdir -p "$work/before"
+git -C "$root" archive "$before_commit" include | tar -x -C "$work/before"
+cat > "$work/before/load_model.cpp" <<'CPP'
+#include <cmath>
+#include <iostream>
+
+#include <pestle/core/lattices.hpp>
+#include <pestle/io/potential_file.hpp>
+
+int main(int argc, char** argv) {
+  if (argc != 2) return 2;
+  const pestle::AnyCalculator model = pestle::load_potential(argv[1]);
+  const pestle::Structure s = pestle::cubic_supercell(pestle::cubic_basis::bcc, 3.16, 2, 42);
+  const double e = model.compute(s).energy / double(s.size());
+  std::cout << "bcc Mo energy " << e << " eV/atom\n";
+  return std::isfinite(e) ? 0 : 1;
+}
+CPP
+
+flags=(-std=c++20 -O3 -DNDEBUG -isystem /usr/include/eigen3)
+
+measure() {  # label include_dir source [extra flags...]
+  local label="$1" inc="$2" src="$3"; shift 3
+  local times=()
+  for _ in $(seq "$repeat"); do
+    /usr/bin/time -f "%U %M" -o "$work/t" c++ "${flags[@]}" -I "$inc" "$@" -c "$src" -o "$work/unit.o"
+    times+=("$(cat "$work/t")")
+  done
+  local median mem
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk -v n="$repeat" 'NR == int((n + 1) / 2) {print $1}')
+  mem=$(printf '%s\n' "${times[@]}" | awk '{if ($2 > m) m = $2} END {printf "%.2f", m / 1048576}')
+  local lines headers
+  lines=$(c++ "${flags[@]}" -I "$inc" "$@" -E "$src" | wc -l)
+  headers=$(c++ "${flags[@]}" -I "$inc" "$@" -M "$src" | tr ' ' '\n' | grep -c '/pestle/' || true)
+  printf '| %s | %s | %s | %s | %s |\n' "$label" "$median" "$mem" "$lines" "$headers"
 }
 
-echo "| mode | compile s | peak MB | preprocessed lines |"
-echo "|---|---|---|---|"
-measure "header-only (pestle::pestle)" "${includes[@]}" "$src"
-measure "compiled runtime (pestle::runtime)" -DPESTLE_COMPILED_RUNTIME "${includes[@]}" "$src"
-if [ -n "${OLD_TREE:-}" ]; then
-  measure "before (io/potential_file.hpp)" -I"$OLD_TREE/include" -I/usr/include/eigen3 "${OLD_SOURCE:?}"
-fi
+echo "| unit | CPU s (median of $repeat) | peak GB | lines after preprocessing | pestle headers |"
+echo "|---|---|---|---|---|"
+measure "before ($before_commit), header-only" "$work/before/include" "$work/before/load_model.cpp"
+measure "today, header-only (pestle::pestle)" "$root/include" "$root/tests/consumer/load_model.cpp"
+measure "today, compiled (pestle::runtime)" "$root/include" "$root/tests/consumer/load_model.cpp" -DPESTLE_COMPILED_RUNTIME
