@@ -3,6 +3,7 @@
 #include "pestle/core/dataset.hpp"
 #include "pestle/descriptors/ace_coupling.hpp"
 #include "pestle/data/extxyz.hpp"
+#include "pestle/fit/ace_fit.hpp"
 #include "test_helpers.hpp"
 
 namespace pestle::test {
@@ -29,6 +30,24 @@ inline const Dataset& mo_training_subset() {
     return out;
   }();
   return d;
+}
+
+/// Per-atom energy weight 30, force weight 1, E0(Mo) = -4 eV, ridge 1e-8.
+inline FitOptions tiny_ace_fit_options() {
+  FitOptions o;
+  o.design.weights.energy = 30.0;
+  o.design.weights.force = 1.0;
+  o.design.weights.per_atom_energy = true;
+  o.design.reference_energies[42] = -4.0;
+  o.solver.kind = SolverKind::ridge;
+  o.solver.ridge = 1e-8;
+  return o;
+}
+
+/// The tiny basis fitted to the Mo subset (smoothness prior 2), once per test run.
+inline const AceLinearModel& tiny_fitted_ace() {
+  static const AceLinearModel m = fit_ace_linear(tiny_ace_spec(), mo_training_subset(), tiny_ace_fit_options(), 2.0);
+  return m;
 }
 
 }  // namespace pestle::test

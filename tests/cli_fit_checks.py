@@ -46,6 +46,18 @@ assert self_errors["energy_rmse_meV_per_atom"] < 1e-9, self_errors
 assert self_errors["force_rmse_eV_per_A"] < 1e-12, self_errors
 assert "energies:R:1" in predicted.read_text().splitlines()[1], "per-atom energies column missing"
 
+# activeset + predict --active-set: gamma per atom, <= 1 (MaxVol's 1e-3 tolerance) on the training atoms
+asi = scratch / "mo_snap.asi"
+p = run("activeset", model, zuo / "Mo_train.xyz", "-o", asi)
+assert json.loads(asi.read_text())["format"] == "pestle-active-set" and "Mo: " in p.stdout, p.stdout
+graded = scratch / "mo_train_gamma.xyz"
+run("predict", model, zuo / "Mo_train.xyz", "-o", graded, "--active-set", asi)
+headers = [l for l in graded.read_text().splitlines() if "max_gamma=" in l]
+gammas = [float(l.split("max_gamma=")[1].split()[0]) for l in headers]
+assert len(gammas) > 100 and max(gammas) <= 1.001 + 1e-9 and "gamma:R:1" in headers[0], (len(gammas), max(gammas))
+p = run("predict", model, zuo / "Mo_test.xyz", "-o", graded, "--active-set", scratch / "missing.asi", expect_ok=False)
+assert "cannot open active-set file" in p.stderr, p.stderr
+
 # export to LAMMPS snap files: the coefficient file holds every coefficient of the model
 prefix = scratch / "mo_export"
 run("export", model, "-o", prefix)

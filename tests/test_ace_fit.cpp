@@ -21,21 +21,9 @@ using namespace pestle;
 namespace {
 
 
-FitOptions options() {
-  FitOptions o;
-  o.design.weights.energy = 30.0;
-  o.design.weights.force = 1.0;
-  o.design.weights.per_atom_energy = true;
-  o.design.reference_energies[42] = -4.0;
-  o.solver.kind = SolverKind::ridge;
-  o.solver.ridge = 1e-8;
-  return o;
-}
+FitOptions options() { return test::tiny_ace_fit_options(); }
 
-const AceLinearModel& fitted() {
-  static const AceLinearModel m = fit_ace_linear(test::tiny_ace_spec(), test::mo_training_subset(), options(), 2.0);
-  return m;
-}
+const AceLinearModel& fitted() { return test::tiny_fitted_ace(); }
 
 }  // namespace
 

@@ -328,18 +328,20 @@ TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them",
   REQUIRE(std::filesystem::exists(kMoSnap));  // Debian lammps-data (scripts/setup.sh)
   const runtime::CalculatorPtr snap = runtime::load_calculator(kMoSnap);
   const Dataset train = mo_training_frames(60);
-  const std::optional<ExtrapolationGrade> active = linear_active_set(*snap, train);
-  REQUIRE(active.has_value());
+  const GradedActiveSet active = graded_active_set(kMoSnap, train);
   const auto& potential = std::get<SnapPotential>(snap->as<AnyPotential>()->variant());
   double worst_training = 0.0;
-  for (const Frame& f : train) worst_training = std::max(worst_training, active->max_grade(potential, f.structure));
+  for (const Frame& f : train) {
+    worst_training = std::max(worst_training, active.active.max_grade(potential, f.structure));
+    CHECK(active.max_grade(f.structure) == Approx(active.active.max_grade(potential, f.structure)).epsilon(1e-12));
+  }
   CHECK(worst_training <= 1.0 + 1e-3 + 1e-8);
   CHECK(worst_training > 0.5);  // the active atoms themselves have γ = 1
 
   // bcc Mo compressed by 20 % in volume-equivalent lattice constant: far outside the training data.
   const Structure squeezed = crystal("bcc", 3.16 * 0.8, 2, 42);
   std::string kind;
-  const std::optional<double> gamma = extrapolation_indicator(*snap, squeezed, kind, &*active);
+  const std::optional<double> gamma = extrapolation_indicator(*snap, squeezed, kind, &active);
   REQUIRE(gamma.has_value());
   CHECK(*gamma > 2.0);
   CHECK(kind.find("MaxVol") != std::string::npos);
@@ -351,7 +353,7 @@ TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them",
   SECTION("a perfect crystal alone cannot span the features") {
     Dataset one;
     one.frames.push_back(Frame{crystal("bcc", 3.16, 2, 42), {}, {}});
-    CHECK_THROWS_WITH(linear_active_set(*snap, one), Catch::Contains("training atoms"));
+    CHECK_THROWS_WITH(graded_active_set(kMoSnap, one), Catch::Contains("all alike"));
   }
 }
 

@@ -5,6 +5,7 @@
 
 namespace pestle::cli {
 
+int run_activeset(const Args& args);
 int run_convert(const Args& args);
 int run_cv(const Args& args);
 int run_describe(const Args& args);

@@ -323,16 +323,18 @@ json run_suite(const C& calc, const ValidationConfig& c, const std::string& tag,
                      {"adf_deg", adf.x}, {"adf", adf.y}, {"final_temperature", q.log.back().temperature}};
   }
   if (c.stability) {
-    std::optional<ExtrapolationGrade> active_set;
+    std::optional<GradedActiveSet> graded;
     if (!c.stability_training.empty()) {
       if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
-        say("stability: MaxVol active set from " + c.stability_training);
-        active_set = linear_active_set(calc, read_extxyz(c.stability_training));
+        if (has_linear_view(calc)) {
+          say("stability: MaxVol active set from " + c.stability_training);
+          graded = graded_active_set(c.potential, read_extxyz(c.stability_training));
+        }
       }
     }
     const StabilityResult s = stability_run(calc, repeat(unit, {c.supercell, c.supercell, c.supercell}), *c.stability,
                                             [&](const std::string& m) { say("stability " + m); },
-                                            active_set ? &*active_set : nullptr);
+                                            graded ? &*graded : nullptr);
     out["stability"] = {{"completed", s.completed}, {"failure", s.failure}, {"lost_atoms", s.lost_atoms},
                         {"overlapping_pairs", s.overlapping_pairs}, {"min_distance", s.min_distance},
                         {"drift_eV_per_atom_ps", s.drift}, {"mean_temperature", s.mean_temperature},

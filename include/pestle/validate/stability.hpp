@@ -4,8 +4,9 @@
 //   overlapping pairs atom pairs closer than `overlap_distance`,
 //   energy drift      slope of the NVE total energy by least squares, eV/atom/ps,
 //   extrapolation     the model's own indicator where it has one (largest GAP predictive variance
-//                     over the atoms of the final frame); for SNAP/qSNAP the MaxVol extrapolation
-//                     grade γ (models/extrapolation_grade.hpp) when an active set from training data is given.
+//                     over the atoms of the final frame); for SNAP/qSNAP and pestle's linear and
+//                     nonlinear ACE the MaxVol extrapolation grade γ (models/extrapolation_grade.hpp,
+//                     runtime/extrapolation.hpp) when an active set from training data is given.
 // A run that throws (non-finite forces, atoms on top of each other) is reported as failed, not rethrown.
 #include <cmath>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "pestle/dynamics/md.hpp"
 #include "pestle/models/gap.hpp"
 #include "pestle/models/snap.hpp"
+#include "pestle/runtime/extrapolation.hpp"
 #include "pestle/runtime/model.hpp"
 #include "pestle/models/extrapolation_grade.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
@@ -47,19 +49,35 @@ struct StabilityResult {
   Structure final;
 };
 
-/// Active set of the MaxVol grade for a SNAP/qSNAP calculator from the atoms of `training`;
-/// nullopt for other models (GAP has its own variance, the reference potentials none).
-inline std::optional<ExtrapolationGrade> linear_active_set(const runtime::Calculator& calc, const Dataset& training) {
-  const auto* linear = calc.as<AnyPotential>();
-  if (linear == nullptr) return std::nullopt;
-  return linear->visit([&](const auto& p) { return ExtrapolationGrade::from_training(p, training); });
+/// A model file's linear view (runtime::GradedModel) with its MaxVol active set: γ of a structure.
+struct GradedActiveSet {
+  runtime::GradedModel model;
+  ExtrapolationGrade active;
+  double max_grade(const Structure& s) const {
+    double g = 0.0;
+    for (double v : model.grades(active, s)) g = std::max(g, v);
+    return g;
+  }
+};
+
+/// The active set of the model in `model_path` from the atoms of `training`: SNAP/qSNAP files and
+/// pestle's ACE model JSON (InputError for a model without a linear view, e.g. GAP or a .yace).
+inline GradedActiveSet graded_active_set(const std::string& model_path, const Dataset& training) {
+  runtime::GradedModel model = runtime::GradedModel::load(model_path);
+  ExtrapolationGrade active = model.active_set(training);
+  return {std::move(model), std::move(active)};
+}
+
+/// Whether the model behind calc can have a MaxVol grade (SNAP/qSNAP, ACE) given training data.
+inline bool has_linear_view(const runtime::Calculator& calc) {
+  return calc.as<AnyPotential>() != nullptr || calc.name() == "ace";
 }
 
 /// The model's own extrapolation indicator of s, largest over atoms: GAP predictive variance, or the
-/// MaxVol grade of a linear model when `active_set` is given; nullopt for models without one.
+/// MaxVol grade when `graded` is given; nullopt for models without one.
 template <class C>
 std::optional<double> extrapolation_indicator(const C& calc, const Structure& s, std::string& kind,
-                                              const ExtrapolationGrade* active_set = nullptr) {
+                                              const GradedActiveSet* graded = nullptr) {
   if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
     if (const auto* gap = calc.template as<GapPotential>()) {
       kind = "GAP predictive variance (eV^2), largest over atoms";
@@ -67,13 +85,13 @@ std::optional<double> extrapolation_indicator(const C& calc, const Structure& s,
       for (double v : gap->local_variance(s)) m = std::max(m, v);
       return m;
     }
-    if (const auto* linear = calc.template as<AnyPotential>()) {
-      if (active_set == nullptr || active_set->empty()) {
-        kind = "not available: the MaxVol grade of a " + calc.name() + " model needs training data (tests.stability.training)";
-        return std::nullopt;
-      }
+    if (graded != nullptr) {
       kind = "MaxVol extrapolation grade (largest over atoms; <= 1 interpolation, > 1 extrapolation)";
-      return linear->visit([&](const auto& p) { return active_set->max_grade(p, s); });
+      return graded->max_grade(s);
+    }
+    if (has_linear_view(calc)) {
+      kind = "not available: the MaxVol grade of a " + calc.name() + " model needs training data (tests.stability.training)";
+      return std::nullopt;
     }
     kind = "not available for a " + calc.name() + " model";
   } else {
@@ -104,7 +122,7 @@ inline void count_damage(const Structure& s, double lost_distance, double overla
 
 template <Calculator C>
 StabilityResult stability_run(const C& calc, const Structure& start, const StabilityOptions& o, const Progress& progress = {},
-                              const ExtrapolationGrade* active_set = nullptr) {
+                              const GradedActiveSet* graded = nullptr) {
   if (o.nve_steps < 2) throw InputError("stability: nve_steps must be >= 2");
   StabilityResult r;
   r.final = start;
@@ -139,7 +157,7 @@ StabilityResult stability_run(const C& calc, const Structure& start, const Stabi
   const double lost = o.lost_distance > 0 ? o.lost_distance : calc.cutoff();
   if (r.completed) {
     count_damage(r.final, lost, o.overlap_distance, r);
-    r.extrapolation = extrapolation_indicator(calc, r.final, r.extrapolation_kind, active_set);
+    r.extrapolation = extrapolation_indicator(calc, r.final, r.extrapolation_kind, graded);
   }
   return r;
 }
