@@ -3,6 +3,7 @@
 #include "pair_pestle.h"
 
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "memory.h"
 #include "pestle/core/elements.hpp"
 #include "pestle/neighbours/neighbour_source.hpp"
+#include "pestle/runtime/grader.hpp"
 #include "pestle/runtime/load.hpp"
 #if defined(PESTLE_LAMMPS_FULL_LIST)
 #include "neigh_list.h"
@@ -53,6 +55,7 @@ struct PairPestle::Model {
   pestle::runtime::CalculatorPtr calculator;
   pestle::Structure atoms;  // owned + ghost atoms of this rank (positions and Z), reused every step
   std::unique_ptr<tbb::global_control> threads;  // oneTBB threads per rank
+  std::optional<pestle::runtime::Grader> grader; // with pair_style ... activeset FILE
 };
 
 PairPestle::PairPestle(LAMMPS *lmp) : Pair(lmp)
@@ -93,25 +96,45 @@ void PairPestle::allocate()
     for (int j = i; j <= n; j++) setflag[i][j] = 0;
 }
 
-// pair_style pestle MODEL [threads N]
+// pair_style pestle MODEL [threads N] [activeset FILE.asi]
 // N oneTBB threads per MPI rank; default 1, since LAMMPS's parallelism is its MPI ranks (N = 0:
 // oneTBB's default, all cores the rank may use).
 void PairPestle::settings(int narg, char **arg)
 {
-  if (narg != 1 && !(narg == 3 && std::string(arg[1]) == "threads"))
-    fail("expected pair_style pestle MODEL [threads N]");
+  const std::string usage = "expected pair_style pestle MODEL [threads N] [activeset FILE.asi]";
+  if (narg < 1 || narg % 2 == 0) fail(usage);
   int threads = 1;
-  if (narg == 3) {
-    try {
-      std::size_t used = 0;
-      threads = std::stoi(arg[2], &used);
-      if (used != std::string(arg[2]).size() || threads < 0) throw std::invalid_argument(arg[2]);
-    } catch (const std::exception &) {
-      fail(std::string("threads must be a non-negative integer, not '") + arg[2] + "'");
+  std::string active_set;
+  for (int k = 1; k < narg; k += 2) {
+    const std::string key = arg[k], value = arg[k + 1];
+    if (key == "activeset") {
+      active_set = value;
+    } else if (key == "threads") {
+      try {
+        std::size_t used = 0;
+        threads = std::stoi(value, &used);
+        if (used != value.size() || threads < 0) throw std::invalid_argument(value);
+      } catch (const std::exception &) {
+        fail("threads must be a non-negative integer, not '" + value + "'");
+      }
+    } else {
+      fail("unknown keyword '" + key + "': " + usage);
     }
   }
   try {
-    model_ = std::make_unique<Model>(Model{arg[0], pestle::runtime::load_calculator(arg[0]), {}, {}});
+    model_ = std::make_unique<Model>(Model{arg[0], pestle::runtime::load_calculator(arg[0]), {}, {}, {}});
+  } catch (const std::exception &e) {
+    model_.reset();
+    fail(std::string("cannot use model '") + arg[0] + "': " + e.what());
+  }
+  if (!active_set.empty()) {
+    try {
+      model_->grader.emplace(pestle::runtime::Grader::load(arg[0], active_set));
+    } catch (const std::exception &e) {
+      fail("cannot use active set '" + active_set + "' with model '" + model_->path + "': " + e.what());
+    }
+  }
+  try {
     if (threads > 0)
       model_->threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                               static_cast<std::size_t>(threads));
@@ -124,7 +147,8 @@ void PairPestle::settings(int narg, char **arg)
     utils::logmesg(lmp, std::string("pair_style pestle: ") + model_->calculator->name() + " model '" +
                             model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
                             (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank, " +
-                            neighbour_source() + "\n");
+                            neighbour_source() +
+                            (model_->grader ? ", extrapolation grade from '" + active_set + "'" : std::string()) + "\n");
 }
 
 // Where the model's neighbours come from, for the log.
@@ -184,17 +208,11 @@ double PairPestle::init_one(int, int)
   return cutoff_;
 }
 
-void PairPestle::compute(int eflag, int vflag)
+void PairPestle::gather_atoms()
 {
-  ev_init(eflag, vflag);
-  if (vflag_atom) fail("per-atom virials (compute stress/atom) are not available");
-
-  const int nlocal = atom->nlocal;
-  const int nall = nlocal + atom->nghost;
+  const int nall = atom->nlocal + atom->nghost;
   double **x = atom->x;
-  double **f = atom->f;
   const int *type = atom->type;
-
   pestle::Structure &s = model_->atoms;  // non-periodic: the ghosts are the images
   s.positions.resize(nall);
   s.numbers.resize(nall);
@@ -202,6 +220,36 @@ void PairPestle::compute(int eflag, int vflag)
     s.positions[i] = pestle::Vec3(x[i][0], x[i][1], x[i][2]);
     s.numbers[i] = type_number_[type[i]];
   }
+}
+
+bool PairPestle::has_active_set() const
+{
+  return model_ && model_->grader.has_value();
+}
+
+void PairPestle::owned_grades(double *gamma)
+{
+  if (!has_active_set()) fail("the extrapolation grade needs pair_style pestle MODEL activeset FILE.asi");
+  gather_atoms();
+  const auto nlocal = static_cast<std::size_t>(atom->nlocal);
+  try {
+    const std::vector<double> g = model_->grader->grades(model_->atoms, nlocal);
+    for (std::size_t i = 0; i < nlocal; i++) gamma[i] = g[i];
+  } catch (const std::exception &e) {
+    error->one(FLERR, std::string("pair_style pestle: extrapolation grade: ") + e.what());
+  }
+}
+
+void PairPestle::compute(int eflag, int vflag)
+{
+  ev_init(eflag, vflag);
+  if (vflag_atom) fail("per-atom virials (compute stress/atom) are not available");
+
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  double **f = atom->f;
+  gather_atoms();
+  const pestle::Structure &s = model_->atoms;
 
   pestle::PotentialResult r;
   try {

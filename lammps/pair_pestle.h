@@ -1,8 +1,13 @@
 // pair_style pestle MODEL — evaluates any potential file pestle::runtime::load_calculator reads
 // (SNAP/qSNAP .json or .snapcoeff, QUIP GAP .xml, pacemaker .ace, ...) inside LAMMPS.
 //
-//   pair_style pestle Mo_Zuo_JPCA2020.snapcoeff [threads N]   # N oneTBB threads per rank, default 1
+//   pair_style pestle Mo_Zuo_JPCA2020.snapcoeff [threads N] [activeset Mo.asi]
 //   pair_coeff * * Mo            # one element per LAMMPS atom type
+//
+// threads N: oneTBB threads per rank (default 1). activeset FILE: the model's active set (pestle
+// activeset), which makes the extrapolation grade γ of every atom available to LAMMPS through
+// compute pestle/gamma (compute_pestle_gamma.h): dumped per atom, reduced, and able to stop a run
+// with fix halt, as ML-PACE's pace/extrapolation does.
 //
 // Each step the owned atoms and their ghost images are handed to pestle as one non-periodic
 // structure with the owned atoms as the only centres (compute(s, nl, nlocal)). Built with LAMMPS's
@@ -46,6 +51,12 @@ class PairPestle : public Pair {
   /// Creator for Force::pair_map (what a driver program registers as "pestle").
   static Pair *creator(LAMMPS *lmp);
 
+  /// Whether pair_style gave an active set (the extrapolation grade needs one).
+  bool has_active_set() const;
+  /// γ of every owned atom at the current positions (owned and ghost atoms as last communicated);
+  /// gamma must hold atom->nlocal values. Errors end in a LAMMPS error naming the style.
+  void owned_grades(double *gamma);
+
  private:
   struct Model;                    // the pestle side (pair_pestle.cpp)
   std::unique_ptr<Model> model_;
@@ -53,6 +64,7 @@ class PairPestle : public Pair {
   double cutoff_ = 0.0;            // Å, the model's interaction range
 
   void allocate();
+  void gather_atoms();  // owned + ghost positions and elements into model_->atoms
   std::string neighbour_source() const;
   [[noreturn]] void fail(const std::string &message);
 };

@@ -7,6 +7,11 @@
       one-atom primitive cell, triclinic in LAMMPS: a small cell whose atoms see their own images).
   lammps_pair_check.py nve LMP WORKDIR MODEL ELEMENT A REPS STEPS MAX_DRIFT
       NVE run of STEPS × 1 fs from 300 K; the total energy may wander by at most MAX_DRIFT eV/atom.
+  lammps_pair_check.py gamma LMP REF PESTLE WORKDIR MODEL TRAIN ELEMENT A REPS RATTLE SEED RANKS
+      compute pestle/gamma (pair_style pestle MODEL activeset FILE) against pestle's own grades of the
+      same rattled cell (active set from TRAIN by pestle activeset) to 1e-10, the scalar equal to the
+      largest per-atom value, and fix halt on that scalar ending an NVE run in a squeezed cell at
+      its first check.
   lammps_pair_check.py errors LMP WORKDIR MODEL
       a model file that does not exist and an element the model lacks end in a LAMMPS error
       (exit status 1 and an "ERROR: ... pair_style pestle" message), not a crash.
@@ -105,9 +110,7 @@ def cutoff_of(workdir):
     sys.exit("no cutoff line from pair_style pestle in the log")
 
 
-def compare(lmp, ref, workdir, model, element, lattice, a, reps, rattle, seed, ranks, tol):
-    os.makedirs(workdir, exist_ok=True)
-    cell, pos = make_structure(lattice, a, reps, rattle, seed)
+def write_cell_files(workdir, cell, pos, element):
     write_data(os.path.join(workdir, "cell.data"), cell, pos, element)
     with open(os.path.join(workdir, "cell.txt"), "w") as f:
         f.write("%d\n" % len(pos))
@@ -115,6 +118,12 @@ def compare(lmp, ref, workdir, model, element, lattice, a, reps, rattle, seed, r
             f.write("%.17g %.17g %.17g\n" % tuple(row))
         for r in pos:
             f.write("%d %.17g %.17g %.17g\n" % (Z[element], r[0], r[1], r[2]))
+
+
+def compare(lmp, ref, workdir, model, element, lattice, a, reps, rattle, seed, ranks, tol):
+    os.makedirs(workdir, exist_ok=True)
+    cell, pos = make_structure(lattice, a, reps, rattle, seed)
+    write_cell_files(workdir, cell, pos, element)
     script = os.path.join(workdir, "in.compare")
     with open(script, "w") as f:
         f.write(f"""units metal
@@ -202,23 +211,100 @@ run {steps}
         sys.exit("energy drift above %g eV/atom" % max_drift)
 
 
+def gamma(lmp, ref, pestle, workdir, model, train, element, a, reps, rattle, seed, ranks):
+    os.makedirs(workdir, exist_ok=True)
+    asi = os.path.join(workdir, "model.asi")
+    r = subprocess.run([pestle, "activeset", model, train, "-o", asi], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("pestle activeset failed: " + r.stderr)
+    header = f"""units metal
+atom_style atomic
+boundary p p p
+read_data cell.data
+mass 1 {MASS[element]}
+pair_style pestle {model} activeset {asi}
+pair_coeff * * {element}
+compute gamma all pestle/gamma
+"""
+    # 1. per-atom γ and its maximum in one rattled cell
+    cell, pos = make_structure("bcc", a, reps, rattle, seed)
+    write_cell_files(workdir, cell, pos, element)
+    script = os.path.join(workdir, "in.gamma")
+    with open(script, "w") as f:
+        f.write(header + """thermo_style custom step pe c_gamma
+thermo_modify format float %.17g
+dump grades all custom 1 gamma.dump id c_gamma
+dump_modify grades format float %.17g sort id
+run 0
+""")
+    run_lammps(lmp, ranks, workdir, script)
+    r = subprocess.run([ref, model, "cell.txt", "reference.txt", asi], cwd=workdir, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("lammps_reference failed: " + r.stderr)
+    lines = open(os.path.join(workdir, "reference.txt")).read().split("\n")
+    g_ref = np.array([float(l.split()[4]) for l in lines[2:] if l.strip()])
+    dump = open(os.path.join(workdir, "gamma.dump")).read().split("ITEM: ATOMS")[-1].split("\n")[1:]
+    g_lmp = np.array([float(l.split()[1]) for l in dump if l.strip()])
+    names, rows = thermo_rows(os.path.join(workdir, "log.lammps"))
+    g_max = dict(zip(names, rows[-1]))["c_gamma"]
+    diff = np.abs(g_lmp - g_ref).max() / g_ref.max()
+    print("%s %s bcc x%s rattled %.2f A, %d atoms, %d rank(s): max gamma %.6f (pestle %.6f), "
+          "per-atom relative difference %.3g" % (os.path.basename(model), element, reps, rattle, len(pos), ranks,
+                                                 g_max, g_ref.max(), diff))
+    if not (diff <= 1e-10 and abs(g_max - g_ref.max()) <= 1e-10 * g_ref.max()):
+        sys.exit("compute pestle/gamma differs from pestle's grades")
+    if not g_ref.max() > 0.1:
+        sys.exit("the grades are all ~0: the check would not notice a wrong value")
+
+    # 2. fix halt: a cell squeezed to 85 % extrapolates at once; the run must stop at the first check
+    squeezed, spos = make_structure("bcc", 0.85 * a, reps, 0.0, seed)
+    write_cell_files(workdir, squeezed, spos, element)
+    r = subprocess.run([ref, model, "cell.txt", "reference.txt", asi], cwd=workdir, capture_output=True, text=True)
+    g0 = max(float(l.split()[4]) for l in open(os.path.join(workdir, "reference.txt")).read().split("\n")[2:] if l.strip())
+    limit = max(2.0, 0.5 * g0)
+    with open(script, "w") as f:
+        f.write(header + f"""variable max_gamma equal c_gamma
+velocity all create 300.0 4928459 mom yes rot no dist gaussian
+timestep 0.001
+fix integrate all nve
+fix stop all halt 5 v_max_gamma > {limit} error soft
+thermo 5
+thermo_style custom step pe c_gamma
+run 100
+""")
+    run_lammps(lmp, ranks, workdir, script)
+    log = open(os.path.join(workdir, "log.lammps")).read()
+    names, rows = thermo_rows(os.path.join(workdir, "log.lammps"))
+    last = int(rows[-1][0])
+    print("squeezed cell (max gamma %.3g at step 0): fix halt at gamma > %.3g stopped the 100-step run at step %d"
+          % (g0, limit, last))
+    if "Fix halt condition" not in log or last != 5:
+        sys.exit("fix halt did not stop the run at its first check (step 5)")
+
+
 def errors(lmp, workdir, model):
     os.makedirs(workdir, exist_ok=True)
     cell, pos = make_structure("bcc", 3.16, (2, 2, 2), 0.0, 0)
     write_data(os.path.join(workdir, "cell.data"), cell, pos, "Mo")
-    cases = [("missing model", "/nonexistent/model.snapcoeff", "Mo", "does not exist"),
-             ("element not in the model", model, "Cu", "element Cu"),
-             ("not an element", model, "Xx", "not an element symbol")]
-    for name, m, el, expect in cases:
+    not_an_active_set = os.path.join(workdir, "not_an_active_set.asi")
+    with open(not_an_active_set, "w") as f:
+        f.write('{"format": "something else"}')
+    gamma = "compute g all pestle/gamma\nthermo_style custom step c_g\n"
+    cases = [("missing model", "/nonexistent/model.snapcoeff", "Mo", "", "does not exist"),
+             ("element not in the model", model, "Cu", "", "element Cu"),
+             ("not an element", model, "Xx", "", "not an element symbol"),
+             ("gamma without active set", model, "Mo", gamma, "needs an active set"),
+             ("not an active-set file", model + " activeset " + not_an_active_set, "Mo", gamma, "not a pestle active-set file")]
+    for name, m, el, extra, expect in cases:
         script = os.path.join(workdir, "in.error")
         with open(script, "w") as f:
             f.write(f"units metal\natom_style atomic\nboundary p p p\nread_data cell.data\nmass 1 95.95\n"
-                    f"pair_style pestle {m}\npair_coeff * * {el}\nrun 0\n")
+                    f"pair_style pestle {m}\npair_coeff * * {el}\n{extra}run 0\n")
         p = run_lammps(lmp, 1, workdir, script, check=False)
         text = p.stdout + p.stderr + open(os.path.join(workdir, "log.lammps")).read()
         message = [l for l in text.split("\n") if l.startswith("ERROR")]
         print("%-26s exit %d: %s" % (name, p.returncode, message[0] if message else "(no ERROR line)"))
-        if p.returncode != 1 or not message or "pair_style pestle" not in message[0] or expect not in message[0]:
+        if p.returncode != 1 or not message or "pestle" not in message[0] or expect not in message[0]:
             sys.exit("expected a LAMMPS error mentioning '%s' and exit status 1" % expect)
 
 
@@ -232,6 +318,10 @@ def main(argv):
     elif mode == "nve":
         lmp, workdir, model, element, a, reps, steps, max_drift = argv[2:10]
         nve(lmp, workdir, model, element, float(a), [int(x) for x in reps.split("x")], int(steps), float(max_drift))
+    elif mode == "gamma":
+        lmp, ref, pestle, workdir, model, train, element, a, reps, rattle, seed, ranks = argv[2:14]
+        gamma(lmp, ref, pestle, workdir, model, train, element, float(a), [int(x) for x in reps.split("x")],
+              float(rattle), int(seed), int(ranks))
     elif mode == "errors":
         errors(argv[2], argv[3], argv[4])
     else:

@@ -101,7 +101,7 @@ TEST_CASE("nonlinear ACE projection is dE_i/dc, and its grade is <= 1 on trainin
   std::mt19937 rng(3);
   std::normal_distribution<double> noise(0.0, 0.1);
   for (auto& p : s.positions) p += Vec3(noise(rng), noise(rng), noise(rng));
-  const AtomFeatures f = view.atom_features(s);
+  const AtomFeatures f = view.atom_features(s, s.size());
   const std::size_t atom = 5;
   auto atom_energy = [&](const AceNonlinearModel& m) {
     AceNonlinearModel copy = m;
@@ -138,7 +138,7 @@ TEST_CASE("active-set file: reads back to the same grades; other models and bad 
 
   SECTION("pestle validate's stability indicator grades an ACE model the same way") {
     const runtime::CalculatorPtr calc = runtime::load_calculator(model_path);
-    const validate::GradedActiveSet with_set = validate::graded_active_set(model_path, test::mo_training_subset());
+    const runtime::Grader with_set = runtime::Grader::from_training(model_path, test::mo_training_subset());
     std::string kind;
     const std::optional<double> gamma = validate::extrapolation_indicator(*calc, s, kind, &with_set);
     REQUIRE(gamma.has_value());
@@ -193,4 +193,38 @@ TEST_CASE("ACE grade on a basis the training atoms do not span: taken in their s
   const ExtrapolationGrade back = load_active_set(asi);
   const std::vector<double> again = graded.grades(back, cubic_supercell(cubic_basis::bcc, 3.16 * 0.75, 2, 42));
   for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i] == Approx(squeezed[i]).epsilon(1e-10));
+}
+
+TEST_CASE("runtime::Grader: a rank's owned atoms among their ghosts grade as in the periodic cell", "[extrapolation][ace]") {
+  // what pair_style pestle's compute pestle/gamma does: the periodic cell's atoms first, then their
+  // images in the 26 neighbouring cells as a non-periodic structure, graded for the first n atoms only
+  const std::string model_path = test::temp_path("grader_model.json");
+  save_ace_linear_model(model_path, active_set_linear_ace());
+  const runtime::Grader grader = runtime::Grader::from_training(model_path, test::mo_training_subset());
+  Structure cell = cubic_supercell(cubic_basis::bcc, 3.16, 2, 42);
+  std::mt19937 rng(8);
+  std::normal_distribution<double> noise(0.0, 0.15);
+  for (auto& p : cell.positions) p += Vec3(noise(rng), noise(rng), noise(rng));
+  const std::vector<double> periodic = grader.grades(cell);
+
+  Structure ghosts = cell;
+  ghosts.pbc = {false, false, false};
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b)
+      for (int c = -1; c <= 1; ++c)
+        if (a || b || c)
+          for (std::size_t i = 0; i < cell.size(); ++i)
+            ghosts.add_atom(cell.numbers[i], cell.positions[i] + (a * cell.cell.row(0) + b * cell.cell.row(1) + c * cell.cell.row(2)).transpose());
+  const std::vector<double> owned = grader.grades(ghosts, cell.size());
+  REQUIRE(owned.size() == cell.size());
+  for (std::size_t i = 0; i < owned.size(); ++i) CHECK(owned[i] == Approx(periodic[i]).epsilon(1e-10));
+  CHECK(grader.max_grade(cell) == Approx(*std::max_element(periodic.begin(), periodic.end())));
+
+  SECTION("an active-set file of another model is refused when loaded, not at the first grade") {
+    const std::string asi = test::temp_path("grader_snap.asi");
+    const runtime::GradedModel snap = runtime::GradedModel::load(test::lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff");
+    save_active_set(asi, snap.active_set(read_extxyz(test::shared("data/zuo2020/Mo_train.xyz"))), "snap", "Mo_train.xyz");
+    CHECK_THROWS_WITH(runtime::Grader::load(model_path, asi), Catch::Contains("another model"));
+    CHECK(runtime::Grader::load(test::lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", asi).max_grade(cell) > 0.0);
+  }
 }

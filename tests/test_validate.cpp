@@ -328,12 +328,13 @@ TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them",
   REQUIRE(std::filesystem::exists(kMoSnap));  // Debian lammps-data (scripts/setup.sh)
   const runtime::CalculatorPtr snap = runtime::load_calculator(kMoSnap);
   const Dataset train = mo_training_frames(60);
-  const GradedActiveSet active = graded_active_set(kMoSnap, train);
+  const runtime::Grader active = runtime::Grader::from_training(kMoSnap, train);
   const auto& potential = std::get<SnapPotential>(snap->as<AnyPotential>()->variant());
+  const ExtrapolationGrade direct = ExtrapolationGrade::from_training(potential, train);
   double worst_training = 0.0;
   for (const Frame& f : train) {
-    worst_training = std::max(worst_training, active.active.max_grade(potential, f.structure));
-    CHECK(active.max_grade(f.structure) == Approx(active.active.max_grade(potential, f.structure)).epsilon(1e-12));
+    worst_training = std::max(worst_training, direct.max_grade(potential, f.structure));
+    CHECK(active.max_grade(f.structure) == Approx(direct.max_grade(potential, f.structure)).epsilon(1e-12));
   }
   CHECK(worst_training <= 1.0 + 1e-3 + 1e-8);
   CHECK(worst_training > 0.5);  // the active atoms themselves have γ = 1
@@ -353,7 +354,7 @@ TEST_CASE("SNAP extrapolation grade: <= 1 on training atoms, > 1 far from them",
   SECTION("a perfect crystal alone cannot span the features") {
     Dataset one;
     one.frames.push_back(Frame{crystal("bcc", 3.16, 2, 42), {}, {}});
-    CHECK_THROWS_WITH(graded_active_set(kMoSnap, one), Catch::Contains("all alike"));
+    CHECK_THROWS_WITH(runtime::Grader::from_training(kMoSnap, one), Catch::Contains("all alike"));
   }
 }
 

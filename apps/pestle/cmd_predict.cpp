@@ -12,8 +12,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "pestle/data/extxyz.hpp"
-#include "pestle/formats/active_set_json.hpp"
-#include "pestle/runtime/extrapolation.hpp"
+#include "pestle/runtime/grader.hpp"
 #include "pestle/runtime/load.hpp"
 
 namespace pestle::cli {
@@ -53,20 +52,16 @@ int run_predict(const Args& args) {
   if (files.size() != 2) throw UsageError("expected MODEL and IN.xyz");
   if (output.empty()) throw UsageError("no output file: give -o OUT.xyz");
   const runtime::CalculatorPtr potential = runtime::load_calculator(files[0]);
-  std::optional<runtime::GradedModel> graded;
-  std::optional<ExtrapolationGrade> active;
-  if (!active_set_file.empty()) {
-    graded.emplace(runtime::GradedModel::load(files[0]));
-    active.emplace(load_active_set(active_set_file));
-  }
+  std::optional<runtime::Grader> graded;
+  if (!active_set_file.empty()) graded.emplace(runtime::Grader::load(files[0], active_set_file));
   ExtXyzReader reader(files[1]);
   std::ofstream out(output);
   if (!out) throw InputError("cannot write '" + output + "'");
   std::size_t frames = 0;
   while (auto frame = reader.next()) {
     store_prediction(*frame, potential->compute(frame->structure));
-    if (active) {
-      std::vector<double> gamma = graded->grades(*active, frame->structure);
+    if (graded) {
+      std::vector<double> gamma = graded->grades(frame->structure);
       frame->labels.info.set("max_gamma", gamma.empty() ? 0.0 : *std::max_element(gamma.begin(), gamma.end()));
       set_atom_column(*frame, "gamma", std::move(gamma));
     }

@@ -17,6 +17,7 @@ int run_info(const Args& args);
 int run_optimise(const Args& args);
 int run_predict(const Args& args);
 int run_rss(const Args& args);
+int run_survive(const Args& args);
 int run_validate(const Args& args);
 
 }  // namespace pestle::cli

@@ -60,5 +60,16 @@ if(TARGET pestle_lmp)
              COMMAND ${_check} errors $<TARGET_FILE:pestle_lmp> ${_out}/errors ${_potentials}/Mo_Zuo_JPCA2020.snapcoeff)
     set_tests_properties(lammps_pair_nve_drift lammps_pair_errors PROPERTIES LABELS lammps
                          PASS_REGULAR_EXPRESSION "LAMMPS pair check passed")
+    # compute pestle/gamma and fix halt, with an active set from the Zuo Mo training data
+    set(_mo_train "${_shared}/data/zuo2020/Mo_train.xyz")
+    if(EXISTS "${_mo_train}")
+      foreach(_np IN LISTS _ranks)
+        add_test(NAME lammps_pair_gamma_np${_np}
+                 COMMAND ${_check} gamma $<TARGET_FILE:pestle_lmp> $<TARGET_FILE:lammps_reference> $<TARGET_FILE:pestle_cli>
+                         ${_out}/gamma_np${_np} ${_potentials}/Mo_Zuo_JPCA2020.snapcoeff ${_mo_train} Mo 3.16 3x3x3 0.2 7 ${_np})
+        set_tests_properties(lammps_pair_gamma_np${_np} PROPERTIES LABELS lammps PROCESSORS ${_np}
+                             PASS_REGULAR_EXPRESSION "LAMMPS pair check passed")
+      endforeach()
+    endif()
   endif()
 endif()

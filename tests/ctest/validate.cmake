@@ -28,3 +28,19 @@ if(PESTLE_BUILD_EXAMPLES AND EXISTS "/usr/share/lammps/potentials/Si.sw")
     endforeach()
   endif()
 endif()
+
+# The amorphous and liquid analyses (validate/amorphous.hpp, validate/liquid.hpp) against Debian's LAMMPS
+# on one SW liquid-Si trajectory: pestle's g(r) and MSD against `compute rdf` and `compute msd`.
+find_program(PESTLE_LMP_FOR_AMORPHOUS NAMES lmp)
+find_program(PESTLE_PYTHON_FOR_AMORPHOUS NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(PESTLE_LMP_FOR_AMORPHOUS AND PESTLE_PYTHON_FOR_AMORPHOUS AND EXISTS "/usr/share/lammps/potentials/Si.sw")
+  add_executable(pestle_amorphous_tool ${CMAKE_CURRENT_SOURCE_DIR}/amorphous_tool.cpp)
+  target_link_libraries(pestle_amorphous_tool PRIVATE pestle::pestle pestle_project_flags)
+  set_target_properties(pestle_amorphous_tool PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
+  add_test(NAME validate_amorphous_lammps
+           COMMAND ${PESTLE_PYTHON_FOR_AMORPHOUS} ${CMAKE_CURRENT_SOURCE_DIR}/validate/amorphous_lammps_check.py
+                   $<TARGET_FILE:pestle_amorphous_tool> ${PESTLE_LMP_FOR_AMORPHOUS} /usr/share/lammps/potentials
+                   ${CMAKE_CURRENT_BINARY_DIR}/amorphous_lammps)
+  set_tests_properties(validate_amorphous_lammps PROPERTIES LABELS "validate;lammps"
+                       PASS_REGULAR_EXPRESSION "amorphous LAMMPS agreement OK")
+endif()

@@ -58,6 +58,16 @@ check(p["phases"]["diamond"]["E0_relative"] == 0.0 and p["phases"]["fcc"]["E0_re
 check(abs(p["phonons"]["gamma_THz"][0]) < 1e-3 and abs(p["phonons"]["gamma_THz"][2]) < 1e-3 and p["phonons"]["gamma_THz"][3] > 1, "three zero modes at Γ")
 check(close(p["defects"]["vacancy"]["unrelaxed_eV"], 4.3366, 1e-4), "SW unrelaxed vacancy = E_coh")
 check(p["stability"]["completed"] and p["stability"]["lost_atoms"] == 0 and p["stability"]["overlapping_pairs"] == 0, "SW stability run clean")
+quenched = p["liquid"]["quenched"]
+rings = quenched["rings_per_atom"]
+# 0.5 ps at 2500 K does not melt 64 SW atoms (measured), so the quenched-structure analyses must see
+# diamond again: SOAP-crystalline everywhere, exactly 2 six-rings per atom (2N shortest-path rings in a
+# diamond cell) and no other ring, the energy of relaxed diamond
+check(quenched["crystalline_fraction"] == 1.0, "re-relaxed crystal is SOAP-crystalline: %r" % quenched["crystalline_fraction"])
+check(rings["6"] == 2.0 and sum(v for k, v in rings.items() if k != "6") == 0.0 and set(rings) == {str(n) for n in range(3, 13)},
+      "diamond ring statistics: %r" % rings)
+check(abs(quenched["energy_above_crystal"]) < 1e-3, "re-relaxed crystal at the crystal's energy: %r" % quenched["energy_above_crystal"])
+check(len(quenched["sq_q"]) == len(quenched["sq"]) > 100, "S(Q) of the glass written")
 md = open(os.path.join(out, "report.md")).read()
 check("| C44 (GPa) | 56.45 | 10.31 |" in md, "report.md holds the C44 row")
 
@@ -95,6 +105,19 @@ if r.returncode == 0:
     check(s["parity"]["frames"] == 5 and s["parity"]["force_rmse_components"] < 0.5, "parity figures present and sane")
     check(os.path.isfile(os.path.join(out, "parity.svg")), "parity.svg written")
     check(3.1 < s["potential"]["equilibrium"]["lattice_constant"] < 3.2, "Mo qSNAP bcc lattice constant near 3.16 Å")
+
+# 4. pestle survive: a short SW run survives and writes its reports; impossible settings are refused
+prefix = os.path.join(work, "survive_sw")
+r = subprocess.run([pestle, "survive", "/usr/share/lammps/potentials/Si.sw", "--atoms", "32", "--ps", "0.05",
+                    "--runs", "2", "--temperature", "1500", "-o", prefix], capture_output=True, text=True)
+check(r.returncode == 0 and "survived 100 %" in r.stdout, "pestle survive on SW Si: " + r.stdout + r.stderr[-300:])
+if r.returncode == 0:
+    report = json.load(open(prefix + ".json"))
+    check(report["survived"] == 1.0 and len(report["runs"]) == 2, "survival JSON holds both runs")
+    check("**Survived: 100 %**" in open(prefix + ".md").read(), "survival Markdown report")
+r = subprocess.run([pestle, "survive", "/usr/share/lammps/potentials/Si.sw", "--hard-sphere", "4", "-o", prefix],
+                   capture_output=True, text=True)
+check(r.returncode != 0 and "fill" in r.stderr, "over-packed hard spheres are refused: " + r.stderr[-300:])
 
 print("all validate CLI checks passed" if not failures else f"{len(failures)} validate CLI checks failed")
 sys.exit(1 if failures else 0)

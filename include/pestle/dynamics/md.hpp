@@ -17,6 +17,7 @@
 #include <random>
 #include <string>
 #include <variant>
+#include <type_traits>
 #include <vector>
 
 #include "pestle/dynamics/common.hpp"
@@ -123,6 +124,19 @@ class MolecularDynamics {
     const double t = current_temperature();
     if (t > 0.0)
       for (auto& v : v_) v *= std::sqrt(temperature / t);
+  }
+
+  /// A new target temperature (K) for the thermostat, for heating and cooling ramps without restarting
+  /// the run (the Langevin random stream continues). InputError without a thermostat.
+  void set_thermostat_temperature(double temperature) {
+    if (!(temperature > 0.0) || !std::isfinite(temperature)) throw InputError("thermostat temperature must be positive");
+    std::visit(
+        [&](auto& t) {
+          using T = std::decay_t<decltype(t)>;
+          if constexpr (std::is_same_v<T, NoThermostat>) throw InputError("this MD run has no thermostat to retarget");
+          else t.temperature = temperature;
+        },
+        o_.thermostat);
   }
 
   void set_velocities(std::vector<Vec3> v) {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <limits>
 #include <iomanip>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@
 #include "pestle/fit/metrics.hpp"
 #include "pestle/formats/ace_model_json.hpp"
 #include "pestle/data/extxyz.hpp"
+#include "pestle/explore/gamma_md.hpp"
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/runtime/load.hpp"
@@ -110,6 +112,7 @@ struct RssConfig {
   std::size_t dimer_count = 0;
   bool isolated_atoms = true;            ///< label isolated atoms and use their energies as e0
   SoapParams selection_soap;             ///< descriptor of the CUR selection (averaged over atoms)
+  GammaMdSettings md;                    ///< the γ-driven MD stage ("md"; off unless runs are given)
   std::uint64_t seed = 1;
   std::filesystem::path source;
 };
@@ -274,6 +277,29 @@ inline RssAnneal parse_anneal(const json& a) {
   return h;
 }
 
+inline GammaMdSettings parse_gamma_md(const json& m) {
+  const std::string where = "\"md\"";
+  check_keys(m, where,
+             {"runs", "random_starts", "start_iteration", "t_start", "t_end", "steps", "timestep", "friction",
+              "check_every", "gamma_low", "gamma_high", "select", "comment"});
+  GammaMdSettings s;
+  s.runs = get<std::size_t>(m, "runs", where, s.runs);
+  s.random_starts = get<std::size_t>(m, "random_starts", where, s.random_starts);
+  s.start_iteration = get<std::size_t>(m, "start_iteration", where, s.start_iteration);
+  s.t_start = get<double>(m, "t_start", where, s.t_start);
+  s.t_end = get<double>(m, "t_end", where, s.t_end);
+  s.steps = get<std::size_t>(m, "steps", where, s.steps);
+  s.timestep = get<double>(m, "timestep", where, s.timestep);
+  s.friction = get<double>(m, "friction", where, s.friction);
+  s.check_every = get<std::size_t>(m, "check_every", where, s.check_every);
+  s.gamma_low = get<double>(m, "gamma_low", where, s.gamma_low);
+  s.gamma_high = get<double>(m, "gamma_high", where, s.gamma_high);
+  s.select = get<std::size_t>(m, "select", where, s.select);
+  if (!s.enabled()) throw InputError("\"md\": give \"runs\" and/or \"random_starts\" (or leave \"md\" out)");
+  s.validate();
+  return s;
+}
+
 inline std::string pad3(std::size_t k) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%03zu", k);
@@ -343,7 +369,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   check_keys(j, where,
              {"random_structures", "labeller", "fit", "initial_structures", "iterations", "rss_structures", "select",
               "pool", "kT", "relax", "validation_structures", "target_energy_rmse_meV", "dimers", "isolated_atoms",
-              "selection_soap", "seed", "comment"});
+              "selection_soap", "md", "seed", "comment"});
   RssConfig c;
   if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
   const json& rs = j["random_structures"];
@@ -420,6 +446,9 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     c.selection_soap.l_max = get<int>(s, "l_max", "\"selection_soap\"", 4);
     c.selection_soap.atom_sigma = get<double>(s, "atom_sigma", "\"selection_soap\"", 0.5);
   }
+  if (j.contains("md")) c.md = parse_gamma_md(j["md"]);
+  if (c.md.enabled() && c.model != RssModelKind::ace_linear)
+    throw InputError("\"md\": the gamma-driven MD stage needs a model with an extrapolation grade (\"fit.model\": \"ace_linear\")");
   if (c.initial_structures == 0) throw InputError("\"initial_structures\" must be at least 1");
   if (c.iterations == 0) throw InputError("\"iterations\" must be at least 1");
   if (c.select == 0 || c.rss_structures < c.select)
@@ -506,12 +535,20 @@ struct RssIterationRecord {
   double lowest_volume = 0.0;         ///< Å^3/atom of that minimum
   std::size_t lowest_atoms = 0;
   double wall_seconds = 0.0;
+  // the γ-driven MD stage (all 0 when it did not run)
+  std::size_t md_runs = 0;            ///< MD runs
+  std::size_t md_stopped = 0;         ///< of them ended above γ_high (or failed)
+  std::size_t md_candidates = 0;      ///< frames with γ in [γ_low, γ_high]
+  std::size_t md_selected = 0;        ///< of them labelled
+  double md_max_gamma = 0.0;          ///< largest γ seen
 
   nlohmann::json to_json() const {
     return {{"iteration", iteration}, {"labelled_total", labelled_total}, {"labelled_new", labelled_new},
             {"failed", failed}, {"relaxed", relaxed}, {"energy_rmse_meV", energy_rmse_meV},
             {"force_rmse", force_rmse}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
-            {"lowest_atoms", lowest_atoms}, {"wall_seconds", wall_seconds}};
+            {"lowest_atoms", lowest_atoms}, {"wall_seconds", wall_seconds},
+            {"md_runs", md_runs}, {"md_stopped", md_stopped}, {"md_candidates", md_candidates},
+            {"md_selected", md_selected}, {"md_max_gamma", md_max_gamma}};
   }
   static RssIterationRecord from_json(const nlohmann::json& j) {
     RssIterationRecord r;
@@ -526,6 +563,12 @@ struct RssIterationRecord {
     r.lowest_volume = j.at("lowest_volume");
     r.lowest_atoms = j.at("lowest_atoms");
     r.wall_seconds = j.at("wall_seconds");
+    // runs written before the MD stage existed have no md_ keys
+    r.md_runs = j.value("md_runs", std::size_t{0});
+    r.md_stopped = j.value("md_stopped", std::size_t{0});
+    r.md_candidates = j.value("md_candidates", std::size_t{0});
+    r.md_selected = j.value("md_selected", std::size_t{0});
+    r.md_max_gamma = j.value("md_max_gamma", 0.0);
     return r;
   }
 };
@@ -746,6 +789,7 @@ class RssLoop {
           to_label.push_back(minima[idx].structure);
           types.push_back("rss_" + detail::rss::pad3(k));
         }
+        if (c_.md.enabled() && k >= c_.md.start_iteration) gamma_md(k, *model, training, minima, rec, to_label, types);
         save_selection(k, rec, to_label, types);
         // Label what was saved, so a first run and a resumed run label identical structures.
         to_label.clear();
@@ -935,6 +979,56 @@ class RssLoop {
     apply_energy_scaled_sigma(training, c_.energy_sigma_fraction, c_.fit.sigma.energy);
   }
 
+  /// The γ-driven MD stage of iteration k (explore/gamma_md.hpp): runs from the `runs` lowest minima and
+  /// from `random_starts` fresh random cells, with the active set of the model of iteration k-1 over
+  /// the training set it was fitted to; the selected frames join this iteration's labels.
+  void gamma_md(std::size_t k, const runtime::Calculator& model, const Dataset& training,
+                const std::vector<RssMinimum>& minima, RssIterationRecord& rec, std::vector<Structure>& to_label,
+                std::vector<std::string>& types) {
+    const std::filesystem::path model_path = detail::rss::iteration_dir(dir_, k - 1) / model_file();
+    const runtime::Grader grader = runtime::Grader::from_training(model_path.string(), training);
+    std::vector<std::size_t> order(minima.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return minima[a].enthalpy_per_atom < minima[b].enthalpy_per_atom;
+    });
+    std::vector<Structure> starts;
+    for (std::size_t i = 0; i < std::min(c_.md.runs, order.size()); ++i) starts.push_back(minima[order[i]].structure);
+    for (Structure& s : generator_.generate(structure_index(k, 500000), c_.md.random_starts)) starts.push_back(std::move(s));
+    say("iteration " + std::to_string(k) + ": gamma-driven MD, " + std::to_string(starts.size()) + " runs of " +
+        std::to_string(c_.md.steps) + " steps");
+    const GammaMdOutcome md = gamma_md_stage(model, grader, starts, c_.md, Soap<>(selection_soap(starts)),
+                                             c_.seed + structure_index(k, 500000));
+    rec.md_runs = md.runs.size();
+    rec.md_stopped = md.stopped;
+    rec.md_candidates = md.candidates;
+    rec.md_selected = md.selected.size();
+    rec.md_max_gamma = md.max_gamma;
+    for (const Structure& s : md.selected) {
+      to_label.push_back(s);
+      types.push_back("md_" + detail::rss::pad3(k));
+    }
+    std::ostringstream line;
+    line << std::setprecision(3) << "iteration " << k << ": MD largest gamma " << md.max_gamma << ", " << md.stopped
+         << " of " << md.runs.size() << " runs stopped above " << c_.md.gamma_high << ", " << md.candidates
+         << " candidates, " << md.selected.size() << " selected";
+    say(line.str());
+  }
+
+  /// The loop's selection SOAP, over every species of the given structures.
+  SoapParams selection_soap(const std::vector<Structure>& structures) const {
+    SoapParams sp = c_.selection_soap;
+    std::vector<int> species;
+    for (const auto& s : structures) species.insert(species.end(), s.numbers.begin(), s.numbers.end());
+    std::sort(species.begin(), species.end());
+    species.erase(std::unique(species.begin(), species.end()), species.end());
+    if (species.size() > 1) {
+      sp.species_Z = species;
+      sp.central_reference_all_species = false;
+    }
+    return sp;
+  }
+
   std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k) const {
     std::vector<double> h;
     std::vector<Structure> s;
@@ -942,16 +1036,7 @@ class RssLoop {
       h.push_back(m.enthalpy_per_atom);
       s.push_back(m.structure);
     }
-    SoapParams sp = c_.selection_soap;
-    std::vector<int> species;
-    for (const auto& m : minima) species.insert(species.end(), m.structure.numbers.begin(), m.structure.numbers.end());
-    std::sort(species.begin(), species.end());
-    species.erase(std::unique(species.begin(), species.end()), species.end());
-    if (species.size() > 1) {
-      sp.species_Z = species;
-      sp.central_reference_all_species = false;
-    }
-    const Soap<> soap(sp);
+    const Soap<> soap(selection_soap(s));
     return boltzmann_cur_select(h, average_soap_matrix(soap, s), c_.pool, c_.select, c_.kT, c_.seed + k);
   }
 
@@ -1107,13 +1192,14 @@ class RssLoop {
     std::ofstream csv(dir_ / "log.csv");
     csv << "iteration,labelled_total,labelled_new,failed,relaxed,validation_energy_rmse_meV_per_atom,"
            "validation_force_rmse_eV_per_A,lowest_enthalpy_eV_per_atom,lowest_volume_A3_per_atom,lowest_atoms,"
-           "wall_seconds\n";
+           "wall_seconds,md_runs,md_stopped,md_candidates,md_selected,md_max_gamma\n";
     for (std::size_t k = 0; k <= last; ++k) {
       const auto r = RssIterationRecord::from_json(
           read_json_file(detail::rss::iteration_dir(dir_, k) / "summary.json", "iteration summary"));
       csv << r.iteration << "," << r.labelled_total << "," << r.labelled_new << "," << r.failed << "," << r.relaxed
           << "," << r.energy_rmse_meV << "," << r.force_rmse << "," << r.lowest_enthalpy << "," << r.lowest_volume
-          << "," << r.lowest_atoms << "," << r.wall_seconds << "\n";
+          << "," << r.lowest_atoms << "," << r.wall_seconds << "," << r.md_runs << "," << r.md_stopped << ","
+          << r.md_candidates << "," << r.md_selected << "," << r.md_max_gamma << "\n";
     }
   }
 

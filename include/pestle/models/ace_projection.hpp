@@ -8,6 +8,7 @@
 // (the projections of the atomic energy on the coefficients: the model linearised at its fitted
 // coefficients). n is the number of B functions of the atom's element. Both need the model's B-basis,
 // i.e. pestle's own ACE model files; a pacemaker .yace/.ace holds only contracted coefficients.
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -52,17 +53,19 @@ class AceProjection {
     return Eigen::Index(1 + densities() * functions_.at(s));
   }
 
-  AtomFeatures atom_features(const Structure& s) const {
+  /// The rows of the first `centres` atoms of s (the rest only surround them).
+  AtomFeatures atom_features(const Structure& s, std::size_t centres) const {
     s.validate();
+    centres = std::min(centres, s.size());
     AtomFeatures f;
     Eigen::Index widest = 0;
     for (std::size_t k = 0; k < elements_.size(); ++k) widest = std::max(widest, feature_width(k));
-    f.rows = Eigen::MatrixXd::Zero(Eigen::Index(s.size()), widest);
-    f.species.resize(s.size());
+    f.rows = Eigen::MatrixXd::Zero(Eigen::Index(centres), widest);
+    f.species.resize(centres);
     const NeighbourList nl = build_neighbour_list(s, b_.neighbour_options());
     auto ws = b_.make_workspace();
     std::vector<double> B(b_.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    for (std::size_t i = 0; i < centres; ++i) {
       const int species = b_.species_index(s.numbers[i]);
       if (species < 0)
         throw InputError("atom " + std::to_string(i) + " is " + std::string(element_symbol(s.numbers[i])) +

@@ -39,7 +39,8 @@
 
 namespace pestle {
 
-/// Feature rows b_i of every atom of s, with the model species index of each atom. A species whose
+/// Feature rows b_i of the first `centres` atoms of s (the rest only surround them), with the model
+/// species index of each. A species whose
 /// rows are narrower than the widest (ACE elements with fewer functions) uses the first
 /// feature_width(species) columns; the rest are zero.
 struct AtomFeatures {
@@ -51,23 +52,24 @@ struct AtomFeatures {
 /// species (atomic numbers, in its own order) and the width of each species' rows.
 template <class V>
 concept FeatureView = requires(const V& v, const Structure& s, std::size_t species) {
-  { v.atom_features(s) } -> std::same_as<AtomFeatures>;
+  { v.atom_features(s, species) } -> std::same_as<AtomFeatures>;
   { v.species() } -> std::convertible_to<std::vector<int>>;
   { v.feature_width(species) } -> std::convertible_to<Eigen::Index>;
 };
 
 template <AdjointDescriptor D, class Map>
-AtomFeatures atom_features(const Potential<D, LinearInParameters<Map>>& p, const Structure& s) {
+AtomFeatures atom_features(const Potential<D, LinearInParameters<Map>>& p, const Structure& s, std::size_t centres) {
   s.validate();
+  centres = std::min(centres, s.size());
   const auto& model = p.model();
   const auto& desc = p.descriptor();
   AtomFeatures f;
-  f.rows.resize(static_cast<Eigen::Index>(s.size()), static_cast<Eigen::Index>(1 + model.parameter_count()));
-  f.species.resize(s.size());
+  f.rows.resize(static_cast<Eigen::Index>(centres), static_cast<Eigen::Index>(1 + model.parameter_count()));
+  f.species.resize(centres);
   const NeighbourList nl = build_neighbour_list(s, desc.neighbour_options());
   auto ws = desc.make_workspace();
   std::vector<double> q(desc.size()), phi(model.parameter_count());
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < centres; ++i) {
     f.species[i] = model.species_index(s.numbers[i]);
     if (f.species[i] < 0)
       throw InputError("atom " + std::to_string(i) + " is " + std::string(element_symbol(s.numbers[i])) +
@@ -86,7 +88,7 @@ template <AdjointDescriptor D, class Map>
 class LinearModelView {
  public:
   explicit LinearModelView(const Potential<D, LinearInParameters<Map>>& p) : p_(&p) {}
-  AtomFeatures atom_features(const Structure& s) const { return pestle::atom_features(*p_, s); }
+  AtomFeatures atom_features(const Structure& s, std::size_t centres) const { return pestle::atom_features(*p_, s, centres); }
   std::vector<int> species() const { return p_->model().species(); }
   Eigen::Index feature_width(std::size_t) const { return Eigen::Index(1 + p_->model().parameter_count()); }
 
@@ -211,7 +213,7 @@ class ExtrapolationGrade {
     std::vector<std::vector<Eigen::RowVectorXd>> rows(species.size());
     std::vector<std::vector<AtomRef>> refs(species.size());
     for (std::size_t k = 0; k < training.size(); ++k) {
-      const AtomFeatures a = view.atom_features(training[k].structure);
+      const AtomFeatures a = view.atom_features(training[k].structure, training[k].structure.size());
       for (Eigen::Index r = 0; r < a.rows.rows(); ++r) {
         const auto s = static_cast<std::size_t>(a.species[static_cast<std::size_t>(r)]);
         rows[s].push_back(a.rows.row(r).head(view.feature_width(s)));
@@ -261,10 +263,9 @@ class ExtrapolationGrade {
     return g;
   }
 
-  /// γ_i of every atom of s. InputError when the model's species or feature widths differ from
-  /// those the active sets were built for.
+  /// InputError when the model's species or feature widths differ from those the active sets were built for.
   template <class P>
-  std::vector<double> atom_grades(const P& model, const Structure& s) const {
+  void check_model(const P& model) const {
     const auto& view = detail::feature_view(model);
     const std::vector<int> species = view.species();
     if (species.size() != sets_.size()) throw InputError("extrapolation grade: active set built for another model");
@@ -272,9 +273,21 @@ class ExtrapolationGrade {
       if (species[k] != sets_[k].element || view.feature_width(k) != sets_[k].width)
         throw InputError("extrapolation grade: active set built for another model (species " +
                          std::string(element_symbol(species[k])) + ")");
-    const AtomFeatures a = view.atom_features(s);
-    std::vector<double> gamma(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
+  }
+
+  /// γ_i of every atom of s.
+  template <class P>
+  std::vector<double> atom_grades(const P& model, const Structure& s) const {
+    return atom_grades(model, s, s.size());
+  }
+
+  /// γ_i of the first `centres` atoms of s; the others only surround them (e.g. a LAMMPS rank's ghosts).
+  template <class P>
+  std::vector<double> atom_grades(const P& model, const Structure& s, std::size_t centres) const {
+    check_model(model);
+    const AtomFeatures a = detail::feature_view(model).atom_features(s, centres);
+    std::vector<double> gamma(a.species.size());
+    for (std::size_t i = 0; i < gamma.size(); ++i) {
       const ActiveSet& set = sets_[static_cast<std::size_t>(a.species[i])];
       gamma[i] = set.grade(a.rows.row(static_cast<Eigen::Index>(i)).head(set.width));
       if (!std::isfinite(gamma[i]))

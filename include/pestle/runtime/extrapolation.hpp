@@ -55,8 +55,19 @@ class GradedModel {
 
   /// γ of every atom of s.
   std::vector<double> grades(const ExtrapolationGrade& active, const Structure& s) const {
-    if (ace_) return active.atom_grades(*ace_, s);
-    return calc_->as<AnyPotential>()->visit([&](const auto& p) { return active.atom_grades(p, s); });
+    return grades(active, s, s.size());
+  }
+
+  /// γ of the first `centres` atoms of s; the others only surround them.
+  std::vector<double> grades(const ExtrapolationGrade& active, const Structure& s, std::size_t centres) const {
+    if (ace_) return active.atom_grades(*ace_, s, centres);
+    return calc_->as<AnyPotential>()->visit([&](const auto& p) { return active.atom_grades(p, s, centres); });
+  }
+
+  /// InputError when `active` was built for another model (species or feature widths differ).
+  void check(const ExtrapolationGrade& active) const {
+    if (ace_) return active.check_model(*ace_);
+    calc_->as<AnyPotential>()->visit([&](const auto& p) { active.check_model(p); });
   }
 
  private:

@@ -20,6 +20,7 @@
 #include "pestle/validate/defects.hpp"
 #include "pestle/validate/elastic.hpp"
 #include "pestle/validate/eos.hpp"
+#include "pestle/validate/amorphous.hpp"
 #include "pestle/validate/liquid.hpp"
 #include "pestle/validate/phonons.hpp"
 #include "pestle/validate/stability.hpp"
@@ -225,6 +226,28 @@ inline json phonon_dump(const ForceConstants& fc, const std::vector<Vec3>& q_red
   return j;
 }
 
+/// The melt–quench's final structure, relaxed at fixed cell (the glass at 0 K), judged as amorphous-solid
+/// papers judge it (docs/amorphous.md): energy above the crystal, SOAP crystalline fraction against the
+/// crystal, shortest-path rings per atom (bonds within the coordination cutoff), S(Q) from g(r).
+template <Calculator C>
+json quenched_structure_summary(const C& calc, const MeltQuenchResult& q, const Histogram& g, const Structure& crystal,
+                                double crystal_energy, double bond_cutoff) {
+  RelaxOptions fixed_cell;
+  fixed_cell.fmax = 0.01;
+  const RelaxResult glass = relax_fire(calc, q.final, fixed_cell);
+  const double n = double(glass.structure.size());
+  const RingStatistics rings = shortest_path_rings(glass.structure, bond_cutoff, 12);
+  json per_atom = json::object();
+  for (int size = 3; size <= rings.max_size; ++size) per_atom[std::to_string(size)] = rings.per_cell_atom(size);
+  std::vector<double> qs;
+  for (double x = 0.5; x <= 12.0 + 1e-9; x += 0.05) qs.push_back(x);
+  const StructureFactor sq = structure_factor_from_rdf(g, n / glass.structure.volume(), qs, true);
+  return {{"energy_above_crystal", glass.result.energy / n - crystal_energy / double(crystal.size())},
+          {"relax_converged", glass.converged},
+          {"crystalline_fraction", soap_crystallinity(glass.structure, crystal).fraction},
+          {"rings_per_atom", per_atom}, {"sq_q", sq.q}, {"sq", sq.s}};
+}
+
 }  // namespace detail::suite
 
 /// Runs the config's crystal tests for one calculator; `tag` names it in progress messages and in the
@@ -321,14 +344,16 @@ json run_suite(const C& calc, const ValidationConfig& c, const std::string& tag,
                      {"mean_coordination", mean_coordination(q.snapshots, c.coordination_cutoff)},
                      {"coordination_cutoff", c.coordination_cutoff}, {"rdf_r", g.x}, {"rdf_g", g.y},
                      {"adf_deg", adf.x}, {"adf", adf.y}, {"final_temperature", q.log.back().temperature}};
+    out["liquid"]["quenched"] = detail::suite::quenched_structure_summary(calc, q, g, unit, eq.result.energy, c.coordination_cutoff);
+    say("melt-quench analysis done");
   }
   if (c.stability) {
-    std::optional<GradedActiveSet> graded;
+    std::optional<runtime::Grader> graded;
     if (!c.stability_training.empty()) {
       if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
         if (has_linear_view(calc)) {
           say("stability: MaxVol active set from " + c.stability_training);
-          graded = graded_active_set(c.potential, read_extxyz(c.stability_training));
+          graded = runtime::Grader::from_training(c.potential, read_extxyz(c.stability_training));
         }
       }
     }
@@ -451,6 +476,11 @@ inline void write_report(const std::filesystem::path& dir, const json& summary, 
       md << "\n";
     }
   row("melt–quench mean coordination", {"liquid", "mean_coordination"}, 3);
+  row("quenched: energy above the crystal (eV/atom)", {"liquid", "quenched", "energy_above_crystal"}, 4);
+  row("quenched: crystalline fraction (SOAP)", {"liquid", "quenched", "crystalline_fraction"}, 3);
+  row("quenched: 5-rings per atom", {"liquid", "quenched", "rings_per_atom", "5"}, 3);
+  row("quenched: 6-rings per atom", {"liquid", "quenched", "rings_per_atom", "6"}, 3);
+  row("quenched: 7-rings per atom", {"liquid", "quenched", "rings_per_atom", "7"}, 3);
   row("stability: lost atoms", {"stability", "lost_atoms"}, 0);
   row("stability: overlapping pairs", {"stability", "overlapping_pairs"}, 0);
   row("stability: NVE drift (eV/atom/ps)", {"stability", "drift_eV_per_atom_ps"}, 6);

@@ -6,7 +6,7 @@
 //   extrapolation     the model's own indicator where it has one (largest GAP predictive variance
 //                     over the atoms of the final frame); for SNAP/qSNAP and pestle's linear and
 //                     nonlinear ACE the MaxVol extrapolation grade γ (models/extrapolation_grade.hpp,
-//                     runtime/extrapolation.hpp) when an active set from training data is given.
+//                     runtime/grader.hpp) when an active set from training data is given.
 // A run that throws (non-finite forces, atoms on top of each other) is reported as failed, not rethrown.
 #include <cmath>
 #include <optional>
@@ -17,7 +17,7 @@
 #include "pestle/dynamics/md.hpp"
 #include "pestle/models/gap.hpp"
 #include "pestle/models/snap.hpp"
-#include "pestle/runtime/extrapolation.hpp"
+#include "pestle/runtime/grader.hpp"
 #include "pestle/runtime/model.hpp"
 #include "pestle/models/extrapolation_grade.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
@@ -49,25 +49,6 @@ struct StabilityResult {
   Structure final;
 };
 
-/// A model file's linear view (runtime::GradedModel) with its MaxVol active set: γ of a structure.
-struct GradedActiveSet {
-  runtime::GradedModel model;
-  ExtrapolationGrade active;
-  double max_grade(const Structure& s) const {
-    double g = 0.0;
-    for (double v : model.grades(active, s)) g = std::max(g, v);
-    return g;
-  }
-};
-
-/// The active set of the model in `model_path` from the atoms of `training`: SNAP/qSNAP files and
-/// pestle's ACE model JSON (InputError for a model without a linear view, e.g. GAP or a .yace).
-inline GradedActiveSet graded_active_set(const std::string& model_path, const Dataset& training) {
-  runtime::GradedModel model = runtime::GradedModel::load(model_path);
-  ExtrapolationGrade active = model.active_set(training);
-  return {std::move(model), std::move(active)};
-}
-
 /// Whether the model behind calc can have a MaxVol grade (SNAP/qSNAP, ACE) given training data.
 inline bool has_linear_view(const runtime::Calculator& calc) {
   return calc.as<AnyPotential>() != nullptr || calc.name() == "ace";
@@ -77,7 +58,7 @@ inline bool has_linear_view(const runtime::Calculator& calc) {
 /// MaxVol grade when `graded` is given; nullopt for models without one.
 template <class C>
 std::optional<double> extrapolation_indicator(const C& calc, const Structure& s, std::string& kind,
-                                              const GradedActiveSet* graded = nullptr) {
+                                              const runtime::Grader* graded = nullptr) {
   if constexpr (std::is_base_of_v<runtime::Calculator, C>) {
     if (const auto* gap = calc.template as<GapPotential>()) {
       kind = "GAP predictive variance (eV^2), largest over atoms";
@@ -122,7 +103,7 @@ inline void count_damage(const Structure& s, double lost_distance, double overla
 
 template <Calculator C>
 StabilityResult stability_run(const C& calc, const Structure& start, const StabilityOptions& o, const Progress& progress = {},
-                              const GradedActiveSet* graded = nullptr) {
+                              const runtime::Grader* graded = nullptr) {
   if (o.nve_steps < 2) throw InputError("stability: nve_steps must be >= 2");
   StabilityResult r;
   r.final = start;
