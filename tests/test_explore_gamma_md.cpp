@@ -90,7 +90,7 @@ TEST_CASE("gamma MD run: stops above gamma_high, collects frames in [gamma_low, 
     CHECK(r.checks == 4);
     CHECK(r.candidates.empty());
   }
-  SECTION("the stage pools the runs and picks at most select frames, the same for any thread count") {
+  SECTION("the stage pools the runs and picks at most select frames, the same ones when repeated") {
     GammaMdSettings o = gamma_md_short_run();
     o.gamma_low = 1.0;
     o.gamma_high = 100.0 * start_gamma;
@@ -105,7 +105,8 @@ TEST_CASE("gamma MD run: stops above gamma_high, collects frames in [gamma_low, 
     CHECK(a.candidates == 12);
     REQUIRE(a.selected.size() == 3);
     const GammaMdOutcome b = gamma_md_stage(*snap, grader, starts, o, Soap<>(sp), 9);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(a.selected_gamma[i] == b.selected_gamma[i]);
+    // the force sums run in parallel and are not bitwise reproducible, so the trajectories agree to round-off
+    for (std::size_t i = 0; i < 3; ++i) CHECK(a.selected_gamma[i] == Approx(b.selected_gamma[i]).epsilon(1e-8));
   }
 }
 

@@ -120,8 +120,9 @@ inline GammaMdRun gamma_md_run(const runtime::Calculator& calc, const runtime::G
   return r;
 }
 
-/// The stage: one run per start (in parallel, each with its own seed, so the outcome does not depend on
-/// the number of threads), then CUR over the candidates' averaged SOAP vectors.
+/// The stage: one run per start (in parallel, each with its own seed, so a run does not depend on how the
+/// runs are scheduled, up to the round-off of parallel force sums), then CUR over the candidates'
+/// averaged SOAP vectors. The loop saves the chosen frames, so a resumed iteration labels the same ones.
 inline GammaMdOutcome gamma_md_stage(const runtime::Calculator& calc, const runtime::Grader& grader,
                                      const std::vector<Structure>& starts, const GammaMdSettings& o, const Soap<>& soap,
                                      std::uint64_t seed) {
