@@ -62,7 +62,8 @@ double ComputePestleGamma::compute_scalar()
 {
   invoked_scalar = update->ntimestep;
   if (invoked_peratom != update->ntimestep) compute_peratom();
-  const double local = nmax_ > 0 ? *std::max_element(grades_, grades_ + atom->nlocal) : 0.0;
+  double local = 0.0;  // a rank may own no atoms: its contribution is 0, never a stale value
+  for (int i = 0; i < atom->nlocal; i++) local = std::max(local, grades_[i]);
   MPI_Allreduce(&local, &scalar, 1, MPI_DOUBLE, MPI_MAX, world);
   return scalar;
 }
