@@ -3,6 +3,8 @@
 # then the unit tests of the memory-level code once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 #   bash scripts/test.sh            # everything
 #   PESTLE_SKIP_SANITIZERS=1 bash scripts/test.sh   # release build only
+#   PESTLE_TEST_BENCHMARKS=1 bash scripts/test.sh   # also compile the 13 benchmark programs (no test runs
+#                                                   # them; they cost ~3 min of a 2-core build)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,7 +19,8 @@ generator_for() { if command -v ninja > /dev/null && [ ! -f "$1/CMakeCache.txt" 
 
 echo "== release build =="
 generator_for build
-cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
+benchmarks_in_all=OFF; [ -n "${PESTLE_TEST_BENCHMARKS:-}" ] && benchmarks_in_all=ON
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DPESTLE_BENCHMARKS_IN_ALL=$benchmarks_in_all
 cmake --build build -j "$jobs"
 (cd build && ctest --output-on-failure -j "$jobs")
 
