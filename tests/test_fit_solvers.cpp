@@ -1,10 +1,15 @@
 // Streamed least-squares solvers: SVD (incremental QR), ridge, Bayesian ridge, ARD.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <barrier>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <random>
 #include <string>
 
+#include "pestle/core/communicator.hpp"
 #include "pestle/fit/solvers.hpp"
 
 using namespace pestle;
@@ -205,4 +210,116 @@ TEST_CASE("streaming keeps memory bounded by the block, not the rows", "[fit][so
   CHECK((s.coefficients - x).norm() < 1e-10 * x.norm());
   const long peak = status_kib("VmHWM");
   if (before > 0 && peak > 0) CHECK(peak - before < 16 * 1024);  // < 16 MiB over the starting RSS
+}
+
+namespace {
+
+/// N ranks as N threads of this process: what LeastSquares::reduce needs of MPI (an in-place sum),
+/// so the merge is tested without an MPI launcher (tests/cli_mpi_fit_check.py runs the real one).
+class ThreadRanks {
+ public:
+  explicit ThreadRanks(int n) : n_(n), sync_(n) {}
+
+  class Rank final : public Communicator {
+   public:
+    Rank(ThreadRanks& g, int r) : g_(g), r_(r) {}
+    int rank() const override { return r_; }
+    int size() const override { return g_.n_; }
+    void sum(double* data, std::size_t n) const override {
+      if (r_ == 0) g_.total_.assign(n, 0.0);
+      g_.sync_.arrive_and_wait();
+      {
+        std::lock_guard<std::mutex> lock(g_.mutex_);
+        for (std::size_t i = 0; i < n; ++i) g_.total_[i] += data[i];
+      }
+      g_.sync_.arrive_and_wait();
+      std::copy(g_.total_.begin(), g_.total_.end(), data);
+      g_.sync_.arrive_and_wait();
+    }
+    using Communicator::sum;
+
+   private:
+    ThreadRanks& g_;
+    int r_;
+  };
+
+ private:
+  int n_;
+  std::barrier<> sync_;
+  std::mutex mutex_;
+  std::vector<double> total_;
+};
+
+/// The solution of rows split over `ranks` threads (blocks of 7 rows dealt round robin) and reduced.
+std::vector<Solution> solve_over_ranks(const Problem& p, const SolverOptions& o, int ranks) {
+  ThreadRanks group(ranks);
+  std::vector<Solution> out(static_cast<std::size_t>(ranks));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < ranks; ++r)
+    threads.emplace_back([&, r] {
+      const ThreadRanks::Rank comm(group, r);
+      LeastSquares ls(static_cast<std::size_t>(p.A.cols()), o);
+      for (Eigen::Index start = 7 * r; start < p.A.rows(); start += 7 * ranks) {
+        const Eigen::Index n = std::min<Eigen::Index>(7, p.A.rows() - start);
+        ls.add(p.A.middleRows(start, n), p.b.segment(start, n), p.w.segment(start, n));
+      }
+      ls.reduce(comm);
+      out[static_cast<std::size_t>(r)] = ls.solve();
+    });
+  for (auto& t : threads) t.join();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rows shared over ranks and reduced give the one-process solution", "[fit][solvers][ranks]") {
+  Problem p = make_problem(400, 24, 1e-3, 17);
+  for (Eigen::Index r = 0; r < p.w.size(); ++r) p.w[r] = 0.5 + 0.01 * static_cast<double>(r % 13);
+  for (SolverKind kind : {SolverKind::svd, SolverKind::ridge, SolverKind::bayesian_ridge}) {
+    SolverOptions o;
+    o.kind = kind;
+    o.block_rows = 50;  // the svd path re-factors several times per rank
+    const Solution one = solve_least_squares(p.A, p.b, p.w, o);
+    for (int ranks : {1, 2, 3}) {
+      INFO(solver_name(kind) << " over " << ranks << " ranks");
+      for (const Solution& s : solve_over_ranks(p, o, ranks)) {
+        CHECK(s.rows == one.rows);
+        const double diff = (s.coefficients - one.coefficients).cwiseQuotient(one.coefficients.cwiseAbs()).cwiseAbs().maxCoeff();
+        CHECK(diff < 1e-9);
+        // the normal equations' residual, sqrt(bᵀb - 2yᵀh + yᵀGy), cancels: round-off of ~1e-8 here
+        CHECK(s.residual == Approx(one.residual).epsilon(kind == SolverKind::svd ? 1e-9 : 1e-6));
+      }
+    }
+  }
+}
+
+TEST_CASE("a data set's rank shares cover it once, balanced by atoms", "[fit][ranks]") {
+  Dataset data;
+  std::mt19937 rng(3);
+  for (int k = 0; k < 57; ++k) {
+    Frame f;
+    f.structure.numbers.assign(static_cast<std::size_t>(1 + rng() % 40), 14);
+    f.structure.positions.assign(f.structure.numbers.size(), Vec3{0, 0, 0});
+    data.push_back(f);
+  }
+  for (int ranks : {1, 2, 3, 5}) {
+    ThreadRanks group(ranks);
+    std::vector<int> seen(data.size(), 0);
+    std::vector<std::size_t> atoms;
+    for (int r = 0; r < ranks; ++r) {
+      const ThreadRanks::Rank comm(group, r);
+      std::size_t n = 0, last = 0;
+      const std::vector<std::size_t> mine = rank_share(data, comm);
+      for (std::size_t k = 0; k < mine.size(); ++k) {
+        ++seen[mine[k]];
+        n += data[mine[k]].size();
+        if (k) CHECK(mine[k] > last);  // data-set order within a rank
+        last = mine[k];
+      }
+      atoms.push_back(n);
+    }
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+    const auto [lo, hi] = std::minmax_element(atoms.begin(), atoms.end());
+    CHECK(*hi - *lo <= 40);  // at most one structure's atoms apart (greedy, largest first)
+  }
 }

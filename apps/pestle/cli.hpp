@@ -1,12 +1,14 @@
 #pragma once
 // Shared plumbing of the pestle command-line tool: the command table entry and the
 // wrapper that turns exceptions into a message on stderr and a non-zero exit code.
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "mpi_world.hpp"
 #include "pestle/core/error.hpp"
 
 namespace pestle::cli {
@@ -61,14 +63,23 @@ inline ParsedArgs parse_args(const Args& args, std::initializer_list<const char*
 }
 
 inline int guarded(const Command& c, const Args& args) {
+  // Under mpirun an error on one rank ends them all (the others would wait for it in a sum forever);
+  // it is printed with its rank, on stderr directly (the other ranks' streams are silenced).
+  const auto fail = [&](int code, const std::string& message) {
+    if (world().size() == 1) {
+      std::cerr << message;
+      return code;
+    }
+    std::fprintf(stderr, "[rank %d] %s", world().rank(), message.c_str());
+    std::fflush(stderr);
+    abort_world(code);
+  };
   try {
     return c.run(args);
   } catch (const UsageError& e) {
-    std::cerr << "pestle " << c.name << ": " << e.what() << "\nusage: " << c.usage << "\n";
-    return 2;
+    return fail(2, "pestle " + c.name + ": " + e.what() + "\nusage: " + c.usage + "\n");
   } catch (const std::exception& e) {
-    std::cerr << "pestle " << c.name << ": error: " << e.what() << "\n";
-    return 1;
+    return fail(1, "pestle " + c.name + ": error: " + e.what() + "\n");
   }
 }
 

@@ -18,6 +18,7 @@ namespace pestle::cli {
 /// A config with a "reference" block (formats/reference_json.hpp), any JSON model family: the family
 /// fits the labels minus the reference term (runtime::fit_model), the model file carries the block.
 int run_fit_with_reference(const std::string& config_path, const nlohmann::json& document, std::string output) {
+  require_one_rank("a fit with a reference term");
   runtime::require_reference_support(runtime::family_of_config(document));
   const std::filesystem::path base_dir = std::filesystem::path(config_path).parent_path();
   if (output.empty() && document.contains("output") && document["output"].is_string())
@@ -49,6 +50,7 @@ int run_fit(const Args& args) {
     return runtime::model_key(document) == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);
   FitConfig config = load_fit_config(config_path);
   config.options.progress = design_progress_printer();
+  config.options.communicator = &world();
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
 
@@ -63,8 +65,9 @@ int run_fit(const Args& args) {
   FitSummary summary;
   const AnyPotential potential = fit_from_config(config, data, &summary);
   std::cerr << "pestle fit: solved " << summary.solution.columns << " coefficients from "
-            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows (rank "
+            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows" << ranks_note() << " (rank "
             << summary.solution.rank << ") in " << seconds() << " s\n";
+  if (!world().is_root()) return 0;  // every rank holds the model; rank 0 writes it
   const ErrorReport train = error_report(potential, data);
   save_model(output, potential, fit_metadata(config.options, summary, &train), config.options.design.reference_energies);
   std::cout << "wrote " << output << "\n";

@@ -12,6 +12,7 @@ namespace pestle::cli {
 int run_fit_ace(const std::string& config_path, std::string output) {
   AceFitConfig config = load_ace_fit_config(config_path);
   config.options.progress = design_progress_printer();
+  config.options.communicator = &world();
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");
   using clock = std::chrono::steady_clock;
@@ -23,7 +24,9 @@ int run_fit_ace(const std::string& config_path, std::string output) {
   FitSummary summary;
   const AceLinearModel model = fit_ace_linear(config.spec, data, config.options, config.smoothness, &summary);
   std::cerr << "pestle fit: solved " << summary.solution.columns << " coefficients from "
-            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows in " << seconds() << " s\n";
+            << summary.energy_rows + summary.force_rows + summary.virial_rows << " rows" << ranks_note() << " in "
+            << seconds() << " s\n";
+  if (!world().is_root()) return 0;  // every rank holds the model; rank 0 writes it
   const ErrorReport train = error_report(model.potential(), data);
   nlohmann::json meta = fit_metadata(config.options, summary, &train);
   meta["fit"]["smoothness"] = config.smoothness;
@@ -35,6 +38,7 @@ int run_fit_ace(const std::string& config_path, std::string output) {
 
 /// A nonlinear ACE fit (L-BFGS or Levenberg–Marquardt, checkpoints; fit/ace_nonlinear_fit.hpp), written as a pestle JSON model.
 int run_fit_ace_nonlinear(const std::string& config_path, std::string output) {
+  require_one_rank("a nonlinear ACE fit");
   AceNonlinearFitConfig config = load_ace_nonlinear_config(config_path);
   if (output.empty()) output = config.linear.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.json or \"output\" in the config");

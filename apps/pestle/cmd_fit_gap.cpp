@@ -8,6 +8,7 @@ namespace pestle::cli {
 
 /// A GAP fit: gap_fit's settings, written as QUIP XML.
 int run_fit_gap(const std::string& config_path, std::string output) {
+  require_one_rank("a GAP fit");
   const GapFitConfig config = load_gap_fit_config(config_path);
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.xml or \"output\" in the config");

@@ -31,6 +31,18 @@ inline std::function<void(std::size_t, std::size_t)> design_progress_printer() {
   };
 }
 
+/// Under mpirun: the fits that do not share their rows over ranks refuse to run more than once.
+inline void require_one_rank(const std::string& what) {
+  if (world().size() > 1)
+    throw UsageError(what + " runs on one MPI rank; under mpirun only SNAP, qSNAP and linear ACE fits share "
+                     "their rows over ranks (docs/parallel_fits.md)");
+}
+
+/// " over N ranks" when the fit's rows were shared, for the progress lines.
+inline std::string ranks_note() {
+  return world().size() > 1 ? " over " + std::to_string(world().size()) + " ranks" : std::string();
+}
+
 /// A GAP fit (cmd_fit_gap.cpp).
 int run_fit_gap(const std::string& config_path, std::string output);
 /// A linear ACE fit (cmd_fit_ace.cpp).

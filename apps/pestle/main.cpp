@@ -1,6 +1,7 @@
 // pestle: the command-line tool. Each sub-command lives in its own translation unit,
 // apps/pestle/cmd_<name>.cpp, and is registered once, in the table below.
 #include <iostream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,30 @@ void print_help(std::ostream& os) {
   os << "\n'pestle <command> --help' describes one command.\n";
 }
 
-}  // namespace
+/// Under mpirun with more than one rank only `pestle fit` runs (its rows are shared over the ranks);
+/// rank 0 alone prints and writes files.
+bool refuse_parallel(const pestle::cli::Command& c) {
+  const pestle::Communicator& world = pestle::cli::world();
+  if (world.size() == 1 || c.name == "fit") return false;
+  if (world.is_root())
+    std::cerr << "pestle " << c.name << ": runs on one MPI rank only (started with " << world.size()
+              << "); of the commands only 'pestle fit' shares its work over ranks\n";
+  return true;
+}
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+/// A stream buffer that drops what it is given.
+struct Discard : std::streambuf {
+  int overflow(int c) override { return c; }
+};
+
+void silence_other_ranks() {
+  static Discard discard;
+  if (pestle::cli::world().is_root()) return;
+  std::cout.rdbuf(&discard);
+  std::cerr.rdbuf(&discard);
+}
+
+int run(std::vector<std::string> args) {
   if (args.empty()) {
     print_help(std::cerr);
     return 2;
@@ -74,8 +95,19 @@ int main(int argc, char** argv) {
       std::cout << "usage: " << c.usage << "\n" << c.summary << "\n";
       return 0;
     }
+    if (refuse_parallel(c)) return 2;
+    silence_other_ranks();
     return pestle::cli::guarded(c, args);
   }
   std::cerr << "pestle: unknown command '" << args[0] << "' (see pestle --help)\n";
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  pestle::cli::start_world(argc, argv);
+  const int code = run(std::vector<std::string>(argv + 1, argv + argc));
+  pestle::cli::stop_world();
+  return code;
 }

@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pestle/core/communicator.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/fit/design_matrix.hpp"
 #include "pestle/fit/solvers.hpp"
@@ -23,6 +25,10 @@ struct FitOptions {
   /// Called after each structure's rows reach the solver with (structures done, total), so that a
   /// long fit (InP's linear ACE: 8 min) can show how far it is; empty: silent.
   std::function<void(std::size_t, std::size_t)> progress;
+  /// Ranks that share the fit (docs/parallel_fits.md): each assembles the rows of its share of the
+  /// structures (rank_share) and the ranks sum them before the solve; every rank returns the same
+  /// model. Null: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 /// What a fit saw and how the solver fared.
@@ -31,6 +37,37 @@ struct FitSummary {
   std::size_t structures = 0;
   std::size_t energy_rows = 0, force_rows = 0, virial_rows = 0;
 };
+
+namespace detail {
+
+/// The ranks' row counts summed, so every rank reports the whole fit.
+inline void sum_over_ranks(FitSummary& s, const Communicator& comm) {
+  double counts[4] = {double(s.structures), double(s.energy_rows), double(s.force_rows), double(s.virial_rows)};
+  comm.sum(counts, 4);
+  s.structures = static_cast<std::size_t>(counts[0]);
+  s.energy_rows = static_cast<std::size_t>(counts[1]);
+  s.force_rows = static_cast<std::size_t>(counts[2]);
+  s.virial_rows = static_cast<std::size_t>(counts[3]);
+}
+
+/// The structures this process assembles: all of them, or its rank's share (a copy) when ranks share the fit.
+class RankPart {
+ public:
+  RankPart(const Dataset& data, const Communicator& comm) : data_(data) {
+    if (comm.size() > 1) share_ = rank_subset(data, comm);
+  }
+  const Dataset& get() const { return share_ ? *share_ : data_; }
+
+ private:
+  const Dataset& data_;
+  std::optional<Dataset> share_;
+};
+
+inline const Communicator& communicator_of(const FitOptions& o) {
+  return o.communicator ? *o.communicator : serial_communicator();
+}
+
+}  // namespace detail
 
 /// Fits model M (Linear or Quadratic) for the given species (model order; empty: the
 /// sorted species of the data set) and returns the composed potential.
@@ -43,13 +80,17 @@ Potential<D, M> fit_linear_model(const D& descriptor, const Dataset& data, std::
   DesignLayout layout{species, Map::size(descriptor.size())};
   LeastSquares ls(layout.columns(), options.solver);
   FitSummary sum;
-  assemble_design<Map>(descriptor, data, layout, options.design, [&](const RowBlock& r) {
+  const Communicator& comm = detail::communicator_of(options);
+  const detail::RankPart part(data, comm);
+  assemble_design<Map>(descriptor, part.get(), layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;
-    if (options.progress) options.progress(sum.structures, data.size());
+    if (options.progress) options.progress(sum.structures, part.get().size());
     for (RowKind k : r.kind)
       (k == RowKind::energy ? sum.energy_rows : k == RowKind::force ? sum.force_rows : sum.virial_rows)++;
   });
+  ls.reduce(comm);
+  detail::sum_over_ranks(sum, comm);
   sum.solution = ls.solve();
   std::vector<std::vector<double>> coefficients(species.size());
   for (std::size_t s = 0; s < species.size(); ++s) {

@@ -25,6 +25,7 @@
 #include <Eigen/QR>
 #include <Eigen/SVD>
 
+#include "pestle/core/communicator.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/memory.hpp"
 #include "pestle/fit/compiled.hpp"
@@ -122,6 +123,12 @@ class LeastSquares {
   /// s = bᵀW²b (e.g. cached per cross-validation fold). Normal-equation solvers only.
   void add_normal_equations(const Eigen::Ref<const Eigen::MatrixXd>& G, const Eigen::Ref<const Eigen::VectorXd>& h,
                             double s, std::size_t rows);
+
+  /// Combines the rows every rank of `comm` has added, so that each rank holds all of them (as if one
+  /// LeastSquares had seen every rank's rows; equal to round-off, as sums are taken in another
+  /// order). Normal-equation solvers sum G, h and bᵀb; the svd solver stacks every rank's triangle R
+  /// in rank order and factors them again. Call it on every rank, after the last add(), before solve().
+  void reduce(const Communicator& comm);
 
   /// Solves with the accumulated rows. Throws InputError when no row has weight and
   /// NumericalError for a singular or under-determined problem that is not regularised.

@@ -19,15 +19,20 @@ PESTLE_FIT_INLINE AceLinearModel fit_ace_linear(const AceBasisSpec& spec, const 
   LeastSquares ls(layout.columns(), options.solver);
   FitSummary sum;
   std::size_t weighted_rows = 0;
-  assemble_design<LinearMap>(descriptor, data, layout, options.design, [&](const RowBlock& r) {
+  const Communicator& comm = detail::communicator_of(options);
+  const detail::RankPart part(data, comm);
+  assemble_design<LinearMap>(descriptor, part.get(), layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;
-    if (options.progress) options.progress(sum.structures, data.size());
+    if (options.progress) options.progress(sum.structures, part.get().size());
     for (std::size_t k = 0; k < r.kind.size(); ++k) {
       (r.kind[k] == RowKind::energy ? sum.energy_rows : r.kind[k] == RowKind::force ? sum.force_rows : sum.virial_rows)++;
       if (r.w[static_cast<Eigen::Index>(k)] > 0.0) ++weighted_rows;
     }
   });
+  ls.reduce(comm);
+  detail::sum_over_ranks(sum, comm);
+  weighted_rows = static_cast<std::size_t>(comm.sum(static_cast<double>(weighted_rows)));
   if (weighted_rows < layout.columns())
     throw InputError("linear ACE fit is under-determined: " + std::to_string(layout.columns()) + " coefficients (" +
                      std::to_string(descriptor.columns()) + " B functions per element) but only " +

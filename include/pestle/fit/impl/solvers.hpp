@@ -70,6 +70,30 @@ PESTLE_FIT_INLINE void LeastSquares::add_normal_equations(const Eigen::Ref<const
   rows_ += rows;
 }
 
+PESTLE_FIT_INLINE void LeastSquares::reduce(const Communicator& comm) {
+  if (comm.size() <= 1) return;
+  rows_ = static_cast<std::size_t>(comm.sum(static_cast<double>(rows_)));
+  if (opt_.kind != SolverKind::svd) {
+    comm.sum(G_.data(), static_cast<std::size_t>(G_.size()));  // upper triangles; the lower ones are all zero
+    comm.sum(h_.data(), static_cast<std::size_t>(h_.size()));
+    bb_ = comm.sum(bb_);
+    return;
+  }
+  // [R_0; R_1; ...]: each rank fills its own block of a zero stack, the sum gives every rank all of them.
+  factor_pending();
+  const auto k = static_cast<Eigen::Index>(n_ + 1);
+  Eigen::MatrixXd stack = Eigen::MatrixXd::Zero(k * comm.size(), k);
+  stack.middleRows(k * comm.rank(), k) = buffer_.topRows(k);
+  comm.sum(stack.data(), static_cast<std::size_t>(stack.size()));
+  // Every rank now factors the same rows in the same order, so all hold the same R.
+  buffer_.setZero();
+  for (Eigen::Index r = 0; r < stack.rows(); ++r) {
+    buffer_.row(k + static_cast<Eigen::Index>(pending_)) = stack.row(r);
+    if (++pending_ == cap_) factor_pending();
+  }
+  factor_pending();
+}
+
 PESTLE_FIT_INLINE Solution LeastSquares::solve() {
   if (rows_ == 0) throw InputError("no rows with non-zero weight to fit (are all weights zero?)");
   if (opt_.kind == SolverKind::svd) {
