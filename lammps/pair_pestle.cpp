@@ -96,19 +96,23 @@ void PairPestle::allocate()
     for (int j = i; j <= n; j++) setflag[i][j] = 0;
 }
 
-// pair_style pestle MODEL [threads N] [activeset FILE.asi]
+// pair_style pestle MODEL [threads N] [activeset FILE.asi | variance yes]
 // N oneTBB threads per MPI rank; default 1, since LAMMPS's parallelism is its MPI ranks (N = 0:
 // oneTBB's default, all cores the rank may use).
 void PairPestle::settings(int narg, char **arg)
 {
-  const std::string usage = "expected pair_style pestle MODEL [threads N] [activeset FILE.asi]";
+  const std::string usage = "expected pair_style pestle MODEL [threads N] [activeset FILE.asi | variance yes]";
   if (narg < 1 || narg % 2 == 0) fail(usage);
   int threads = 1;
   std::string active_set;
+  bool variance = false;  // a GAP's local variance as the per-atom uncertainty (compute pestle/gamma)
   for (int k = 1; k < narg; k += 2) {
     const std::string key = arg[k], value = arg[k + 1];
     if (key == "activeset") {
       active_set = value;
+    } else if (key == "variance") {
+      if (value != "yes" && value != "no") fail("variance takes yes or no, not '" + value + "'");
+      variance = value == "yes";
     } else if (key == "threads") {
       try {
         std::size_t used = 0;
@@ -127,11 +131,13 @@ void PairPestle::settings(int narg, char **arg)
     model_.reset();
     fail(std::string("cannot use model '") + arg[0] + "': " + e.what());
   }
-  if (!active_set.empty()) {
+  if (!active_set.empty() && variance) fail("give activeset (SNAP, ACE) or variance yes (GAP), not both");
+  if (!active_set.empty() || variance) {
     try {
       model_->grader.emplace(pestle::runtime::Grader::load(arg[0], active_set));
     } catch (const std::exception &e) {
-      fail("cannot use active set '" + active_set + "' with model '" + model_->path + "': " + e.what());
+      fail((variance ? std::string("cannot use the GAP variance") : "cannot use active set '" + active_set + "'") +
+           " with model '" + model_->path + "': " + e.what());
     }
   }
   try {
@@ -148,7 +154,9 @@ void PairPestle::settings(int narg, char **arg)
                             model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
                             (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank, " +
                             neighbour_source() +
-                            (model_->grader ? ", extrapolation grade from '" + active_set + "'" : std::string()) + "\n");
+                            (model_->grader ? (variance ? std::string(", GAP local variance per atom")
+                                                        : ", extrapolation grade from '" + active_set + "'")
+                                             : std::string()) + "\n");
 }
 
 // Where the model's neighbours come from, for the log.
@@ -229,7 +237,7 @@ bool PairPestle::has_active_set() const
 
 void PairPestle::owned_grades(double *gamma)
 {
-  if (!has_active_set()) fail("the extrapolation grade needs pair_style pestle MODEL activeset FILE.asi");
+  if (!has_active_set()) fail("compute pestle/gamma needs pair_style pestle MODEL activeset FILE.asi (SNAP, ACE) or MODEL.xml variance yes (GAP)");
   gather_atoms();
   const auto nlocal = static_cast<std::size_t>(atom->nlocal);
   try {

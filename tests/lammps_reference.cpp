@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
     const pestle::Structure s = read_structure(argv[2]);
     const pestle::PotentialResult r = model->compute(s);
     std::vector<double> gamma;
-    if (argc == 5) gamma = pestle::runtime::Grader::load(argv[1], argv[4]).grades(s);
+    // ACTIVE_SET "-": no active set (a GAP's uncertainty is its local variance)
+    if (argc == 5) gamma = pestle::runtime::Grader::load(argv[1], std::string(argv[4]) == "-" ? "" : argv[4]).grades(s);
     FILE* out = std::fopen(argv[3], "w");
     if (!out) throw pestle::InputError(std::string("cannot write '") + argv[3] + "'");
     const pestle::Mat3& w = r.virial;

@@ -14,6 +14,8 @@
 #include "pestle/fit/ace_fit.hpp"
 #include "pestle/formats/active_set_json.hpp"
 #include "pestle/formats/ace_model_json.hpp"
+#include "pestle/formats/gap_xml.hpp"
+#include "pestle/runtime/grader.hpp"
 #include "pestle/models/ace_projection.hpp"
 #include "pestle/runtime/extrapolation.hpp"
 #include "pestle/validate/stability.hpp"
@@ -227,4 +229,38 @@ TEST_CASE("runtime::Grader: a rank's owned atoms among their ghosts grade as in 
     CHECK_THROWS_WITH(runtime::Grader::load(model_path, asi), Catch::Contains("another model"));
     CHECK(runtime::Grader::load(test::lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", asi).max_grade(cell) > 0.0);
   }
+}
+
+TEST_CASE("runtime::Grader of a GAP: its local variance, the same among ghosts, no active set", "[extrapolation][gap]") {
+  const std::string gap_path = test::shared("data/reference/quip-gap/gap/Mo_gap.xml");
+  const runtime::Grader grader = runtime::Grader::load(gap_path, "");
+  CHECK(grader.kind() == runtime::Uncertainty::gap_variance);
+  CHECK(std::string(grader.column()) == "gap_variance");
+  Structure cell = cubic_supercell(cubic_basis::bcc, 3.16, 2, 42);
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0.0, 0.15);
+  for (auto& p : cell.positions) p += Vec3(noise(rng), noise(rng), noise(rng));
+  const std::vector<double> periodic = grader.grades(cell);
+  const std::vector<double> direct = io::read_gap_potential(gap_path).local_variance(cell);
+  REQUIRE(periodic.size() == cell.size());
+  for (std::size_t i = 0; i < cell.size(); ++i) CHECK(periodic[i] == Approx(direct[i]).epsilon(1e-12));
+  CHECK(*std::max_element(periodic.begin(), periodic.end()) > 1.01 * *std::min_element(periodic.begin(), periodic.end()));
+
+  Structure ghosts = cell;
+  ghosts.pbc = {false, false, false};
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b)
+      for (int c = -1; c <= 1; ++c)
+        if (a || b || c)
+          for (std::size_t i = 0; i < cell.size(); ++i)
+            ghosts.add_atom(cell.numbers[i], cell.positions[i] + (a * cell.cell.row(0) + b * cell.cell.row(1) + c * cell.cell.row(2)).transpose());
+  const std::vector<double> owned = grader.grades(ghosts, cell.size());
+  REQUIRE(owned.size() == cell.size());
+  // the variance is δ² − kᵀK⁻¹k with δ² = 1 and a result of ~5e-5: round-off of ~1e-16 of δ², not of the result
+  for (std::size_t i = 0; i < owned.size(); ++i) CHECK(owned[i] == Approx(periodic[i]).margin(1e-12));
+
+  // a GAP takes no active set, and the other families need one
+  CHECK_THROWS_WITH(runtime::Grader::load(gap_path, test::temp_path("any.asi")), Catch::Contains("needs no active set"));
+  CHECK_THROWS_WITH(runtime::Grader::load(test::lammps_potentials + "Mo_Zuo_JPCA2020.snapcoeff", ""),
+                    Catch::Contains("needs an active set"));
 }

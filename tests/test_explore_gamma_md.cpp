@@ -82,6 +82,23 @@ TEST_CASE("gamma MD run: stops above gamma_high, collects frames in [gamma_low, 
       CHECK(r.candidate_gamma[i] >= o.gamma_low);
     }
   }
+  SECTION("NPT: with a barostat at zero pressure the squeezed cell expands, under NVT it keeps its volume") {
+    GammaMdSettings o = gamma_md_short_run();
+    o.gamma_low = 1.0;
+    o.gamma_high = 100.0 * start_gamma;
+    const GammaMdRun nvt = gamma_md_run(*snap, grader, squeezed, o, 1);
+    o.pressure_gpa = 0.0;
+    o.barostat_tau = 200.0;  // fast, so that 40 fs of a cell squeezed to 85 % show it
+    o.bulk_modulus_gpa = 260.0;
+    const GammaMdRun npt = gamma_md_run(*snap, grader, squeezed, o, 1);
+    INFO(npt.failure);
+    REQUIRE(nvt.candidates.size() == 4);
+    REQUIRE(npt.candidates.size() == 4);
+    CHECK(nvt.candidates.back().volume() == Approx(squeezed.volume()).epsilon(1e-12));
+    CHECK(npt.candidates.back().volume() > 1.03 * squeezed.volume());
+    // a relieved cell extrapolates less
+    CHECK(npt.candidate_gamma.back() < nvt.candidate_gamma.back());
+  }
   SECTION("below gamma_low: nothing to learn") {
     GammaMdSettings o = gamma_md_short_run();
     o.gamma_low = 10.0 * start_gamma;

@@ -8,8 +8,8 @@ namespace pestle::cli {
 
 /// A GAP fit: gap_fit's settings, written as QUIP XML.
 int run_fit_gap(const std::string& config_path, std::string output) {
-  require_one_rank("a GAP fit");
-  const GapFitConfig config = load_gap_fit_config(config_path);
+  GapFitConfig config = load_gap_fit_config(config_path);
+  config.settings.communicator = &world();
   if (output.empty()) output = config.output.string();
   if (output.empty()) throw UsageError("no output file: give -o MODEL.xml or \"output\" in the config");
   if (output.size() < 4 || output.substr(output.size() - 4) != ".xml")
@@ -28,7 +28,8 @@ int run_fit_gap(const std::string& config_path, std::string output) {
       },
       &details);
   std::cerr << "\npestle fit: " << details.columns << " sparse points, " << details.observations
-            << " observations (rank " << details.rank << ") in " << seconds() << " s\n";
+            << " observations" << ranks_note() << " (rank " << details.rank << ") in " << seconds() << " s\n";
+  if (!world().is_root()) return 0;  // every rank holds the model; rank 0 writes it
   io::write_gap_xml(model, output);
   std::cout << "wrote " << output << "\n";
   print_training_errors(error_report(GapPotential(model), data));

@@ -3,7 +3,8 @@
 // energy, forces and (for fully periodic cells) stress in place of any labels they had.
 // Per-atom energies are added as the per-atom column "energies"; with --active-set FILE.asi (pestle
 // activeset) the extrapolation grade of every atom as the column "gamma" and its largest value per
-// frame as the frame key "max_gamma".
+// frame as the frame key "max_gamma"; with --variance (a GAP) the predictive variance of every atom's
+// local energy (eV², QUIP's local_gap_variance) as "gap_variance" and "max_gap_variance".
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -38,7 +39,12 @@ inline void store_prediction(Frame& f, const PotentialResult& p) {
 int run_predict(const Args& args) {
   Args rest;
   std::string active_set_file;
+  bool variance = false;
   for (std::size_t k = 0; k < args.size(); ++k) {
+    if (args[k] == "--variance") {
+      variance = true;
+      continue;
+    }
     if (args[k] != "--active-set") {
       rest.push_back(args[k]);
       continue;
@@ -53,7 +59,8 @@ int run_predict(const Args& args) {
   if (output.empty()) throw UsageError("no output file: give -o OUT.xyz");
   const runtime::CalculatorPtr potential = runtime::load_calculator(files[0]);
   std::optional<runtime::Grader> graded;
-  if (!active_set_file.empty()) graded.emplace(runtime::Grader::load(files[0], active_set_file));
+  if (variance && !active_set_file.empty()) throw UsageError("give --active-set (SNAP, ACE) or --variance (GAP), not both");
+  if (!active_set_file.empty() || variance) graded.emplace(runtime::Grader::load(files[0], active_set_file));
   ExtXyzReader reader(files[1]);
   std::ofstream out(output);
   if (!out) throw InputError("cannot write '" + output + "'");
@@ -61,9 +68,9 @@ int run_predict(const Args& args) {
   while (auto frame = reader.next()) {
     store_prediction(*frame, potential->compute(frame->structure));
     if (graded) {
-      std::vector<double> gamma = graded->grades(frame->structure);
-      frame->labels.info.set("max_gamma", gamma.empty() ? 0.0 : *std::max_element(gamma.begin(), gamma.end()));
-      set_atom_column(*frame, "gamma", std::move(gamma));
+      std::vector<double> u = graded->grades(frame->structure);
+      frame->labels.info.set(std::string("max_") + graded->column(), u.empty() ? 0.0 : *std::max_element(u.begin(), u.end()));
+      set_atom_column(*frame, graded->column(), std::move(u));
     }
     write_extxyz(out, *frame);
     ++frames;

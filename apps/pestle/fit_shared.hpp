@@ -34,7 +34,7 @@ inline std::function<void(std::size_t, std::size_t)> design_progress_printer() {
 /// Under mpirun: the fits that do not share their rows over ranks refuse to run more than once.
 inline void require_one_rank(const std::string& what) {
   if (world().size() > 1)
-    throw UsageError(what + " runs on one MPI rank; under mpirun only SNAP, qSNAP and linear ACE fits share "
+    throw UsageError(what + " runs on one MPI rank; under mpirun only SNAP, qSNAP, linear ACE and GAP fits share "
                      "their rows over ranks (docs/parallel_fits.md)");
 }
 

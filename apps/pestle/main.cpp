@@ -14,9 +14,9 @@ const std::vector<pestle::cli::Command>& commands() {
   static const std::vector<pestle::cli::Command> table = {
       {"info", "pestle info FILE.xyz...", "frames, atoms, species, cell volumes and labels of extended-XYZ files",
        pestle::cli::run_info},
-      {"fit", "pestle fit CONFIG.json [-o MODEL]", "fit a potential described by a JSON config (SNAP/qSNAP/linear ACE -> .json, GAP -> QUIP .xml)",
+      {"fit", "pestle fit CONFIG.json [-o MODEL]", "fit a potential described by a JSON config (SNAP/qSNAP/linear ACE -> .json, GAP -> QUIP .xml); under mpirun -np N the ranks share the rows of SNAP, qSNAP, linear ACE and GAP fits",
        pestle::cli::run_fit},
-      {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz [--active-set MODEL.asi]", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy]); with an active set also the extrapolation grade per atom (column gamma)",
+      {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz [--active-set MODEL.asi | --variance]", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy]); with an active set also the extrapolation grade per atom (column gamma), with --variance (GAP) the predictive variance per atom (column gap_variance, eV^2)",
        pestle::cli::run_predict},
       {"activeset", "pestle activeset MODEL TRAIN.xyz [-o OUT.asi]",
        "MaxVol active set of a SNAP/qSNAP or pestle ACE model over its training atoms, for the extrapolation grade gamma (pestle predict --active-set)",

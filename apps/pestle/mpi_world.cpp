@@ -27,14 +27,23 @@ class MpiWorld final : public Communicator {
     return n;
   }
   void sum(double* data, std::size_t n) const override {
-    // in pieces: MPI counts are ints, and a large triangle stack can pass 2^31 doubles
-    constexpr std::size_t piece = std::size_t{1} << 28;
-    for (std::size_t at = 0; at < n; at += piece) {
-      const auto count = static_cast<int>(std::min(piece, n - at));
-      MPI_Allreduce(MPI_IN_PLACE, data + at, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-    }
+    for (std::size_t at = 0; at < n; at += piece)
+      MPI_Allreduce(MPI_IN_PLACE, data + at, count(n, at), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  }
+  void send(const double* data, std::size_t n, int to) const override {
+    for (std::size_t at = 0; at < n; at += piece)
+      MPI_Send(data + at, count(n, at), MPI_DOUBLE, to, 0, MPI_COMM_WORLD);
+  }
+  void receive(double* data, std::size_t n, int from) const override {
+    for (std::size_t at = 0; at < n; at += piece)
+      MPI_Recv(data + at, count(n, at), MPI_DOUBLE, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   }
   using Communicator::sum;
+
+ private:
+  // in pieces: MPI counts are ints, and a triangle of 50 000 columns passes 2^31 doubles
+  static constexpr std::size_t piece = std::size_t{1} << 28;
+  static int count(std::size_t n, std::size_t at) { return static_cast<int>(std::min(piece, n - at)); }
 };
 
 bool started = false;

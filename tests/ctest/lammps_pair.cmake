@@ -72,4 +72,14 @@ if(TARGET pestle_lmp)
       endforeach()
     endif()
   endif()
+  # the same with a GAP's local variance as the uncertainty (pair_style pestle MODEL.xml variance yes)
+  if(EXISTS "${_mo_gap}")
+    foreach(_np IN LISTS _ranks)
+      add_test(NAME lammps_pair_gap_variance_np${_np}
+               COMMAND ${_check} gamma $<TARGET_FILE:pestle_lmp> $<TARGET_FILE:lammps_reference> $<TARGET_FILE:pestle_cli>
+                       ${_out}/gap_variance_np${_np} ${_mo_gap} - Mo 3.16 2x2x2 0.2 7 ${_np})
+      set_tests_properties(lammps_pair_gap_variance_np${_np} PROPERTIES LABELS lammps PROCESSORS ${_np}
+                           PASS_REGULAR_EXPRESSION "LAMMPS pair check passed")
+    endforeach()
+  endif()
 endif()

@@ -39,6 +39,12 @@ struct GammaMdSettings {
   double gamma_low = 1.5;
   double gamma_high = 5.0;
   std::size_t select = 5;           ///< candidates labelled per iteration
+  /// NPT: an isotropic Berendsen barostat towards this pressure (GPa) with time constant barostat_tau (fs)
+  /// and compressibility 1/bulk_modulus_gpa; off (NVT) when unset. Cells that may melt or change phase
+  /// on the ramp keep their density only under NVT, which is why both exist.
+  std::optional<double> pressure_gpa;
+  double barostat_tau = 500.0;      ///< fs
+  double bulk_modulus_gpa = 100.0;  ///< of the material, for the barostat's compressibility
 
   bool enabled() const noexcept { return runs + random_starts > 0; }
 
@@ -54,6 +60,8 @@ struct GammaMdSettings {
       bad("need 1 <= gamma_low < gamma_high (gamma <= 1 is interpolation)");
     if (select == 0) bad("select must be at least 1");
     if (start_iteration == 0) bad("start_iteration must be at least 1 (iteration 0 has no model yet)");
+    if (pressure_gpa && (!std::isfinite(*pressure_gpa) || !(barostat_tau > 0.0) || !(bulk_modulus_gpa > 0.0)))
+      bad("pressure must be finite, barostat_tau and bulk_modulus positive");
   }
 };
 
@@ -93,6 +101,9 @@ inline GammaMdRun gamma_md_run(const runtime::Calculator& calc, const runtime::G
     MdOptions md_options;
     md_options.timestep = o.timestep;
     md_options.thermostat = LangevinThermostat{o.t_start, o.friction, seed};
+    if (o.pressure_gpa)
+      md_options.barostat = BerendsenBarostat{*o.pressure_gpa / units::gpa_per_ev_a3, o.barostat_tau,
+                                              units::gpa_per_ev_a3 / o.bulk_modulus_gpa};
     MolecularDynamics<runtime::Calculator> md(calc, start, md_options);
     md.initialise_velocities(o.t_start, seed ^ 0x5bd1e995ULL);
     for (std::size_t done = 0; done < o.steps;) {

@@ -281,7 +281,7 @@ inline GammaMdSettings parse_gamma_md(const json& m) {
   const std::string where = "\"md\"";
   check_keys(m, where,
              {"runs", "random_starts", "start_iteration", "t_start", "t_end", "steps", "timestep", "friction",
-              "check_every", "gamma_low", "gamma_high", "select", "comment"});
+              "check_every", "gamma_low", "gamma_high", "select", "pressure", "barostat_tau", "bulk_modulus", "comment"});
   GammaMdSettings s;
   s.runs = get<std::size_t>(m, "runs", where, s.runs);
   s.random_starts = get<std::size_t>(m, "random_starts", where, s.random_starts);
@@ -295,6 +295,9 @@ inline GammaMdSettings parse_gamma_md(const json& m) {
   s.gamma_low = get<double>(m, "gamma_low", where, s.gamma_low);
   s.gamma_high = get<double>(m, "gamma_high", where, s.gamma_high);
   s.select = get<std::size_t>(m, "select", where, s.select);
+  if (m.contains("pressure")) s.pressure_gpa = get<double>(m, "pressure", where, 0.0);
+  s.barostat_tau = get<double>(m, "barostat_tau", where, s.barostat_tau);
+  s.bulk_modulus_gpa = get<double>(m, "bulk_modulus", where, s.bulk_modulus_gpa);
   if (!s.enabled()) throw InputError("\"md\": give \"runs\" and/or \"random_starts\" (or leave \"md\" out)");
   s.validate();
   return s;

@@ -199,6 +199,7 @@ struct GapFitSettings {
   bool e0_average = true;          ///< e0_method=average (the mean of E/N over structures)
   double sparse_jitter = 1e-8;
   std::uint64_t seed = 42;
+  const Communicator* communicator = nullptr;  ///< ranks that share the covariance rows (GpFitOptions)
 };
 
 namespace detail::gapfit {
@@ -370,6 +371,7 @@ inline GpFitOptions gap_fit_options(const Dataset& data, const GapFitSettings& s
   GpFitOptions opt;
   opt.sigma = s.sigma;
   opt.jitter = s.sparse_jitter;
+  opt.communicator = s.communicator;
   opt.e0 = s.e0;
   opt.e0_average = false;
   if (s.e0_average) {

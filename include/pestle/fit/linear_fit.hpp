@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,19 +49,6 @@ inline void sum_over_ranks(FitSummary& s, const Communicator& comm) {
   s.virial_rows = static_cast<std::size_t>(counts[3]);
 }
 
-/// The structures this process assembles: all of them, or its rank's share (a copy) when ranks share the fit.
-class RankPart {
- public:
-  RankPart(const Dataset& data, const Communicator& comm) : data_(data) {
-    if (comm.size() > 1) share_ = rank_subset(data, comm);
-  }
-  const Dataset& get() const { return share_ ? *share_ : data_; }
-
- private:
-  const Dataset& data_;
-  std::optional<Dataset> share_;
-};
-
 inline const Communicator& communicator_of(const FitOptions& o) {
   return o.communicator ? *o.communicator : serial_communicator();
 }
@@ -81,7 +67,7 @@ Potential<D, M> fit_linear_model(const D& descriptor, const Dataset& data, std::
   LeastSquares ls(layout.columns(), options.solver);
   FitSummary sum;
   const Communicator& comm = detail::communicator_of(options);
-  const detail::RankPart part(data, comm);
+  const RankPart part(data, comm);
   assemble_design<Map>(descriptor, part.get(), layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;

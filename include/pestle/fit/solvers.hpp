@@ -126,8 +126,9 @@ class LeastSquares {
 
   /// Combines the rows every rank of `comm` has added, so that each rank holds all of them (as if one
   /// LeastSquares had seen every rank's rows; equal to round-off, as sums are taken in another
-  /// order). Normal-equation solvers sum G, h and bᵀb; the svd solver stacks every rank's triangle R
-  /// in rank order and factors them again. Call it on every rank, after the last add(), before solve().
+  /// order). Normal-equation solvers sum G, h and bᵀb; the svd solver merges the ranks' triangles R
+  /// pairwise in a binary tree (stacked and factored again; no rank holds more than two) and sends the
+  /// last one to every rank. Call it on every rank, after the last add(), before solve().
   void reduce(const Communicator& comm);
 
   /// Solves with the accumulated rows. Throws InputError when no row has weight and

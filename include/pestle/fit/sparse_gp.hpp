@@ -388,6 +388,10 @@ struct GpFitOptions {
   std::uint64_t seed = 42;               ///< sparse-point selection
   std::size_t structures_per_block = 16; ///< structures assembled in parallel per block
   double rcond = 1e-14;                  ///< directions of the stacked system below rcond·s_max are dropped
+  /// Ranks that share the covariance rows (docs/parallel_fits.md): every rank chooses the same sparse
+  /// points from all structures, assembles the rows of its share and the ranks' QR triangles are
+  /// stacked before the solve. Null: this process alone.
+  const Communicator* communicator = nullptr;
 };
 
 /// One fitted term: its sparse points, their covariance cutoffs and weights.
@@ -627,19 +631,23 @@ GpFitResult fit_sparse_gp(const Dataset& data, const Terms& terms, const GpFitOp
   so.allow_rank_deficient = true;
   so.rcond = opt.rcond;
   LeastSquares ls(static_cast<std::size_t>(g.columns), so);
-  for (std::size_t t = 0; t < g.prior.size(); ++t) {
+  const Communicator& comm = opt.communicator ? *opt.communicator : serial_communicator();
+  for (std::size_t t = 0; t < g.prior.size() && comm.is_root(); ++t) {  // the prior once, on rank 0
     const Eigen::MatrixXd& U = g.prior[t];
     Eigen::MatrixXd A = Eigen::MatrixXd::Zero(U.rows(), g.columns);
     A.middleCols(g.col0[t], U.cols()) = U;
     ls.add(A, Eigen::VectorXd::Zero(U.rows()), Eigen::VectorXd::Ones(U.rows()));
   }
+  const RankPart part(data, comm);
   detail::for_each_structure_rows(
-      data, terms, g, opt,
+      part.get(), terms, g, opt,
       [&](const RowBlock& b) {
         res.observations += static_cast<std::size_t>((b.w.array() != 0.0).count());
         ls.add(b.A, b.b, b.w);
       },
       progress);
+  ls.reduce(comm);
+  res.observations = static_cast<std::size_t>(comm.sum(static_cast<double>(res.observations)));
   if (res.observations == 0) throw InputError("sparse GP fit: no energy, force or virial labels to fit");
   const Solution sol = ls.solve();
   if (!sol.coefficients.allFinite()) throw NumericalError("sparse GP fit produced non-finite coefficients");

@@ -1,13 +1,17 @@
 #pragma once
-// runtime::Grader: a model's extrapolation grade γ with its active set, behind one non-template
-// boundary (docs/validation.md "Extrapolation grade"). Whoever only needs γ per atom — pair_style
-// pestle's compute pestle/gamma, pestle predict/survive, validate's stability runs — takes a Grader
-// and compiles no model kernel: in the compiled mode (PESTLE_COMPILED_RUNTIME) its definitions live
-// in src/runtime/compile_grader.cpp, like load_calculator's.
-//   Grader::load(MODEL, FILE.asi)           a saved active set (pestle activeset)
-//   Grader::from_training(MODEL, training)  MaxVol over the training atoms, built now
-// Models with a linear view: SNAP/qSNAP files and pestle's linear or nonlinear ACE model JSON
-// (runtime/extrapolation.hpp); any other model is refused by name.
+// runtime::Grader: one uncertainty per atom for every model family, behind one non-template boundary
+// (docs/validation.md "Extrapolation grade"). Whoever only needs it per atom — pair_style pestle's
+// compute pestle/gamma, pestle predict/survive, validate's stability runs — takes a Grader and
+// compiles no model kernel: in the compiled mode (PESTLE_COMPILED_RUNTIME) its definitions live in
+// src/runtime/compile_grader.cpp, like load_calculator's.
+//   SNAP/qSNAP files, pestle's linear or nonlinear ACE model JSON: the extrapolation grade γ with an
+//   active set (runtime/extrapolation.hpp; dimensionless, > 1 is extrapolation)
+//     Grader::load(MODEL, FILE.asi)           a saved active set (pestle activeset)
+//     Grader::from_training(MODEL, training)  MaxVol over the training atoms, built now
+//   GAP XML: the predictive variance of each atom's local energy (eV², QUIP's local_gap_variance;
+//   its sparse points play the active set's part, so no file is needed)
+//     Grader::load(MODEL.xml, "") or Grader::from_training(MODEL.xml, any)
+// Any other model is refused by name.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -18,6 +22,9 @@
 #include "pestle/runtime/api.hpp"
 
 namespace pestle::runtime {
+
+/// What a Grader's numbers are.
+enum class Uncertainty { gamma, gap_variance };
 
 class Grader {
  public:
@@ -32,11 +39,16 @@ class Grader {
   /// max_i γ_i over the atoms of s (0 for no atoms).
   PESTLE_RUNTIME_INLINE double max_grade(const Structure& s) const;
 
-  struct State;  // the model's linear view and its active sets (runtime/impl/grader.hpp)
+  Uncertainty kind() const noexcept { return kind_; }
+  /// The per-atom column name: "gamma" or "gap_variance".
+  const char* column() const noexcept { return kind_ == Uncertainty::gamma ? "gamma" : "gap_variance"; }
+
+  struct State;  // what gives the numbers (runtime/impl/grader.hpp)
 
  private:
-  explicit Grader(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  Grader(std::shared_ptr<const State> state, Uncertainty kind) : state_(std::move(state)), kind_(kind) {}
   std::shared_ptr<const State> state_;
+  Uncertainty kind_;
 };
 
 }  // namespace pestle::runtime

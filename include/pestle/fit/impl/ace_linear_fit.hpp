@@ -20,7 +20,7 @@ PESTLE_FIT_INLINE AceLinearModel fit_ace_linear(const AceBasisSpec& spec, const 
   FitSummary sum;
   std::size_t weighted_rows = 0;
   const Communicator& comm = detail::communicator_of(options);
-  const detail::RankPart part(data, comm);
+  const RankPart part(data, comm);
   assemble_design<LinearMap>(descriptor, part.get(), layout, options.design, [&](const RowBlock& r) {
     ls.add(r.A, r.b, r.w);
     ++sum.structures;

@@ -79,19 +79,30 @@ PESTLE_FIT_INLINE void LeastSquares::reduce(const Communicator& comm) {
     bb_ = comm.sum(bb_);
     return;
   }
-  // [R_0; R_1; ...]: each rank fills its own block of a zero stack, the sum gives every rank all of them.
+  // A binary tree of merges: at step d, rank r (a multiple of 2d) stacks the triangle of rank r + d
+  // under its own and factors the two again, so each rank holds at most two triangles at a time.
+  // Rank 0 ends with R of every rank's rows and sends it to all, so every rank solves the same system.
   factor_pending();
   const auto k = static_cast<Eigen::Index>(n_ + 1);
-  Eigen::MatrixXd stack = Eigen::MatrixXd::Zero(k * comm.size(), k);
-  stack.middleRows(k * comm.rank(), k) = buffer_.topRows(k);
-  comm.sum(stack.data(), static_cast<std::size_t>(stack.size()));
-  // Every rank now factors the same rows in the same order, so all hold the same R.
-  buffer_.setZero();
-  for (Eigen::Index r = 0; r < stack.rows(); ++r) {
-    buffer_.row(k + static_cast<Eigen::Index>(pending_)) = stack.row(r);
-    if (++pending_ == cap_) factor_pending();
+  const auto doubles = static_cast<std::size_t>(k * k);
+  const int rank = comm.rank(), size = comm.size();
+  Eigen::MatrixXd other(k, k);
+  for (int d = 1; d < size; d *= 2) {
+    if (rank % (2 * d) == d) {
+      const Eigen::MatrixXd mine = buffer_.topRows(k);
+      comm.send(mine.data(), doubles, rank - d);
+    } else if (rank % (2 * d) == 0 && rank + d < size) {
+      comm.receive(other.data(), doubles, rank + d);
+      for (Eigen::Index r = 0; r < k; ++r) {
+        buffer_.row(k + static_cast<Eigen::Index>(pending_)) = other.row(r);
+        if (++pending_ == cap_) factor_pending();
+      }
+      factor_pending();
+    }
   }
-  factor_pending();
+  Eigen::MatrixXd R = buffer_.topRows(k);
+  broadcast_from_root(comm, R.data(), doubles);
+  buffer_.topRows(k) = R;
 }
 
 PESTLE_FIT_INLINE Solution LeastSquares::solve() {
