@@ -139,6 +139,10 @@ class LeastSquares {
   /// Stacks the buffered rows under R and re-factors; R stays in the top (n+1) rows.
   void factor_pending();
 
+  /// The normal-equation solvers' add: G, h and bᵀb of the block's weighted rows.
+  void add_to_normal_equations(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
+                               const Eigen::Ref<const Eigen::VectorXd>& w);
+
   Solution solve_svd() const;
 
   /// Standardised normal equations: Gs = D⁻¹GD⁻¹, hs = D⁻¹h.
@@ -149,6 +153,13 @@ class LeastSquares {
   }
 
   Solution solve_ridge() const;
+
+  /// The smallest squared residual the normal equations can tell from zero: bᵀb − 2yᵀh + yᵀGy cancels
+  /// to round-off of bᵀb, so noise-free labels (an exact fit) give ~1e-16 bᵀb or exactly 0, and the
+  /// evidence updates' noise precision N/rss would run to infinity.
+  double residual_floor() const {
+    return std::max(64.0 * std::numeric_limits<double>::epsilon() * bb_, std::numeric_limits<double>::min());
+  }
 
   /// Bayesian ridge (MacKay 1992): prior β ~ N(0, α⁻¹I), noise precision β_n; both maximise
   /// the evidence by the fixed-point updates α = γ/|m|², β_n = (N-γ)/|r|².

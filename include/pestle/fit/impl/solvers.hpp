@@ -39,21 +39,40 @@ PESTLE_FIT_INLINE void LeastSquares::add(const Eigen::Ref<const Eigen::MatrixXd>
   if (static_cast<std::size_t>(A.cols()) != n_ || A.rows() != b.size() || A.rows() != w.size())
     throw InputError("least-squares block has inconsistent shape");
   detail::check_finite_block(A, b, w);
+  if (opt_.kind != SolverKind::svd) {
+    add_to_normal_equations(A, b, w);
+    return;
+  }
   for (Eigen::Index r = 0; r < A.rows(); ++r) {
     if (w[r] == 0.0) continue;
     ++rows_;
-    if (opt_.kind == SolverKind::svd) {
-      const auto row = static_cast<Eigen::Index>(n_ + 1 + pending_);
-      buffer_.row(row).head(static_cast<Eigen::Index>(n_)) = w[r] * A.row(r);
-      buffer_(row, static_cast<Eigen::Index>(n_)) = w[r] * b[r];
-      if (++pending_ == cap_) factor_pending();
-    } else {
-      const double w2 = w[r] * w[r];
-      G_.selfadjointView<Eigen::Upper>().rankUpdate(A.row(r).transpose(), w2);
-      h_ += (w2 * b[r]) * A.row(r).transpose();
-      bb_ += w2 * b[r] * b[r];
-    }
+    const auto row = static_cast<Eigen::Index>(n_ + 1 + pending_);
+    buffer_.row(row).head(static_cast<Eigen::Index>(n_)) = w[r] * A.row(r);
+    buffer_(row, static_cast<Eigen::Index>(n_)) = w[r] * b[r];
+    if (++pending_ == cap_) factor_pending();
   }
+}
+
+PESTLE_FIT_INLINE void LeastSquares::add_to_normal_equations(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                                             const Eigen::Ref<const Eigen::VectorXd>& b,
+                                                             const Eigen::Ref<const Eigen::VectorXd>& w) {
+  // The weighted rows of the block, then one rank-k update G += (WA)ᵀ(WA): a matrix product that runs
+  // at the machine's FLOP rate, where one rank-1 update per row streamed all of G through memory per
+  // row (for the 2050 columns of the InP ACE basis, 17 MB per row).
+  Eigen::Index kept = 0;
+  for (Eigen::Index r = 0; r < A.rows(); ++r) kept += w[r] != 0.0 ? 1 : 0;
+  if (kept == 0) return;
+  Eigen::MatrixXd Aw(kept, static_cast<Eigen::Index>(n_));
+  Eigen::VectorXd bw(kept);
+  for (Eigen::Index r = 0, m = 0; r < A.rows(); ++r) {
+    if (w[r] == 0.0) continue;
+    Aw.row(m) = w[r] * A.row(r);
+    bw[m++] = w[r] * b[r];
+  }
+  G_.selfadjointView<Eigen::Upper>().rankUpdate(Aw.transpose());
+  h_.noalias() += Aw.transpose() * bw;
+  bb_ += bw.squaredNorm();
+  rows_ += static_cast<std::size_t>(kept);
 }
 
 PESTLE_FIT_INLINE void LeastSquares::add_normal_equations(const Eigen::Ref<const Eigen::MatrixXd>& G,
@@ -227,7 +246,7 @@ PESTLE_FIT_INLINE Solution LeastSquares::solve_bayesian_ridge() const {
     gamma = (beta * e.array() / denom).sum();
     rss = residual_of(Gs, hs, y);
     const double alpha_new = gamma / std::max(y.squaredNorm(), std::numeric_limits<double>::min());
-    const double beta_new = std::max(N - gamma, 1e-12) / std::max(rss, std::numeric_limits<double>::min());
+    const double beta_new = std::max(N - gamma, 1e-12) / std::max(rss, residual_floor());
     const bool done = std::abs(alpha_new - alpha) <= opt_.tolerance * alpha &&
                       std::abs(beta_new - beta) <= opt_.tolerance * beta;
     alpha = alpha_new;
@@ -301,7 +320,7 @@ PESTLE_FIT_INLINE Solution LeastSquares::solve_ard() const {
     const double change = (y_new - y).norm() / std::max(y_new.norm(), 1e-300);
     y = y_new;
     alpha = alpha_new;
-    beta = std::max(N - gamma_sum, 1e-12) / std::max(rss, std::numeric_limits<double>::min());
+    beta = std::max(N - gamma_sum, 1e-12) / std::max(rss, residual_floor());
     if (!std::isfinite(beta)) throw NumericalError("ARD evidence maximisation diverged");
     if (change <= opt_.tolerance && it > 0) break;
   }
