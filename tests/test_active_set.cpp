@@ -197,6 +197,24 @@ TEST_CASE("ACE grade on a basis the training atoms do not span: taken in their s
   for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i] == Approx(squeezed[i]).epsilon(1e-10));
 }
 
+namespace {
+
+/// What a LAMMPS rank sees: the periodic cell's atoms first, then their images in the 26 neighbouring
+/// cells, as one non-periodic structure.
+Structure among_image_cells(const Structure& cell) {
+  Structure ghosts = cell;
+  ghosts.pbc = {false, false, false};
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b)
+      for (int c = -1; c <= 1; ++c)
+        if (a || b || c)
+          for (std::size_t i = 0; i < cell.size(); ++i)
+            ghosts.add_atom(cell.numbers[i], cell.positions[i] + (a * cell.cell.row(0) + b * cell.cell.row(1) + c * cell.cell.row(2)).transpose());
+  return ghosts;
+}
+
+}  // namespace
+
 TEST_CASE("runtime::Grader: a rank's owned atoms among their ghosts grade as in the periodic cell", "[extrapolation][ace]") {
   // what pair_style pestle's compute pestle/gamma does: the periodic cell's atoms first, then their
   // images in the 26 neighbouring cells as a non-periodic structure, graded for the first n atoms only
@@ -209,14 +227,7 @@ TEST_CASE("runtime::Grader: a rank's owned atoms among their ghosts grade as in 
   for (auto& p : cell.positions) p += Vec3(noise(rng), noise(rng), noise(rng));
   const std::vector<double> periodic = grader.grades(cell);
 
-  Structure ghosts = cell;
-  ghosts.pbc = {false, false, false};
-  for (int a = -1; a <= 1; ++a)
-    for (int b = -1; b <= 1; ++b)
-      for (int c = -1; c <= 1; ++c)
-        if (a || b || c)
-          for (std::size_t i = 0; i < cell.size(); ++i)
-            ghosts.add_atom(cell.numbers[i], cell.positions[i] + (a * cell.cell.row(0) + b * cell.cell.row(1) + c * cell.cell.row(2)).transpose());
+  const Structure ghosts = among_image_cells(cell);
   const std::vector<double> owned = grader.grades(ghosts, cell.size());
   REQUIRE(owned.size() == cell.size());
   for (std::size_t i = 0; i < owned.size(); ++i) CHECK(owned[i] == Approx(periodic[i]).epsilon(1e-10));
@@ -246,14 +257,7 @@ TEST_CASE("runtime::Grader of a GAP: its local variance, the same among ghosts, 
   for (std::size_t i = 0; i < cell.size(); ++i) CHECK(periodic[i] == Approx(direct[i]).epsilon(1e-12));
   CHECK(*std::max_element(periodic.begin(), periodic.end()) > 1.01 * *std::min_element(periodic.begin(), periodic.end()));
 
-  Structure ghosts = cell;
-  ghosts.pbc = {false, false, false};
-  for (int a = -1; a <= 1; ++a)
-    for (int b = -1; b <= 1; ++b)
-      for (int c = -1; c <= 1; ++c)
-        if (a || b || c)
-          for (std::size_t i = 0; i < cell.size(); ++i)
-            ghosts.add_atom(cell.numbers[i], cell.positions[i] + (a * cell.cell.row(0) + b * cell.cell.row(1) + c * cell.cell.row(2)).transpose());
+  const Structure ghosts = among_image_cells(cell);
   const std::vector<double> owned = grader.grades(ghosts, cell.size());
   REQUIRE(owned.size() == cell.size());
   // the variance is δ² − kᵀK⁻¹k with δ² = 1 and a result of ~5e-5: round-off of ~1e-16 of δ², not of the result
