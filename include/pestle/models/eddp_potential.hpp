@@ -14,7 +14,12 @@
 
 namespace pestle {
 
-using EddpPotential = Potential<EddpFeatures, EddpModel>;
+class EddpPotential : public Potential<EddpFeatures, EddpModel> {
+ public:
+  using Potential::Potential;
+  /// Atomic numbers covered, in the model's order (what runtime::Calculator::species reports).
+  const std::vector<int>& elements() const noexcept { return model().species(); }
+};
 
 /// The ensemble's features for a trained model (the species order of both must agree).
 inline EddpPotential make_eddp_potential(const EddpFeatureParams& features, EddpModel model) {

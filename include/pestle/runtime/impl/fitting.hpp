@@ -13,17 +13,27 @@
 #if !defined(PESTLE_COMPILED_RUNTIME)
 #include "pestle/runtime/impl/ace_fit.hpp"
 #include "pestle/runtime/impl/ace_nonlinear_fit.hpp"
+#include "pestle/runtime/impl/eddp_fit.hpp"
 #include "pestle/runtime/impl/gap_fit.hpp"
 #include "pestle/runtime/impl/snap_fit.hpp"
 #endif
 
 namespace pestle::runtime {
 
+namespace detail {
+// The EDDP family's fitter (runtime/impl/eddp_fit.hpp), declared here rather than in
+// runtime/fitting.hpp: only this table needs it.
+PESTLE_RUNTIME_INLINE bool eddp_owns_config(const nlohmann::json& config);
+PESTLE_RUNTIME_INLINE FittedModel eddp_fit(const nlohmann::json& config, const std::filesystem::path& base_dir, const Dataset& data);
+PESTLE_RUNTIME_INLINE std::vector<std::filesystem::path> eddp_training(const nlohmann::json& config, const std::filesystem::path& base_dir);
+}  // namespace detail
+
 PESTLE_RUNTIME_INLINE std::span<const FitFamily> fit_families() {
   using namespace detail;
   // SNAP last: a config without "model" is SNAP's.
-  static const std::array<FitFamily, 4> families{
+  static const std::array<FitFamily, 5> families{
       FitFamily{"gap", ".xml", gap_owns_config, gap_fit, gap_training},
+      FitFamily{"eddp", ".json", eddp_owns_config, eddp_fit, eddp_training},
       FitFamily{"ace", ".json", ace_owns_config, ace_fit, ace_training},
       FitFamily{"ace", ".json", ace_nonlinear_owns_config, ace_nonlinear_fit, ace_nonlinear_training},
       FitFamily{"snap", ".json", snap_owns_config, snap_fit, snap_training}};
@@ -35,7 +45,7 @@ PESTLE_RUNTIME_INLINE const FitFamily& family_of_config(const nlohmann::json& co
   for (const FitFamily& f : fit_families())
     if (f.owns_config(config)) return f;
   throw InputError("unknown \"model\" '" + model_key(config) +
-                   "' in the fit config (expected snap, qsnap, gap, ace_linear or ace)");
+                   "' in the fit config (expected snap, qsnap, gap, ace_linear, ace or eddp)");
 }
 
 namespace detail {

@@ -14,6 +14,7 @@
 #include "pestle/runtime/registry.hpp"
 #if !defined(PESTLE_COMPILED_RUNTIME)
 #include "pestle/runtime/impl/ace_load.hpp"
+#include "pestle/runtime/impl/eddp_load.hpp"
 #include "pestle/runtime/impl/gap_load.hpp"
 #include "pestle/runtime/impl/reference.hpp"
 #include "pestle/runtime/impl/snap_load.hpp"
@@ -21,10 +22,18 @@
 
 namespace pestle::runtime {
 
+namespace detail {
+// The EDDP family's reader (runtime/impl/eddp_load.hpp), declared here rather than in
+// runtime/registry.hpp: only this table needs it.
+PESTLE_RUNTIME_INLINE bool eddp_owns_file(const std::string& path, const nlohmann::json* document);
+PESTLE_RUNTIME_INLINE CalculatorPtr eddp_load(const std::string& path, const nlohmann::json* document);
+}  // namespace detail
+
 PESTLE_RUNTIME_INLINE std::span<const ModelFamily> model_families() {
   using namespace detail;
-  static const std::array<ModelFamily, 4> families{
+  static const std::array<ModelFamily, 5> families{
       ModelFamily{"gap", ".xml (QUIP GAP)", gap_owns_file, gap_load},
+      ModelFamily{"eddp", ".json (eddp)", eddp_owns_file, eddp_load},
       ModelFamily{"ace", ".json (ace_linear/ace), .ace, .yace", ace_owns_file, ace_load},
       ModelFamily{"reference", ".sw, .tersoff, .eam, .eam.alloy", reference_owns_file, reference_load},
       ModelFamily{"snap", ".json (snap/qsnap), .snapcoeff, .snap (LAMMPS include file)", snap_owns_file, snap_load}};
