@@ -255,7 +255,7 @@ TEST_CASE("NNLS solves exact cases and satisfies the Kuhn-Tucker conditions", "[
 }
 
 TEST_CASE("An EDDP ensemble learns Stillinger-Weber silicon energies", "[eddp][fit]") {
-  const Dataset train = eddp_sw_data(150, 3), test = eddp_sw_data(30, 1001);
+  const Dataset train = eddp_sw_data(300, 3), test = eddp_sw_data(30, 1001);
   EddpTrainSettings settings;
   settings.features = eddp_small_params({}, 4.0);
   settings.hidden = {8};
@@ -286,8 +286,13 @@ TEST_CASE("An EDDP ensemble learns Stillinger-Weber silicon energies", "[eddp][f
   // The ensemble's energy is what eddp_spread reports, and the members disagree more far from the data.
   const EddpSpread at_data = eddp_spread(pot, test[0].structure);
   CHECK(at_data.energy == Approx(pot.energy(test[0].structure)).epsilon(1e-10));
-  const EddpSpread squeezed = eddp_spread(pot, eddp_si_sample(4.3, 0.1, 7));
-  if (model.members().size() > 1) CHECK(squeezed.sigma_per_atom > 3.0 * at_data.sigma_per_atom);
+  std::vector<double> spreads;
+  for (const Frame& f : test) spreads.push_back(eddp_spread(pot, f.structure).sigma_per_atom);
+  std::sort(spreads.begin(), spreads.end());
+  const double median = spreads[spreads.size() / 2];
+  const EddpSpread squeezed = eddp_spread(pot, eddp_si_sample(4.3, 0.1, 7));  // 2.2x denser than the data
+  INFO("median spread on the test cells " << median << " eV/atom, on the squeezed cell " << squeezed.sigma_per_atom);
+  if (model.members().size() > 1) CHECK(squeezed.sigma_per_atom > 3.0 * median);
 
 }
 

@@ -1,7 +1,8 @@
 // pestle fit CONFIG.json [-o MODEL]: fits the potential a config describes and writes the model:
 // SNAP/qSNAP as a pestle JSON model (keys: include/pestle/fit/config.hpp), GAP ("model": "gap",
 // keys: include/pestle/fit/gap_config.hpp) as a QUIP GAP XML file with its sparseX files, linear ACE
-// ("model": "ace_linear", keys: include/pestle/fit/ace_fit.hpp) as a pestle JSON model.
+// ("model": "ace_linear", keys: include/pestle/fit/ace_fit.hpp) as a pestle JSON model, an EDDP ensemble
+// ("model": "eddp", keys: include/pestle/fit/eddp_config.hpp) as a pestle JSON model.
 #include <filesystem>
 #include <string_view>
 
@@ -15,11 +16,13 @@
 namespace pestle::cli {
 
 
-/// A config with a "reference" block (formats/reference_json.hpp), any JSON model family: the family
-/// fits the labels minus the reference term (runtime::fit_model), the model file carries the block.
-int run_fit_with_reference(const std::string& config_path, const nlohmann::json& document, std::string output) {
-  require_one_rank("a fit with a reference term");
-  runtime::require_reference_support(runtime::family_of_config(document));
+/// A fit through the fitters' registry alone (runtime::fit_model): a config with a "reference" block
+/// (formats/reference_json.hpp; the family fits the labels minus the reference term and the model file
+/// carries the block), and the families without a command of their own here (EDDP).
+int run_fit_through_registry(const std::string& config_path, const nlohmann::json& document, std::string output) {
+  const bool reference = document.contains("reference");
+  require_one_rank(reference ? "a fit with a reference term" : "an " + runtime::model_key(document) + " fit");
+  if (reference) runtime::require_reference_support(runtime::family_of_config(document));
   const std::filesystem::path base_dir = std::filesystem::path(config_path).parent_path();
   if (output.empty() && document.contains("output") && document["output"].is_string())
     output = (base_dir / document["output"].get<std::string>()).string();
@@ -28,7 +31,7 @@ int run_fit_with_reference(const std::string& config_path, const nlohmann::json&
   std::cerr << "pestle fit: reading " << files.size() << " training file(s)\n";
   const Dataset data = load_training_files(files, config_path);
   std::cerr << "pestle fit: " << data.size() << " structures, " << data.atom_count() << " atoms; fitting "
-            << runtime::model_key(document) << " on the labels minus the reference term\n";
+            << runtime::model_key(document) << (reference ? " on the labels minus the reference term" : "") << "\n";
   const runtime::FittedModel model = runtime::fit_model(document, base_dir, data);
   model.save(output, nlohmann::json::object());
   std::cout << "wrote " << output << "\n";
@@ -44,7 +47,7 @@ int run_fit(const Args& args) {
   std::string output = parsed.output;
   const nlohmann::json document = read_json_file(config_path, "fit config");
   const std::string_view family = runtime::family_of_config(document).name;
-  if (document.contains("reference")) return run_fit_with_reference(config_path, document, output);
+  if (document.contains("reference") || family == "eddp") return run_fit_through_registry(config_path, document, output);
   if (family == "gap") return run_fit_gap(config_path, output);
   if (family == "ace")
     return runtime::model_key(document) == "ace" ? run_fit_ace_nonlinear(config_path, output) : run_fit_ace(config_path, output);

@@ -17,6 +17,7 @@
 // neighbour displacements. Layout and adjoint contract as in descriptor.hpp.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -70,6 +71,15 @@ class EddpFeatures {
     std::vector<double> pow2, pow3;    ///< f^p for the two- and three-body powers, [neighbour][m]
     std::vector<Vec3> grad;            ///< ∂E_i/∂r_ij accumulated per neighbour
     std::vector<double> radial;        ///< the part of grad along r̂_ij, before it becomes a vector
+    /// The triplets of the current centre as compute() found them, for the adjoint pass: neighbours
+    /// a < b, their species-pair block, f(r_jk), r_jk = r_ik − r_ij, and f(r_jk)^p_o in bond_pow.
+    struct Triplet {
+      std::uint32_t a, b, block;
+      double fjk;
+      Vec3 d;
+    };
+    std::vector<Triplet> triplets;
+    std::vector<double> bond_pow;      ///< [triplet][o]
   };
 
   explicit EddpFeatures(EddpFeatureParams p) : p_(std::move(p)) {
@@ -109,13 +119,19 @@ class EddpFeatures {
       if (ws.kind[a] < 0) continue;
       for (std::size_t m = 0; m < n2; ++m) q[static_cast<std::size_t>(ws.kind[a]) * n2 + m] += ws.pow2[a * n2 + m];
     }
-    for_each_triplet(nl, i, ws, [&](std::size_t a, std::size_t b, std::size_t block, double fjk, const Vec3&) {
+    ws.triplets.clear();
+    ws.bond_pow.clear();
+    for_each_triplet(nl, i, ws, [&](std::size_t a, std::size_t b, std::size_t block, double fjk, const Vec3& d) {
+      ws.triplets.push_back({std::uint32_t(a), std::uint32_t(b), std::uint32_t(block), fjk, d});
+      const double log_f = std::log(fjk);
+      for (std::size_t o = 0; o < n3; ++o) ws.bond_pow.push_back(std::exp(powers3_[o] * log_f));
       const double* pa = &ws.pow3[a * n3];
       const double* pb = &ws.pow3[b * n3];
+      const double* c = &ws.bond_pow[ws.bond_pow.size() - n3];
       double* out = &q[three_body_offset(block)];
-      for (std::size_t o = 0; o < n3; ++o) {
-        const double c = std::pow(fjk, powers3_[o]);
-        for (std::size_t m = 0; m < n3; ++m) out[m * n3 + o] += pa[m] * pb[m] * c;
+      for (std::size_t m = 0; m < n3; ++m) {
+        const double legs = pa[m] * pb[m];
+        for (std::size_t o = 0; o < n3; ++o) out[m * n3 + o] += legs * c[o];
       }
     });
   }
@@ -206,7 +222,7 @@ class EddpFeatures {
     }
   }
 
-  /// ws.grad[a] = Σ_c g_c ∂q_c/∂r_ij(a) for the current centre (prepare() must have run).
+  /// ws.grad[a] = Σ_c g_c ∂q_c/∂r_ij(a) for the current centre (compute() must have run for it).
   void accumulate_gradient(const NeighbourList& nl, std::size_t i, Workspace& ws, std::span<const double> g) const {
     const std::size_t count = nl.count(i), first = nl.begin(i), n2 = powers2_.size(), n3 = powers3_.size();
     const double df = -2.0 / p_.cutoff;  // f'(r)
@@ -221,18 +237,23 @@ class EddpFeatures {
       for (std::size_t m = 0; m < n2; ++m) sum += gb[m] * powers2_[m] * ws.pow2[a * n2 + m];
       radial[a] += sum * df / ws.f[a];
     }
-    for_each_triplet(nl, i, ws, [&](std::size_t a, std::size_t b, std::size_t block, double fjk, const Vec3& d) {
+    for (std::size_t t_index = 0; t_index < ws.triplets.size(); ++t_index) {
+      const auto& [a, b, block, fjk, d] = ws.triplets[t_index];
       const double* gb = &g[three_body_offset(block)];
       const double* pa = &ws.pow3[a * n3];
       const double* pb = &ws.pow3[b * n3];
+      const double* c = &ws.bond_pow[t_index * n3];
       double legs = 0.0, bond = 0.0;  // Σ g T p_m (both legs share p_m) and Σ g T p_o
-      for (std::size_t o = 0; o < n3; ++o) {
-        const double c = std::pow(fjk, powers3_[o]);
-        for (std::size_t m = 0; m < n3; ++m) {
-          const double t = gb[m * n3 + o] * pa[m] * pb[m] * c;
-          legs += t * powers3_[m];
-          bond += t * powers3_[o];
+      for (std::size_t m = 0; m < n3; ++m) {
+        const double leg = pa[m] * pb[m];
+        double row = 0.0, row_bond = 0.0;
+        for (std::size_t o = 0; o < n3; ++o) {
+          const double t = gb[m * n3 + o] * c[o];
+          row += t;
+          row_bond += t * powers3_[o];
         }
+        legs += leg * row * powers3_[m];
+        bond += leg * row_bond;
       }
       radial[a] += legs * df / ws.f[a];
       radial[b] += legs * df / ws.f[b];
@@ -240,7 +261,7 @@ class EddpFeatures {
       const Vec3 along = (bond * df / fjk / d.norm()) * d;
       ws.grad[b] += along;
       ws.grad[a] -= along;
-    });
+    }
     for (std::size_t a = 0; a < count; ++a)
       if (radial[a] != 0.0) ws.grad[a] += (radial[a] / nl.distance[first + a]) * nl.displacement[first + a];
   }

@@ -34,11 +34,15 @@
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
 #include "pestle/fit/ace_fit.hpp"
+#include "pestle/fit/eddp_config.hpp"
+#include "pestle/fit/eddp_train.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/gap_config.hpp"
 #include "pestle/fit/gap_fit.hpp"
 #include "pestle/fit/metrics.hpp"
 #include "pestle/formats/ace_model_json.hpp"
+#include "pestle/formats/eddp_json.hpp"
+#include "pestle/models/eddp_potential.hpp"
 #include "pestle/data/extxyz.hpp"
 #include "pestle/explore/gamma_md.hpp"
 #include "pestle/formats/gap_xml.hpp"
@@ -50,12 +54,17 @@ namespace pestle::explore {
 /// hot-AIRSS (Pickard, Phys. Rev. B 106, 014102 (2022)): after the first relaxation a structure is
 /// shaken by `cycles` rounds of Langevin MD at `temperature` (fixed cell, `steps` × `timestep`),
 /// each followed by a fresh relaxation; the lowest-enthalpy minimum of the rounds is kept.
+/// With `mobility` > 0 the temperature of each structure follows its atoms' mobility instead: after
+/// a shake whose RMS displacement u differs from `mobility` (Å), the next shake runs at
+/// T·(mobility/u)², clamped to [T/2, 2T] per step and to [50 K, 5 temperature] overall (a harmonic
+/// solid has ⟨u²⟩ ∝ T), so every structure is annealed just below where its atoms start to diffuse.
 struct RssAnneal {
   std::size_t cycles = 0;       ///< 0 = plain AIRSS
-  double temperature = 1000.0;  ///< K
+  double temperature = 1000.0;  ///< K (the first shake's temperature when mobility > 0)
   std::size_t steps = 100;
   double timestep = 1.0;        ///< fs
   double friction = 0.02;       ///< 1/fs
+  double mobility = 0.0;        ///< Å, target RMS displacement of a shake; 0 = fixed temperature
 
   void validate() const {
     if (cycles == 0) return;
@@ -63,6 +72,7 @@ struct RssAnneal {
     if (steps == 0) throw InputError("\"relax.anneal.steps\" must be at least 1");
     if (!(timestep > 0.0) || timestep > 10.0) throw InputError("\"relax.anneal.timestep\" must lie in (0, 10] fs");
     if (!(friction > 0.0) || !std::isfinite(friction)) throw InputError("\"relax.anneal.friction\" must be positive (1/fs)");
+    if (!(mobility >= 0.0) || mobility > 2.0) throw InputError("\"relax.anneal.mobility\" must lie in [0, 2] Å (0: fixed temperature)");
   }
 };
 
@@ -78,8 +88,8 @@ struct RssRelaxSettings {
   RssAnneal anneal;              ///< hot-AIRSS shakes (cycles 0 = off)
 };
 
-/// The model family the loop fits: a GAP (gap_fit term string) or linear ACE.
-enum class RssModelKind { gap, ace_linear };
+/// The model family the loop fits: a GAP (gap_fit term string), linear ACE or an EDDP ensemble.
+enum class RssModelKind { gap, ace_linear, eddp };
 
 /// Linear ACE inside the loop: the keys of an ace_linear fit config without training/output.
 struct RssAceFit {
@@ -98,6 +108,8 @@ struct RssConfig {
   RssModelKind model = RssModelKind::gap;
   GapFitSettings fit;                    ///< "model": "gap"
   RssAceFit ace;                         ///< "model": "ace_linear"
+  EddpTrainSettings eddp;                ///< "model": "eddp" (retrained from scratch every iteration)
+  bool select_by_spread = false;         ///< "selection": "spread": the pool's largest EDDP spreads, not CUR
   double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
   std::size_t initial_structures = 20;
   std::size_t iterations = 5;            ///< iteration 0 included
@@ -264,15 +276,26 @@ inline void parse_ace_fit(const json& f, RssConfig& c) {
   if (!(c.ace.energy_sigma > 0.0)) throw InputError("\"fit.energy_sigma\" must be positive (eV/atom)");
 }
 
+/// {"model": "eddp", "features": {...}, "hidden": [...], "members": ..., ...} as in an eddp fit config
+/// (fit/eddp_config.hpp) without training/output.
+inline void parse_eddp_fit(const json& f, RssConfig& c) {
+  c.model = RssModelKind::eddp;
+  json as_config = f;
+  as_config.erase("energy_sigma_fraction");
+  as_config["training"] = json::array({"unused.xyz"});  // the loop supplies the data
+  c.eddp = parse_eddp_fit_config(as_config, ".").settings;
+}
+
 inline RssAnneal parse_anneal(const json& a) {
   const std::string where = "\"relax.anneal\"";
-  check_keys(a, where, {"cycles", "temperature", "steps", "timestep", "friction"});
+  check_keys(a, where, {"cycles", "temperature", "steps", "timestep", "friction", "mobility"});
   RssAnneal h;
   h.cycles = get<std::size_t>(a, "cycles", where, 1);
   h.temperature = get<double>(a, "temperature", where, h.temperature);
   h.steps = get<std::size_t>(a, "steps", where, h.steps);
   h.timestep = get<double>(a, "timestep", where, h.timestep);
   h.friction = get<double>(a, "friction", where, h.friction);
+  h.mobility = get<double>(a, "mobility", where, h.mobility);
   h.validate();
   return h;
 }
@@ -372,7 +395,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   check_keys(j, where,
              {"random_structures", "labeller", "fit", "initial_structures", "iterations", "rss_structures", "select",
               "pool", "kT", "relax", "validation_structures", "target_energy_rmse_meV", "dimers", "isolated_atoms",
-              "selection_soap", "md", "seed", "comment"});
+              "selection_soap", "selection", "md", "seed", "comment"});
   RssConfig c;
   if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
   const json& rs = j["random_structures"];
@@ -401,7 +424,13 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   const std::string model = get<std::string>(f, "model", "\"fit\"", "gap");
   if (model == "gap") parse_gap_fit(f, c);
   else if (model == "ace_linear") parse_ace_fit(f, c);
-  else throw InputError("\"fit.model\" must be \"gap\" or \"ace_linear\" (not '" + model + "')");
+  else if (model == "eddp") parse_eddp_fit(f, c);
+  else throw InputError("\"fit.model\" must be \"gap\", \"ace_linear\" or \"eddp\" (not '" + model + "')");
+  const std::string selection = get<std::string>(j, "selection", where, "cur");
+  if (selection != "cur" && selection != "spread") throw InputError("\"selection\" must be \"cur\" or \"spread\"");
+  c.select_by_spread = selection == "spread";
+  if (c.select_by_spread && c.model != RssModelKind::eddp)
+    throw InputError("\"selection\": \"spread\" needs an ensemble (\"fit.model\": \"eddp\")");
   c.energy_sigma_fraction = get<double>(f, "energy_sigma_fraction", "\"fit\"", 0.0);
   if (!(c.energy_sigma_fraction >= 0.0)) throw InputError("\"energy_sigma_fraction\" must be >= 0");
   c.initial_structures = get<std::size_t>(j, "initial_structures", where, c.initial_structures);
@@ -654,6 +683,21 @@ Structure shake(const C& calc, const Structure& s, const RssAnneal& a, std::uint
   return run.structure();
 }
 
+/// RMS displacement of the atoms between two states of the same cell (MD does not wrap positions).
+inline double rms_displacement(const Structure& from, const Structure& to) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < from.size(); ++i) sum += (to.positions[i] - from.positions[i]).squaredNorm();
+  return from.size() ? std::sqrt(sum / static_cast<double>(from.size())) : 0.0;
+}
+
+/// The next shake's temperature from the last one's mobility (RssAnneal::mobility).
+inline double next_anneal_temperature(const RssAnneal& a, double t, double displacement) {
+  if (!(a.mobility > 0.0)) return t;
+  const double ratio = displacement > 0.0 ? a.mobility / displacement : 2.0;
+  const double next = t * std::clamp(ratio * ratio, 0.5, 2.0);
+  return std::clamp(next, 50.0, 5.0 * a.temperature);
+}
+
 }  // namespace detail::rss
 
 /// Relaxes each structure with `calc` (first under a Hookean wall when configured; then, with
@@ -696,13 +740,16 @@ std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Struct
     try {
       RelaxResult best = relax(start[k]);
       if (!sensible(best)) return;
+      RssAnneal shake_at = r.anneal;  // its temperature follows the mobility when that is set
       for (std::size_t c = 0; c < r.anneal.cycles; ++c) {
         try {
           const std::uint64_t shake_seed = (seed + k) * 1000003ULL + c;
           // The wall keeps atoms apart during the hot MD too, where an early model is weakest.
           const Structure hot = walled ? detail::rss::shake(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min),
-                                                            best.structure, r.anneal, shake_seed)
-                                       : detail::rss::shake(calc, best.structure, r.anneal, shake_seed);
+                                                            best.structure, shake_at, shake_seed)
+                                       : detail::rss::shake(calc, best.structure, shake_at, shake_seed);
+          shake_at.temperature = detail::rss::next_anneal_temperature(
+              r.anneal, shake_at.temperature, detail::rss::rms_displacement(best.structure, hot));
           RelaxResult next = relax(hot);
           if (sensible(next) && next.enthalpy / static_cast<double>(next.structure.size()) <
                                     best.enthalpy / static_cast<double>(best.structure.size()))
@@ -788,7 +835,7 @@ class RssLoop {
         rec.relaxed = minima.size();
         if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
         record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
-        for (std::size_t idx : select(minima, k)) {
+        for (std::size_t idx : select(minima, k, *model)) {
           to_label.push_back(minima[idx].structure);
           types.push_back("rss_" + detail::rss::pad3(k));
         }
@@ -1032,15 +1079,37 @@ class RssLoop {
     return sp;
   }
 
-  std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k) const {
+  std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k,
+                                  const runtime::Calculator& model) const {
     std::vector<double> h;
     std::vector<Structure> s;
     for (const auto& m : minima) {
       h.push_back(m.enthalpy_per_atom);
       s.push_back(m.structure);
     }
+    if (c_.select_by_spread) return select_by_spread(h, s, k, model);
     const Soap<> soap(selection_soap(s));
     return boltzmann_cur_select(h, average_soap_matrix(soap, s), c_.pool, c_.select, c_.kT, c_.seed + k);
+  }
+
+  /// EDDP's active learning: a Boltzmann-histogram pool as for CUR, then the `select` minima of the
+  /// pool on which the ensemble's members disagree most (largest spread per atom).
+  std::vector<std::size_t> select_by_spread(const std::vector<double>& h, const std::vector<Structure>& s,
+                                            std::size_t k, const runtime::Calculator& model) const {
+    const EddpPotential* eddp = model.as<EddpPotential>();
+    if (!eddp) throw InputError("\"selection\": \"spread\" needs the loop's model to be an EDDP");
+    const std::vector<std::size_t> pool = boltzmann_histogram_select(h, std::max(c_.pool, c_.select), c_.kT, c_.seed + k);
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t i : pool) ranked.emplace_back(-eddp_spread(*eddp, s[i]).sigma_per_atom, i);
+    std::stable_sort(ranked.begin(), ranked.end());
+    std::vector<std::size_t> out;
+    for (std::size_t r = 0; r < std::min(c_.select, ranked.size()); ++r) out.push_back(ranked[r].second);
+    std::sort(out.begin(), out.end());
+    std::ostringstream line;
+    line << std::setprecision(3) << "iteration " << k << ": largest EDDP spread in the pool "
+         << 1000.0 * -ranked.front().first << " meV/atom";
+    say(line.str());
+    return out;
   }
 
   void record_lowest(const std::vector<RssMinimum>& minima, RssIterationRecord& rec,
@@ -1151,7 +1220,9 @@ class RssLoop {
     return summary;
   }
 
-  std::string model_name() const { return c_.model == RssModelKind::gap ? "GAP" : "linear ACE"; }
+  std::string model_name() const {
+    return c_.model == RssModelKind::gap ? "GAP" : c_.model == RssModelKind::eddp ? "EDDP" : "linear ACE";
+  }
 
   std::string model_file() const { return rss_model_file(c_.model); }
 
@@ -1162,6 +1233,7 @@ class RssLoop {
     std::filesystem::create_directories(it);
     const std::string file = (it / model_file()).string();
     if (c_.model == RssModelKind::gap) io::write_gap_xml(fit_with_capped_sparsity(training), file);
+    else if (c_.model == RssModelKind::eddp) fit_eddp(k, training, file);
     else save_ace_linear_model(file, fit_ace(training));
     return runtime::load_calculator(file);
   }
@@ -1173,6 +1245,22 @@ class RssLoop {
     const std::map<int, double> e0 = isolated_atom_energies(training);
     if (!e0.empty()) options.design.reference_energies = e0;
     return fit_ace_linear(c_.ace.spec, training, options, c_.ace.smoothness);
+  }
+
+  /// A fresh EDDP ensemble on everything labelled so far (ephemeral: nothing carries over from the
+  /// last iteration's networks), seeded by the iteration so a resumed run trains the same one.
+  void fit_eddp(std::size_t k, const Dataset& training, const std::string& file) const {
+    EddpTrainSettings s = c_.eddp;
+    s.seed = c_.eddp.seed + 7919 * k;
+    if (s.features.species.empty()) s.features.species = rss_species(c_.random_structures);
+    std::ostringstream log;
+    EddpTrainReport report;
+    const EddpModel model = train_eddp(training, s, &report, &log);
+    std::ostringstream line;
+    line << std::setprecision(3) << "  EDDP: " << model.members().size() << " of " << report.members.size()
+         << " members kept, validation " << 1000.0 * report.ensemble_validation_rmse << " meV/atom";
+    say(line.str());
+    save_eddp_model(file, s.features, model, {{"iteration", k}});
   }
 
   void checkpoint(std::size_t k, const Dataset& training, const RssIterationRecord& rec) const {

@@ -250,7 +250,7 @@ inline EddpMemberReport train_member(EddpMember& m, int index, const std::vector
     const Eigen::VectorXd g = J.transpose() * r;
     const double floor = 1e-12 * (A.diagonal().sum() / double(A.rows()) + 1e-300);
     bool accepted = false;
-    for (int attempt = 0; attempt < 12 && !accepted; ++attempt) {
+    while (!accepted && lambda < 1e12) {
       Eigen::MatrixXd damped = A;
       damped.diagonal().array() += lambda * (A.diagonal().array() + floor);
       const Eigen::VectorXd step = damped.ldlt().solve(-g);
@@ -258,14 +258,14 @@ inline EddpMemberReport train_member(EddpMember& m, int index, const std::vector
       const double trial = (predict(m, samples, train) - y_train).squaredNorm();
       if (std::isfinite(trial) && trial < loss) {
         theta += step;
-        lambda = std::max(lambda / 5.0, 1e-12);
+        lambda = std::max(lambda / 3.0, 1e-9);
         accepted = true;
       } else {
         lambda *= 5.0;
       }
     }
     set_flat(m, layout, theta);
-    if (!accepted) break;  // no step lowers the loss: a minimum to round-off
+    if (!accepted) break;  // not even a tiny gradient step lowers the loss: a minimum to round-off
     const double v = valid_loss();
     if (v < best_valid) {
       best_valid = v;
