@@ -12,6 +12,7 @@ int run_describe(const Args& args);
 int run_errors(const Args& args);
 int run_export(const Args& args);
 int run_fit(const Args& args);
+int run_generate(const Args& args);
 int run_hull(const Args& args);
 int run_info(const Args& args);
 int run_optimise(const Args& args);
