@@ -105,7 +105,7 @@ void PairPestle::settings(int narg, char **arg)
   if (narg < 1 || narg % 2 == 0) fail(usage);
   int threads = 1;
   std::string active_set;
-  bool variance = false;  // a GAP's local variance as the per-atom uncertainty (compute pestle/gamma)
+  bool variance = false;  // a GAP's local variance or an EDDP's member spread per atom (compute pestle/gamma)
   for (int k = 1; k < narg; k += 2) {
     const std::string key = arg[k], value = arg[k + 1];
     if (key == "activeset") {
@@ -131,12 +131,12 @@ void PairPestle::settings(int narg, char **arg)
     model_.reset();
     fail(std::string("cannot use model '") + arg[0] + "': " + e.what());
   }
-  if (!active_set.empty() && variance) fail("give activeset (SNAP, ACE) or variance yes (GAP), not both");
+  if (!active_set.empty() && variance) fail("give activeset (SNAP, ACE) or variance yes (GAP, EDDP), not both");
   if (!active_set.empty() || variance) {
     try {
       model_->grader.emplace(pestle::runtime::Grader::load(arg[0], active_set));
     } catch (const std::exception &e) {
-      fail((variance ? std::string("cannot use the GAP variance") : "cannot use active set '" + active_set + "'") +
+      fail((variance ? std::string("cannot use the variance") : "cannot use active set '" + active_set + "'") +
            " with model '" + model_->path + "': " + e.what());
     }
   }
@@ -154,7 +154,7 @@ void PairPestle::settings(int narg, char **arg)
                             model_->path + "', cutoff " + std::to_string(cutoff_) + " A, " +
                             (threads > 0 ? std::to_string(threads) : std::string("all")) + " thread(s) per rank, " +
                             neighbour_source() +
-                            (model_->grader ? (variance ? std::string(", GAP local variance per atom")
+                            (model_->grader ? (variance ? ", per-atom " + std::string(model_->grader->column())
                                                         : ", extrapolation grade from '" + active_set + "'")
                                              : std::string()) + "\n");
 }

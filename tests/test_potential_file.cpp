@@ -99,11 +99,12 @@ TEST_CASE("the registry: one family per model file and per fit config", "[potent
   CHECK(std::string(runtime::family_of_config(json{{"model", "gap"}}).name) == "gap");
   CHECK(std::string(runtime::family_of_config(json{{"model", "ace_linear"}}).name) == "ace");
   CHECK(std::string(runtime::family_of_config(json{{"model", "ace"}}).name) == "ace");
+  CHECK(std::string(runtime::family_of_config(json{{"model", "eddp"}}).name) == "eddp");
   CHECK_THROWS_WITH(runtime::family_of_config(json{{"model", "mace"}}), Catch::Contains("unknown \"model\" 'mace'"));
   CHECK_THROWS_WITH(runtime::family_of_config(json::array()), Catch::Contains("JSON object"));
   CHECK_FALSE(runtime::family_of_config(json{{"model", "ace"}}).owns_config(json{{"model", "ace_linear"}}));
-  CHECK(runtime::model_families().size() == 4);
-  CHECK(runtime::fit_families().size() == 4);  // linear and nonlinear ACE are fitted apart
+  CHECK(runtime::model_families().size() == 5);
+  CHECK(runtime::fit_families().size() == 5);  // linear and nonlinear ACE are fitted apart
   // every fitter saves a model that one reading family owns
   for (const runtime::FitFamily& f : runtime::fit_families()) {
     std::size_t readers = 0;

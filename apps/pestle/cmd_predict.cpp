@@ -4,7 +4,8 @@
 // Per-atom energies are added as the per-atom column "energies"; with --active-set FILE.asi (pestle
 // activeset) the extrapolation grade of every atom as the column "gamma" and its largest value per
 // frame as the frame key "max_gamma"; with --variance (a GAP) the predictive variance of every atom's
-// local energy (eV², QUIP's local_gap_variance) as "gap_variance" and "max_gap_variance".
+// local energy (eV², QUIP's local_gap_variance) as "gap_variance" and "max_gap_variance", (an EDDP) the
+// spread of every atom's energy over the ensemble's members (eV) as "eddp_spread" and "max_eddp_spread".
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -59,7 +60,7 @@ int run_predict(const Args& args) {
   if (output.empty()) throw UsageError("no output file: give -o OUT.xyz");
   const runtime::CalculatorPtr potential = runtime::load_calculator(files[0]);
   std::optional<runtime::Grader> graded;
-  if (variance && !active_set_file.empty()) throw UsageError("give --active-set (SNAP, ACE) or --variance (GAP), not both");
+  if (variance && !active_set_file.empty()) throw UsageError("give --active-set (SNAP, ACE) or --variance (GAP, EDDP), not both");
   if (!active_set_file.empty() || variance) graded.emplace(runtime::Grader::load(files[0], active_set_file));
   ExtXyzReader reader(files[1]);
   std::ofstream out(output);

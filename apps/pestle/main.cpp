@@ -16,7 +16,7 @@ const std::vector<pestle::cli::Command>& commands() {
        pestle::cli::run_info},
       {"fit", "pestle fit CONFIG.json [-o MODEL]", "fit a potential described by a JSON config (SNAP/qSNAP/linear ACE -> .json, GAP -> QUIP .xml); under mpirun -np N the ranks share the rows of SNAP, qSNAP, linear ACE and GAP fits",
        pestle::cli::run_fit},
-      {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz [--active-set MODEL.asi | --variance]", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy]); with an active set also the extrapolation grade per atom (column gamma), with --variance (GAP) the predictive variance per atom (column gap_variance, eV^2)",
+      {"predict", "pestle predict MODEL IN.xyz -o OUT.xyz [--active-set MODEL.asi | --variance]", "write energies, forces and stress of a model (MODEL: .json, GAP .xml, .snapcoeff, .ace, .sw, .tersoff, .eam[.alloy]); with an active set also the extrapolation grade per atom (column gamma), with --variance the predictive variance per atom of a GAP (column gap_variance, eV^2) or the member spread per atom of an EDDP (column eddp_spread, eV)",
        pestle::cli::run_predict},
       {"activeset", "pestle activeset MODEL TRAIN.xyz [-o OUT.asi]",
        "MaxVol active set of a SNAP/qSNAP or pestle ACE model over its training atoms, for the extrapolation grade gamma (pestle predict --active-set)",
@@ -46,6 +46,9 @@ const std::vector<pestle::cli::Command>& commands() {
       {"rss", "pestle rss CONFIG.json [-o DIR] [--max-iterations N] [--final-search N]",
        "random structure search -> label -> fit (GAP or linear ACE) loop; DIR (default rss) holds iter_XXX/ checkpoints, model.xml|json, log.csv; rerun to resume; --final-search N relaxes N new random structures with the final model into DIR/final_search/",
        pestle::cli::run_rss},
+      {"generate", "pestle generate --datum FILE.xyz [--frame K] [--composition Si8] [--count N] [--seed S] [-o OUT.xyz] [--relax MODEL [--pressure GPA]] [--alpha A] [--beta B] [--steps N] [--fixed-cell]",
+       "datum-derived structures: random cells (default: the datum's composition, at its density) minimised on a SOAP environment cost against the datum (positions and cell), optionally relaxed with MODEL afterwards (defaults: 10 structures, seed 1, generated.xyz, alpha 10, beta 1e5)",
+       pestle::cli::run_generate},
   };
   return table;
 }

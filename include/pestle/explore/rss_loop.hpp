@@ -7,7 +7,7 @@
 //
 // Output directory DIR:
 //   DIR/iter_XXX/{dataset.xyz, model.xml|model.json, lowest.xyz, summary.json, log.txt, DONE}   one per iteration
-//   DIR/model.xml or DIR/model.json (latest fit: GAP or linear ACE), DIR/log.csv (one row per iteration), DIR/validation.xyz,
+//   DIR/model.xml or DIR/model.json (latest fit: GAP, linear ACE or EDDP), DIR/log.csv (one row per iteration), DIR/validation.xyz,
 //   DIR/labels/ (the label cache, label_structures in labeller.hpp)
 // DONE is written last; a rerun resumes after the last iteration that has it, and labels already in
 // the cache are never recomputed. Config keys and formulas: docs/exploration.md.
@@ -30,6 +30,7 @@
 #include "pestle/dynamics/md.hpp"
 #include "pestle/dynamics/relax.hpp"
 #include "pestle/explore/convex_hull.hpp"
+#include "pestle/explore/datum_structures.hpp"
 #include "pestle/explore/labeller.hpp"
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
@@ -48,6 +49,7 @@
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/reference/stillinger_weber.hpp"
 #include "pestle/runtime/load.hpp"
+#include "pestle/runtime/model.hpp"  // Calculator::as, to find the EDDP behind the loop's model
 
 namespace pestle::explore {
 
@@ -65,6 +67,9 @@ struct RssAnneal {
   double timestep = 1.0;        ///< fs
   double friction = 0.02;       ///< 1/fs
   double mobility = 0.0;        ///< Å, target RMS displacement of a shake; 0 = fixed temperature
+  /// A shake whose RMS displacement reaches this (Å, about half a bond) melted the cell: its atoms
+  /// left their sites, and the anneal became a random restart. Counted and reported, not fatal.
+  static constexpr double melt_displacement = 1.0;
 
   void validate() const {
     if (cycles == 0) return;
@@ -72,7 +77,8 @@ struct RssAnneal {
     if (steps == 0) throw InputError("\"relax.anneal.steps\" must be at least 1");
     if (!(timestep > 0.0) || timestep > 10.0) throw InputError("\"relax.anneal.timestep\" must lie in (0, 10] fs");
     if (!(friction > 0.0) || !std::isfinite(friction)) throw InputError("\"relax.anneal.friction\" must be positive (1/fs)");
-    if (!(mobility >= 0.0) || mobility > 2.0) throw InputError("\"relax.anneal.mobility\" must lie in [0, 2] Å (0: fixed temperature)");
+    if (!(mobility >= 0.0) || mobility >= melt_displacement)
+      throw InputError("\"relax.anneal.mobility\" must lie in [0, 1) Å (0: fixed temperature; 1 Å or more is a melt)");
   }
 };
 
@@ -86,6 +92,17 @@ struct RssRelaxSettings {
   std::size_t hookean_steps = 50;  ///< FIRE steps with the wall before the free relaxation
   bool hookean_always = false;     ///< keep the wall for the whole relaxation (an early model with holes)
   RssAnneal anneal;              ///< hot-AIRSS shakes (cycles 0 = off)
+};
+
+/// Datum-derived starts in the loop ("datum"; explore/datum_structures.hpp): a `fraction` of the random
+/// starts of every RSS relaxation are first minimised on the environment cost against the datum
+/// structure (positions and cell), then relaxed with the model like the others.
+struct RssDatum {
+  std::filesystem::path file;   ///< extended XYZ; its first frame is the datum
+  Structure structure;
+  double fraction = 1.0;        ///< share of the starts made datum-derived (evenly spread over them)
+  DatumCostParams cost;
+  std::size_t max_steps = 1000; ///< FIRE steps on the cost
 };
 
 /// The model family the loop fits: a GAP (gap_fit term string), linear ACE or an EDDP ensemble.
@@ -110,6 +127,7 @@ struct RssConfig {
   RssAceFit ace;                         ///< "model": "ace_linear"
   EddpTrainSettings eddp;                ///< "model": "eddp" (retrained from scratch every iteration)
   bool select_by_spread = false;         ///< "selection": "spread": the pool's largest EDDP spreads, not CUR
+  std::optional<RssDatum> datum;         ///< datum-derived starts (off unless "datum" is given)
   double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
   std::size_t initial_structures = 20;
   std::size_t iterations = 5;            ///< iteration 0 included
@@ -286,6 +304,22 @@ inline void parse_eddp_fit(const json& f, RssConfig& c) {
   c.eddp = parse_eddp_fit_config(as_config, ".").settings;
 }
 
+inline RssDatum parse_datum(const json& d, const std::filesystem::path& base_dir) {
+  const std::string where = "\"datum\"";
+  check_keys(d, where, {"file", "fraction", "alpha", "beta", "max_steps"});
+  RssDatum r;
+  if (!d.contains("file") || !d["file"].is_string()) throw InputError(where + " needs \"file\": an extended-XYZ structure");
+  r.file = base_dir / d["file"].get<std::string>();
+  r.structure = read_extxyz_frame(r.file.string()).structure;
+  r.fraction = get<double>(d, "fraction", where, r.fraction);
+  r.cost.alpha = get<double>(d, "alpha", where, r.cost.alpha);
+  r.cost.beta = get<double>(d, "beta", where, r.cost.beta);
+  r.max_steps = get<std::size_t>(d, "max_steps", where, r.max_steps);
+  if (!(r.fraction > 0.0 && r.fraction <= 1.0)) throw InputError(where + ": \"fraction\" must lie in (0, 1]");
+  r.cost.validate();
+  return r;
+}
+
 inline RssAnneal parse_anneal(const json& a) {
   const std::string where = "\"relax.anneal\"";
   check_keys(a, where, {"cycles", "temperature", "steps", "timestep", "friction", "mobility"});
@@ -395,7 +429,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   check_keys(j, where,
              {"random_structures", "labeller", "fit", "initial_structures", "iterations", "rss_structures", "select",
               "pool", "kT", "relax", "validation_structures", "target_energy_rmse_meV", "dimers", "isolated_atoms",
-              "selection_soap", "selection", "md", "seed", "comment"});
+              "selection_soap", "selection", "datum", "md", "seed", "comment"});
   RssConfig c;
   if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
   const json& rs = j["random_structures"];
@@ -479,6 +513,14 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     c.selection_soap.atom_sigma = get<double>(s, "atom_sigma", "\"selection_soap\"", 0.5);
   }
   if (j.contains("md")) c.md = parse_gamma_md(j["md"]);
+  if (j.contains("datum")) {
+    c.datum = parse_datum(j["datum"], base_dir);
+    std::vector<int> covered(c.datum->structure.numbers.begin(), c.datum->structure.numbers.end());
+    std::sort(covered.begin(), covered.end());
+    covered.erase(std::unique(covered.begin(), covered.end()), covered.end());
+    require_species(c.random_structures, covered, "the datum '" + c.datum->file.string() + "'");
+    default_datum_cost(c.datum->structure, c.datum->cost);  // refuses a datum it cannot use, now
+  }
   if (c.md.enabled() && c.model != RssModelKind::ace_linear)
     throw InputError("\"md\": the gamma-driven MD stage needs a model with an extrapolation grade (\"fit.model\": \"ace_linear\")");
   if (c.initial_structures == 0) throw InputError("\"initial_structures\" must be at least 1");
@@ -573,6 +615,9 @@ struct RssIterationRecord {
   std::size_t md_candidates = 0;      ///< frames with γ in [γ_low, γ_high]
   std::size_t md_selected = 0;        ///< of them labelled
   double md_max_gamma = 0.0;          ///< largest γ seen
+  // hot-AIRSS (0 when off)
+  std::size_t anneal_shakes = 0;      ///< shakes run in this iteration's relaxations
+  std::size_t anneal_melted = 0;      ///< of them melted (RssAnneal::melt_displacement)
 
   nlohmann::json to_json() const {
     return {{"iteration", iteration}, {"labelled_total", labelled_total}, {"labelled_new", labelled_new},
@@ -580,7 +625,8 @@ struct RssIterationRecord {
             {"force_rmse", force_rmse}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
             {"lowest_atoms", lowest_atoms}, {"wall_seconds", wall_seconds},
             {"md_runs", md_runs}, {"md_stopped", md_stopped}, {"md_candidates", md_candidates},
-            {"md_selected", md_selected}, {"md_max_gamma", md_max_gamma}};
+            {"md_selected", md_selected}, {"md_max_gamma", md_max_gamma},
+            {"anneal_shakes", anneal_shakes}, {"anneal_melted", anneal_melted}};
   }
   static RssIterationRecord from_json(const nlohmann::json& j) {
     RssIterationRecord r;
@@ -601,6 +647,8 @@ struct RssIterationRecord {
     r.md_candidates = j.value("md_candidates", std::size_t{0});
     r.md_selected = j.value("md_selected", std::size_t{0});
     r.md_max_gamma = j.value("md_max_gamma", 0.0);
+    r.anneal_shakes = j.value("anneal_shakes", std::size_t{0});
+    r.anneal_melted = j.value("anneal_melted", std::size_t{0});
     return r;
   }
 };
@@ -669,6 +717,12 @@ struct RssMinimum {
   bool converged = false;
 };
 
+/// What the hot-AIRSS shakes of one relax_structures call did.
+struct RssAnnealStats {
+  std::size_t shakes = 0;  ///< shakes run
+  std::size_t melted = 0;  ///< of them with an RMS displacement >= RssAnneal::melt_displacement
+};
+
 namespace detail::rss {
 
 /// One hot-AIRSS shake: Langevin MD at fixed cell from Maxwell-Boltzmann velocities (both seeded).
@@ -707,8 +761,9 @@ inline double next_anneal_temperature(const RssAnneal& a, double t, double displ
 /// seeded from seed + k, so they repeat.
 template <Calculator C>
 std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Structure>& start, const RssRelaxSettings& r,
-                                         std::uint64_t seed = 0) {
+                                         std::uint64_t seed = 0, RssAnnealStats* anneal_stats = nullptr) {
   std::vector<std::optional<RssMinimum>> out(start.size());
+  std::vector<RssAnnealStats> shaken(start.size());
   RelaxOptions opt;
   opt.fmax = r.fmax;
   opt.stress_tolerance = r.stress_tolerance;
@@ -748,8 +803,10 @@ std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Struct
           const Structure hot = walled ? detail::rss::shake(HookeanWall<C>(calc, r.hookean_k, r.hookean_d_min),
                                                             best.structure, shake_at, shake_seed)
                                        : detail::rss::shake(calc, best.structure, shake_at, shake_seed);
-          shake_at.temperature = detail::rss::next_anneal_temperature(
-              r.anneal, shake_at.temperature, detail::rss::rms_displacement(best.structure, hot));
+          const double moved = detail::rss::rms_displacement(best.structure, hot);
+          ++shaken[k].shakes;
+          if (moved >= RssAnneal::melt_displacement) ++shaken[k].melted;
+          shake_at.temperature = detail::rss::next_anneal_temperature(r.anneal, shake_at.temperature, moved);
           RelaxResult next = relax(hot);
           if (sensible(next) && next.enthalpy / static_cast<double>(next.structure.size()) <
                                     best.enthalpy / static_cast<double>(best.structure.size()))
@@ -763,6 +820,11 @@ std::vector<RssMinimum> relax_structures(const C& calc, const std::vector<Struct
       // a relaxation that blows up under an early model is simply not a candidate
     }
   });
+  if (anneal_stats)
+    for (const RssAnnealStats& a : shaken) {
+      anneal_stats->shakes += a.shakes;
+      anneal_stats->melted += a.melted;
+    }
   std::vector<RssMinimum> kept;
   for (auto& m : out)
     if (m) kept.push_back(std::move(*m));
@@ -829,10 +891,16 @@ class RssLoop {
       } else {
         say("iteration " + std::to_string(k) + ": relaxing " + std::to_string(c_.rss_structures) +
             " random structures with the current " + model_name());
-        const std::vector<RssMinimum> minima =
-            relax_structures(*model, generator_.generate(structure_index(k, 0), c_.rss_structures), c_.relax,
-                             c_.seed + structure_index(k, 0));
+        RssAnnealStats anneals;
+        const std::vector<RssMinimum> minima = relax_structures(*model, starts(k, c_.rss_structures), c_.relax,
+                                                                c_.seed + structure_index(k, 0), &anneals);
         rec.relaxed = minima.size();
+        rec.anneal_shakes = anneals.shakes;
+        rec.anneal_melted = anneals.melted;
+        if (anneals.melted > 0)
+          say("iteration " + std::to_string(k) + ": " + std::to_string(anneals.melted) + " of " +
+              std::to_string(anneals.shakes) + " hot-AIRSS shakes melted the cell (RMS displacement >= 1 Å): lower "
+              "\"relax.anneal.temperature\" or set \"relax.anneal.mobility\"");
         if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
         record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
         for (std::size_t idx : select(minima, k, *model)) {
@@ -897,8 +965,7 @@ class RssLoop {
     if (!fs::exists(model_path)) throw InputError("no fitted model in " + dir_.string() + " (run the loop first)");
     const runtime::CalculatorPtr model = runtime::load_calculator(model_path.string());
     say("final search: relaxing " + std::to_string(n) + " random structures with the final " + model_name());
-    std::vector<RssMinimum> minima = relax_structures(*model, generator_.generate(structure_index(8888, 0), n), c_.relax,
-                                                   c_.seed + structure_index(8888, 0));
+    std::vector<RssMinimum> minima = relax_structures(*model, starts(8888, n), c_.relax, c_.seed + structure_index(8888, 0));
     if (minima.empty()) throw NumericalError("final search: every relaxation failed");
     std::stable_sort(minima.begin(), minima.end(),
                      [](const RssMinimum& a, const RssMinimum& b) { return a.enthalpy_per_atom < b.enthalpy_per_atom; });
@@ -935,6 +1002,34 @@ class RssLoop {
  private:
   void say(const std::string& m) const {
     if (progress_) progress_(m);
+  }
+
+  /// The `count` starts of generator iteration k's RSS relaxations; with "datum", a fraction of them
+  /// minimised on the datum cost first (start j when ⌊(j+1)f⌋ > ⌊jf⌋, so they are spread evenly).
+  std::vector<Structure> starts(std::size_t k, std::size_t count) const {
+    std::vector<Structure> out = generator_.generate(structure_index(k, 0), count);
+    if (!c_.datum) return out;
+    const auto cost = default_datum_cost(c_.datum->structure, c_.datum->cost);
+    RelaxOptions ro;
+    ro.fmax = 1e-3;
+    ro.stress_tolerance = 1e-5;
+    ro.max_steps = c_.datum->max_steps;
+    ro.max_step = 0.2;
+    ro.relax_cell = true;
+    const double f = c_.datum->fraction;
+    std::size_t derived = 0;
+    for (std::size_t j = 0; j < count; ++j) derived += std::floor(double(j + 1) * f) > std::floor(double(j) * f);
+    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t j) {
+      if (!(std::floor(double(j + 1) * f) > std::floor(double(j) * f))) return;
+      try {
+        out[j] = relax_fire(cost, out[j], ro).structure;
+      } catch (const Error&) {
+        // a start the cost cannot minimise stays a plain random start
+      }
+    });
+    say("iteration " + std::to_string(k) + ": " + std::to_string(derived) + " of " + std::to_string(count) +
+        " starts minimised on the datum cost");
+    return out;
   }
 
   static void add_counts(LabelCounts& total, const LabelCounts& c) {
@@ -1283,14 +1378,15 @@ class RssLoop {
     std::ofstream csv(dir_ / "log.csv");
     csv << "iteration,labelled_total,labelled_new,failed,relaxed,validation_energy_rmse_meV_per_atom,"
            "validation_force_rmse_eV_per_A,lowest_enthalpy_eV_per_atom,lowest_volume_A3_per_atom,lowest_atoms,"
-           "wall_seconds,md_runs,md_stopped,md_candidates,md_selected,md_max_gamma\n";
+           "wall_seconds,md_runs,md_stopped,md_candidates,md_selected,md_max_gamma,anneal_shakes,anneal_melted\n";
     for (std::size_t k = 0; k <= last; ++k) {
       const auto r = RssIterationRecord::from_json(
           read_json_file(detail::rss::iteration_dir(dir_, k) / "summary.json", "iteration summary"));
       csv << r.iteration << "," << r.labelled_total << "," << r.labelled_new << "," << r.failed << "," << r.relaxed
           << "," << r.energy_rmse_meV << "," << r.force_rmse << "," << r.lowest_enthalpy << "," << r.lowest_volume
           << "," << r.lowest_atoms << "," << r.wall_seconds << "," << r.md_runs << "," << r.md_stopped << ","
-          << r.md_candidates << "," << r.md_selected << "," << r.md_max_gamma << "\n";
+          << r.md_candidates << "," << r.md_selected << "," << r.md_max_gamma << "," << r.anneal_shakes << ","
+          << r.anneal_melted << "\n";
     }
   }
 

@@ -6,7 +6,8 @@
 //      per-atom energy residuals r_s = (Σ_i E_i − E_s)/N_s, damping λ·diag(JᵀJ), early stopping on a
 //      held-out validation set; members differ by their random initial weights;
 //   3. the ensemble weights by non-negative least squares of the members' validation predictions
-//      against the labels (math/nnls.hpp); members with weight zero are dropped.
+//      against the labels (math/nnls.hpp); members with weight zero are dropped, except that at least
+//      spread_members are kept (the best by validation RMSE, weight 0) for the ensemble's spread.
 // Members train side by side with oneTBB, each with its own seeded generator, so the result does not
 // depend on the thread count.
 #include <algorithm>
@@ -39,6 +40,9 @@ struct EddpTrainSettings {
   int max_epochs = 400;            ///< Levenberg–Marquardt steps per member
   int patience = 40;               ///< stop after this many steps without a better validation loss
   double validation_fraction = 0.2;
+  /// At least this many members are kept: after NNLS's choice, the members with the lowest validation
+  /// RMSE join with weight 0, so the spread (models/eddp.hpp) stays a committee's disagreement.
+  int spread_members = 3;
   std::uint64_t seed = 1;
 
   void validate() const {
@@ -46,6 +50,7 @@ struct EddpTrainSettings {
     for (int h : hidden)
       if (h < 1 || h > EddpNetwork::max_width) throw InputError("eddp: hidden widths must lie in 1..256");
     if (members < 1) throw InputError("eddp: members must be at least 1");
+    if (spread_members < 1) throw InputError("eddp: spread_members must be at least 1");
     if (max_epochs < 1 || patience < 1) throw InputError("eddp: max_epochs and patience must be at least 1");
     if (!(validation_fraction >= 0.0 && validation_fraction < 1.0))
       throw InputError("eddp: validation_fraction must lie in [0, 1)");
@@ -351,16 +356,27 @@ inline EddpModel train_eddp(const Dataset& data, EddpTrainSettings settings, Edd
   Eigen::MatrixXd P(Eigen::Index(pick_on.size()), Eigen::Index(members.size()));
   for (std::size_t k = 0; k < members.size(); ++k) P.col(Eigen::Index(k)) = predict(members[k], samples, pick_on);
   const NnlsResult w = nnls(P, per_atom_labels(samples, pick_on));
+  std::vector<char> keep(members.size(), 0);
+  std::size_t kept_count = 0;
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    reports[k].weight = w.x[Eigen::Index(k)];
+    if (w.x[Eigen::Index(k)] > 0.0) keep[k] = 1, ++kept_count;
+  }
+  if (kept_count == 0) throw NumericalError("eddp: NNLS gave every member weight zero (the members predict nothing useful)");
+  std::vector<std::size_t> by_rmse(members.size());
+  std::iota(by_rmse.begin(), by_rmse.end(), std::size_t(0));
+  std::stable_sort(by_rmse.begin(), by_rmse.end(),
+                   [&](std::size_t a, std::size_t b) { return reports[a].validation_rmse < reports[b].validation_rmse; });
+  for (std::size_t k : by_rmse)
+    if (kept_count < std::size_t(settings.spread_members) && !keep[k]) keep[k] = 1, ++kept_count;
   std::vector<EddpMember> kept;
   std::vector<double> weights;
   for (std::size_t k = 0; k < members.size(); ++k) {
-    reports[k].weight = w.x[Eigen::Index(k)];
-    if (w.x[Eigen::Index(k)] <= 0.0) continue;
-    for (std::size_t sp = 0; sp < S; ++sp) members[k].networks[sp].set_standardisation(shift[sp], 1.0 * scale[sp]);
+    if (!keep[k]) continue;
+    for (std::size_t sp = 0; sp < S; ++sp) members[k].networks[sp].set_standardisation(shift[sp], scale[sp]);
     kept.push_back(members[k]);
     weights.push_back(w.x[Eigen::Index(k)]);
   }
-  if (kept.empty()) throw NumericalError("eddp: NNLS gave every member weight zero (the members predict nothing useful)");
   EddpModel model(settings.features.species, n, std::move(kept), std::move(weights));
   if (report) {
     report->members = reports;
@@ -376,7 +392,8 @@ inline EddpModel train_eddp(const Dataset& data, EddpTrainSettings settings, Edd
     report->ensemble_validation_rmse = valid.empty() ? report->ensemble_train_rmse : rms(e_valid - per_atom_labels(samples, valid));
   }
   if (progress)
-    *progress << "eddp: " << model.members().size() << " of " << members.size() << " members kept by NNLS\n";
+    *progress << "eddp: " << std::count_if(model.weights().begin(), model.weights().end(), [](double x) { return x > 0.0; })
+              << " of " << members.size() << " members weighted by NNLS, " << model.members().size() << " kept for the spread\n";
   return model;
 }
 

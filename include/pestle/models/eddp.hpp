@@ -2,8 +2,10 @@
 // The model half of an EDDP (docs/eddp.md): an ensemble of small feed-forward networks, one network
 // per centre species in every member, each mapping the standardised EDDP features of an atom to its
 // energy. The ensemble energy is Σ_m w_m E_m with the non-negative weights that fit/eddp_train.hpp
-// picks by NNLS; the spread of the members, σ = sqrt(Σ_m ŵ_m (E_m − Ē)²) with ŵ = w/Σw and Ē = Σ ŵ_m E_m,
-// is the uncertainty an EDDP search uses to decide what to label.
+// picks by NNLS; the spread of the members, σ = sqrt((1/M) Σ_m (E_m − Ē)²) with Ē their plain mean,
+// is the uncertainty an EDDP search uses to decide what to label. The spread is unweighted because a
+// member may hold weight 0: NNLS often gives all the weight to one or two correlated members, and the
+// trainer then keeps a few more (weight 0) so that the committee still disagrees where the data end.
 //
 // A network: x = (q − shift) ⊙ scale, h_1 = tanh(W_1 x + b_1), …, E = w_L · h_{L−1} + b_L.
 // Its parameters live in one flat vector θ, layer by layer: W_l row-major, then b_l. That is the
@@ -211,22 +213,20 @@ class EddpModel {
     return members_[m].networks[species].energy(q);
   }
 
-  /// Ensemble value Σ w_m E_m and spread σ of member totals E_m (see the file comment).
+  /// Ensemble value Σ w_m E_m and spread σ of member values E_m (see the file comment).
   struct Spread {
     double energy = 0.0;  ///< Σ w_m E_m
-    double sigma = 0.0;   ///< weighted standard deviation of the E_m
+    double sigma = 0.0;   ///< standard deviation of the E_m over the members, unweighted
   };
-  Spread spread(std::span<const double> member_totals) const {
-    double total_w = 0.0, mean = 0.0, value = 0.0;
+  Spread spread(std::span<const double> member_values) const {
+    const double M = double(members_.size());
+    double value = 0.0, mean = 0.0;
     for (std::size_t m = 0; m < members_.size(); ++m) {
-      total_w += weights_[m];
-      mean += weights_[m] * member_totals[m];
-      value += weights_[m] * member_totals[m];
+      value += weights_[m] * member_values[m];
+      mean += member_values[m] / M;
     }
-    mean /= total_w;
     double var = 0.0;
-    for (std::size_t m = 0; m < members_.size(); ++m)
-      var += weights_[m] / total_w * (member_totals[m] - mean) * (member_totals[m] - mean);
+    for (std::size_t m = 0; m < members_.size(); ++m) var += (member_values[m] - mean) * (member_values[m] - mean) / M;
     return {value, std::sqrt(var)};
   }
 

@@ -30,7 +30,7 @@ inline EddpPotential make_eddp_potential(const EddpFeatureParams& features, Eddp
 struct EddpSpread {
   std::vector<double> member_energies;  ///< E_m of each member, eV
   double energy = 0.0;                  ///< Σ w_m E_m, eV
-  double sigma_per_atom = 0.0;          ///< weighted standard deviation of E_m / N, eV/atom
+  double sigma_per_atom = 0.0;          ///< standard deviation of the E_m over the members / N, eV/atom
 };
 
 /// Every member's total energy on s and their spread (parallel over atoms).
@@ -65,6 +65,29 @@ inline EddpSpread eddp_spread(const EddpPotential& pot, const Structure& s) {
   const EddpModel::Spread sp = model.spread(out.member_energies);
   out.energy = sp.energy;
   out.sigma_per_atom = sp.sigma / double(s.size());
+  return out;
+}
+
+/// The spread of each atom's energy over the members, σ_i = sqrt((1/M) Σ_m (E_{m,i} − Ē_i)²) in eV, for the
+/// first `centres` atoms (the others only surround them): the per-atom uncertainty of runtime::Grader.
+inline std::vector<double> eddp_atom_spreads(const EddpPotential& pot, const Structure& s, std::size_t centres) {
+  const EddpFeatures& desc = pot.descriptor();
+  const EddpModel& model = pot.model();
+  check_centres(s, centres);
+  const NeighbourList nl = build_neighbour_list(s, desc.neighbour_options());
+  std::vector<double> out(centres, 0.0);
+  tbb::enumerable_thread_specific<EddpFeatures::Workspace> spaces([&] { return desc.make_workspace(); });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, centres, 8), [&](const auto& range) {
+    EddpFeatures::Workspace& ws = spaces.local();
+    std::vector<double> q(desc.size()), member(model.members().size());
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      const int sp = model.species_index(s.numbers[i]);
+      if (sp < 0) throw InputError("eddp: atom " + std::to_string(i) + " is an element the model does not cover");
+      desc.compute(s, nl, i, ws, q);
+      for (std::size_t m = 0; m < member.size(); ++m) member[m] = model.member_energy(m, std::size_t(sp), q);
+      out[i] = model.spread(member).sigma;
+    }
+  });
   return out;
 }
 

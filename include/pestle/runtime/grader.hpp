@@ -11,6 +11,9 @@
 //   GAP XML: the predictive variance of each atom's local energy (eV², QUIP's local_gap_variance;
 //   its sparse points play the active set's part, so no file is needed)
 //     Grader::load(MODEL.xml, "") or Grader::from_training(MODEL.xml, any)
+//   EDDP model JSON: the spread of each atom's energy over the ensemble's members (eV; the members
+//   play the active set's part)
+//     Grader::load(MODEL.json, "") or Grader::from_training(MODEL.json, any)
 // Any other model is refused by name.
 #include <cstddef>
 #include <memory>
@@ -24,7 +27,7 @@
 namespace pestle::runtime {
 
 /// What a Grader's numbers are.
-enum class Uncertainty { gamma, gap_variance };
+enum class Uncertainty { gamma, gap_variance, eddp_spread };
 
 class Grader {
  public:
@@ -40,8 +43,10 @@ class Grader {
   PESTLE_RUNTIME_INLINE double max_grade(const Structure& s) const;
 
   Uncertainty kind() const noexcept { return kind_; }
-  /// The per-atom column name: "gamma" or "gap_variance".
-  const char* column() const noexcept { return kind_ == Uncertainty::gamma ? "gamma" : "gap_variance"; }
+  /// The per-atom column name: "gamma", "gap_variance" or "eddp_spread".
+  const char* column() const noexcept {
+    return kind_ == Uncertainty::gamma ? "gamma" : kind_ == Uncertainty::gap_variance ? "gap_variance" : "eddp_spread";
+  }
 
   struct State;  // what gives the numbers (runtime/impl/grader.hpp)
 

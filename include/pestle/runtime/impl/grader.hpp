@@ -3,8 +3,12 @@
 // src/runtime/compile_grader.cpp otherwise).
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "pestle/formats/active_set_json.hpp"
+#include "pestle/formats/eddp_json.hpp"
+#include "pestle/core/json.hpp"
+#include "pestle/runtime/registry.hpp"
 #include "pestle/formats/gap_xml.hpp"
 #include "pestle/runtime/extrapolation.hpp"
 #include "pestle/runtime/impl/common.hpp"
@@ -42,7 +46,27 @@ struct GapVarianceState final : Grader::State {
   GapPotential gap;
 };
 
+/// An EDDP's per-atom member spread (models/eddp_potential.hpp).
+struct EddpSpreadState final : Grader::State {
+  explicit EddpSpreadState(EddpPotential p) : eddp(std::move(p)) {}
+  std::vector<double> grades(const Structure& s, std::size_t centres) const override {
+    std::vector<double> v = eddp_atom_spreads(eddp, s, centres);
+    for (double x : v)
+      if (!std::isfinite(x)) throw NumericalError("EDDP spread: not finite");
+    return v;
+  }
+  EddpPotential eddp;
+};
+
 inline bool is_gap_file(const std::string& path) { return ends_with(path, ".xml"); }
+
+/// The EDDP in a model file, or nothing when the file is another family's.
+inline std::optional<EddpPotential> eddp_in(const std::string& path) {
+  if (!ends_with(path, ".json")) return std::nullopt;
+  const nlohmann::json document = read_model_json_document(path);
+  if (model_key(document) != "eddp") return std::nullopt;
+  return load_eddp_model(document, path);
+}
 
 }  // namespace detail::grader
 
@@ -54,6 +78,12 @@ PESTLE_RUNTIME_INLINE Grader Grader::load(const std::string& model_path, const s
     return Grader(std::make_shared<const detail::grader::GapVarianceState>(io::read_gap_potential(model_path)),
                   Uncertainty::gap_variance);
   }
+  if (std::optional<EddpPotential> eddp = detail::grader::eddp_in(model_path)) {
+    if (!active_set_path.empty())
+      throw InputError("'" + model_path + "' is an EDDP: its uncertainty is the spread of its members, which needs "
+                       "no active set (give none)");
+    return Grader(std::make_shared<const detail::grader::EddpSpreadState>(std::move(*eddp)), Uncertainty::eddp_spread);
+  }
   if (active_set_path.empty())
     throw InputError("the extrapolation grade of '" + model_path + "' needs an active set (pestle activeset)");
   GradedModel model = GradedModel::load(model_path);
@@ -64,7 +94,7 @@ PESTLE_RUNTIME_INLINE Grader Grader::load(const std::string& model_path, const s
 }
 
 PESTLE_RUNTIME_INLINE Grader Grader::from_training(const std::string& model_path, const Dataset& training) {
-  if (detail::grader::is_gap_file(model_path)) return load(model_path, "");
+  if (detail::grader::is_gap_file(model_path) || detail::grader::eddp_in(model_path)) return load(model_path, "");
   GradedModel model = GradedModel::load(model_path);
   ExtrapolationGrade active = model.active_set(training);
   return Grader(std::make_shared<const detail::grader::ActiveSetState>(std::move(model), std::move(active)),
