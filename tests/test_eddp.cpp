@@ -341,6 +341,30 @@ TEST_CASE("EDDP training gives the same ensemble on one thread as on all", "[edd
   }
 }
 
+TEST_CASE("EDDP training honours the frames' weights", "[eddp][fit]") {
+  Dataset train = eddp_sw_data(80, 31);
+  EddpTrainSettings settings;
+  settings.features = eddp_small_params({14}, 4.0);
+  settings.hidden = {6};
+  settings.members = 3;
+  settings.max_epochs = 80;
+  settings.validation_fraction = 0.0;  // every frame trains, so the weights act on all of them
+  auto rmse_of_first = [&](const EddpModel& model, std::size_t n) {
+    const EddpPotential pot = make_eddp_potential(settings.features, model);
+    double sum = 0.0;
+    for (std::size_t f = 0; f < n; ++f)
+      sum += std::pow((pot.energy(train[f].structure) - *train[f].labels.energy) / double(train[f].size()), 2);
+    return std::sqrt(sum / double(n));
+  };
+  const double plain = rmse_of_first(train_eddp(train, settings), 10);
+  for (std::size_t f = 0; f < 10; ++f) train[f].labels.weight = 20.0;
+  const double weighted = rmse_of_first(train_eddp(train, settings), 10);
+  INFO("RMSE on the first 10 frames: " << plain << " eV/atom unweighted, " << weighted << " with weight 20");
+  CHECK(weighted < 0.5 * plain);
+  train[3].labels.weight = -1.0;
+  CHECK_THROWS_WITH(train_eddp(train, settings), Catch::Contains("frame 3 has a negative"));
+}
+
 TEST_CASE("EDDP training refuses bad input with clear messages", "[eddp][errors]") {
   EddpTrainSettings settings;
   settings.features = eddp_small_params({14}, 4.0);

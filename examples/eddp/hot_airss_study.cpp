@@ -10,7 +10,7 @@
 // A try is a hit when its final structure, relaxed with the reference, lies within 5 meV/atom of diamond.
 //
 //   pestle_hot_airss_study [--tries N] [--atoms A] [--anneal-steps S] [--cycles C] [--temperature T]
-//                          [--mobility U] [--dir DIR] [--seed S] [--modes plain,hot,eddp]
+//                          [--mobility U] [--energy-sigma-fraction F] [--dir DIR] [--seed S] [--modes plain,hot,eddp]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -42,7 +42,7 @@ struct CountedReference {
 
 struct Options {
   std::size_t tries = 200, atoms = 8, anneal_steps = 2000, cycles = 2;
-  double temperature = 1000.0, mobility = 0.0;
+  double temperature = 1000.0, mobility = 0.0, energy_sigma_fraction = 0.1;
   std::filesystem::path dir = "hot_airss_study";
   std::uint64_t seed = 1;
   std::string modes = "plain,hot,eddp";
@@ -59,6 +59,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--temperature") o.temperature = std::stod(value);
     else if (key == "--mobility") o.mobility = std::stod(value);
     else if (key == "--dir") o.dir = value;
+    else if (key == "--energy-sigma-fraction") o.energy_sigma_fraction = std::stod(value);
     else if (key == "--seed") o.seed = std::stoull(value);
     else if (key == "--modes") o.modes = value;
     else throw InputError("unknown option " + key);
@@ -162,8 +163,9 @@ int main(int argc, char** argv) try {
     c.eddp.hidden = {12};
     c.eddp.members = 8;
     c.select_by_spread = true;
+    c.energy_sigma_fraction = o.energy_sigma_fraction;  // low-energy structures weigh more in the fit
     c.initial_structures = 80;
-    c.iterations = 6;
+    c.iterations = 8;
     c.rss_structures = 60;
     c.select = 25;
     c.pool = 40;
@@ -172,6 +174,7 @@ int main(int argc, char** argv) try {
     c.relax = relax_settings(o, true);
     c.relax.anneal.cycles = 1;
     c.relax.anneal.steps = std::min<std::size_t>(o.anneal_steps, 500);
+    c.relax.anneal.mobility = 0.3;  // an early ensemble melts cells at a fixed temperature; follow the mobility
     c.relax.hookean_k = 5.0;
     c.relax.hookean_d_min = 1.9;
     c.relax.hookean_steps = 20;

@@ -126,6 +126,7 @@ struct RssConfig {
   GapFitSettings fit;                    ///< "model": "gap"
   RssAceFit ace;                         ///< "model": "ace_linear"
   EddpTrainSettings eddp;                ///< "model": "eddp" (retrained from scratch every iteration)
+  double eddp_energy_sigma = 0.005;      ///< eV/atom: σ_E floor of the energy-scaled weights of an EDDP fit
   bool select_by_spread = false;         ///< "selection": "spread": the pool's largest EDDP spreads, not CUR
   std::optional<RssDatum> datum;         ///< datum-derived starts (off unless "datum" is given)
   double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
@@ -300,8 +301,11 @@ inline void parse_eddp_fit(const json& f, RssConfig& c) {
   c.model = RssModelKind::eddp;
   json as_config = f;
   as_config.erase("energy_sigma_fraction");
+  as_config.erase("energy_sigma");
   as_config["training"] = json::array({"unused.xyz"});  // the loop supplies the data
   c.eddp = parse_eddp_fit_config(as_config, ".").settings;
+  c.eddp_energy_sigma = get<double>(f, "energy_sigma", "\"fit\"", c.eddp_energy_sigma);
+  if (!(c.eddp_energy_sigma > 0.0)) throw InputError("\"fit.energy_sigma\" must be positive (eV/atom)");
 }
 
 inline RssDatum parse_datum(const json& d, const std::filesystem::path& base_dir) {
@@ -1344,13 +1348,25 @@ class RssLoop {
 
   /// A fresh EDDP ensemble on everything labelled so far (ephemeral: nothing carries over from the
   /// last iteration's networks), seeded by the iteration so a resumed run trains the same one.
-  void fit_eddp(std::size_t k, const Dataset& training, const std::string& file) const {
+  void fit_eddp(std::size_t k, const Dataset& labelled, const std::string& file) const {
+    // Energy-scaled weights (energy_sigma_fraction) make the low-energy structures, where the
+    // search looks for minima, count more than the random high-energy cells.
+    Dataset training = labelled;
+    apply_energy_scaled_sigma(training, c_.energy_sigma_fraction, c_.eddp_energy_sigma);
     EddpTrainSettings s = c_.eddp;
     s.seed = c_.eddp.seed + 7919 * k;
     if (s.features.species.empty()) s.features.species = rss_species(c_.random_structures);
     std::ostringstream log;
     EddpTrainReport report;
-    const EddpModel model = train_eddp(training, s, &report, &log);
+    EddpModel model;
+    try {
+      model = train_eddp(training, s, &report, &log);
+    } catch (const NumericalError& e) {
+      // Nothing of this iteration is marked done: a rerun resumes from the last complete one.
+      const std::string last = k == 0 ? std::string("none") : detail::rss::iteration_dir(dir_, k - 1).string();
+      throw NumericalError("iteration " + std::to_string(k) + ": " + e.what() + "; the loop stopped, the labels are in " +
+                           (dir_ / "labels").string() + " and the last complete iteration is " + last);
+    }
     std::ostringstream line;
     line << std::setprecision(3) << "  EDDP: " << model.members().size() << " of " << report.members.size()
          << " members kept, validation " << 1000.0 * report.ensemble_validation_rmse << " meV/atom";

@@ -3,8 +3,9 @@
 //   1. EDDP features of every atom (descriptors/eddp_features.hpp), computed once, standardised per
 //      species over the training atoms;
 //   2. every member (a network per species, models/eddp.hpp) trained by Levenberg–Marquardt on the
-//      per-atom energy residuals r_s = (Σ_i E_i − E_s)/N_s, damping λ·diag(JᵀJ), early stopping on a
-//      held-out validation set; members differ by their random initial weights;
+//      per-atom energy residuals r_s = w_s (Σ_i E_i − E_s)/N_s (w_s the frame's Labels::weight, 1 by
+//      default), damping λ·diag(JᵀJ), early stopping on a held-out validation set; members differ by
+//      their random initial weights;
 //   3. the ensemble weights by non-negative least squares of the members' validation predictions
 //      against the labels (math/nnls.hpp); members with weight zero are dropped, except that at least
 //      spread_members are kept (the best by validation RMSE, weight 0) for the ensemble's spread.
@@ -79,6 +80,7 @@ struct Sample {
   std::vector<RowMatrix> by_species;
   double atoms = 0.0;
   double energy = 0.0;  ///< label, eV
+  double weight = 1.0;  ///< the frame's fitting weight (Labels::weight): its residual is multiplied by it
 };
 
 inline std::uint64_t mix_seed(std::uint64_t x) {
@@ -110,6 +112,7 @@ inline std::vector<Sample> raw_samples(const EddpFeatures& desc, const Dataset& 
         sample.by_species[sp] = Eigen::Map<RowMatrix>(rows[sp].data(), Eigen::Index(rows[sp].size() / n), Eigen::Index(n));
       sample.atoms = double(s.size());
       sample.energy = *data[f].labels.energy;
+      sample.weight = data[f].labels.weight;
     }
   });
   return out;
@@ -186,6 +189,12 @@ inline Eigen::VectorXd per_atom_labels(const std::vector<Sample>& samples, const
 
 inline double rms(const Eigen::VectorXd& r) { return r.size() ? std::sqrt(r.squaredNorm() / double(r.size())) : 0.0; }
 
+inline Eigen::VectorXd weights_of(const std::vector<Sample>& samples, const std::vector<std::size_t>& which) {
+  Eigen::VectorXd w(Eigen::Index(which.size()));
+  for (std::size_t r = 0; r < which.size(); ++r) w[Eigen::Index(r)] = samples[which[r]].weight;
+  return w;
+}
+
 /// Residuals (per-atom energy error) and their Jacobian with respect to θ over the samples `which`.
 inline void residual_and_jacobian(const EddpMember& m, const Flat& layout, const std::vector<Sample>& samples,
                                   const std::vector<std::size_t>& which, const Eigen::VectorXd& y, Eigen::VectorXd& r,
@@ -203,7 +212,8 @@ inline void residual_and_jacobian(const EddpMember& m, const Flat& layout, const
       e += m.networks[sp].energies_and_gradient(X, per_atom_weight, grad).sum();
       J.block(Eigen::Index(row), Eigen::Index(layout.offsets[sp]), 1, grad.size()) = grad.transpose();
     }
-    r[Eigen::Index(row)] = e / s.atoms - y[Eigen::Index(row)];
+    r[Eigen::Index(row)] = s.weight * (e / s.atoms - y[Eigen::Index(row)]);
+    J.row(Eigen::Index(row)) *= s.weight;
   }
 }
 
@@ -239,8 +249,13 @@ inline EddpMemberReport train_member(EddpMember& m, int index, const std::vector
                                      const EddpTrainSettings& settings) {
   const Flat layout = flat_layout(m);
   const Eigen::VectorXd y_train = per_atom_labels(samples, train), y_valid = per_atom_labels(samples, valid);
+  const Eigen::VectorXd w_train = weights_of(samples, train), w_valid = weights_of(samples, valid);
   const bool has_valid = !valid.empty();
-  auto valid_loss = [&] { return has_valid ? rms(predict(m, samples, valid) - y_valid) : rms(predict(m, samples, train) - y_train); };
+  // Losses are weighted by the frames' weights; the reported RMSEs are plain.
+  auto valid_loss = [&] {
+    return has_valid ? rms((predict(m, samples, valid) - y_valid).cwiseProduct(w_valid))
+                     : rms((predict(m, samples, train) - y_train).cwiseProduct(w_train));
+  };
   Eigen::VectorXd theta = get_flat(m, layout), best = theta, r;
   Eigen::MatrixXd J;
   double best_valid = valid_loss(), lambda = 1e-2;
@@ -260,7 +275,7 @@ inline EddpMemberReport train_member(EddpMember& m, int index, const std::vector
       damped.diagonal().array() += lambda * (A.diagonal().array() + floor);
       const Eigen::VectorXd step = damped.ldlt().solve(-g);
       set_flat(m, layout, theta + step);
-      const double trial = (predict(m, samples, train) - y_train).squaredNorm();
+      const double trial = (predict(m, samples, train) - y_train).cwiseProduct(w_train).squaredNorm();
       if (std::isfinite(trial) && trial < loss) {
         theta += step;
         lambda = std::max(lambda / 3.0, 1e-9);
@@ -304,6 +319,8 @@ inline EddpModel train_eddp(const Dataset& data, EddpTrainSettings settings, Edd
     if (!data[f].labels.energy || !std::isfinite(*data[f].labels.energy))
       throw InputError("eddp: frame " + std::to_string(f) + " has no finite energy label");
     if (data[f].size() == 0) throw InputError("eddp: frame " + std::to_string(f) + " has no atoms");
+    if (!(data[f].labels.weight >= 0.0) || !std::isfinite(data[f].labels.weight))
+      throw InputError("eddp: frame " + std::to_string(f) + " has a negative or non-finite weight");
     for (int z : data[f].structure.numbers)
       if (desc.species_index(z) < 0)
         throw InputError("eddp: frame " + std::to_string(f) + " contains " + std::string(element_symbol(z)) +
@@ -354,8 +371,10 @@ inline EddpModel train_eddp(const Dataset& data, EddpTrainSettings settings, Edd
   // Ensemble weights by NNLS on the validation predictions (the training set when there is none).
   const std::vector<std::size_t>& pick_on = valid.empty() ? train : valid;
   Eigen::MatrixXd P(Eigen::Index(pick_on.size()), Eigen::Index(members.size()));
-  for (std::size_t k = 0; k < members.size(); ++k) P.col(Eigen::Index(k)) = predict(members[k], samples, pick_on);
-  const NnlsResult w = nnls(P, per_atom_labels(samples, pick_on));
+  const Eigen::VectorXd row_weight = weights_of(samples, pick_on);
+  for (std::size_t k = 0; k < members.size(); ++k)
+    P.col(Eigen::Index(k)) = predict(members[k], samples, pick_on).cwiseProduct(row_weight);
+  const NnlsResult w = nnls(P, per_atom_labels(samples, pick_on).cwiseProduct(row_weight));
   std::vector<char> keep(members.size(), 0);
   std::size_t kept_count = 0;
   for (std::size_t k = 0; k < members.size(); ++k) {
