@@ -44,7 +44,7 @@ class Calculator {
   virtual double cutoff() const = 0;
   /// Atomic numbers the model covers, in its own order; empty when it takes any element (GAP).
   virtual std::vector<int> species() const = 0;
-  /// Model kind: "snap", "qsnap", "gap", "ace", "sw", "tersoff", "eam" or "lj".
+  /// Model kind: "snap", "qsnap", "gap", "ace", "eddp", "sw", "tersoff", "eam" or "lj".
   virtual std::string name() const = 0;
 
   /// The concrete model when it is a P (runtime/model.hpp), else nullptr: for the few tools that

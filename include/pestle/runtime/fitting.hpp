@@ -9,6 +9,7 @@
 //   gap      "gap"                       .xml (QUIP GAP, sparseX files beside it)
 //   ace      "ace_linear"                .json (linear ACE)
 //   ace      "ace"                       .json (nonlinear ACE; its own fitter and unit)
+//   eddp     "eddp"                      .json (an EDDP ensemble; declared beside the table, runtime/impl/fitting.hpp)
 #include <filesystem>
 #include <functional>
 #include <span>

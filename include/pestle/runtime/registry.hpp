@@ -8,6 +8,7 @@
 //   snap        .json ("snap"/"qsnap"), .snapcoeff, .snap (LAMMPS include file; SNAP + ZBL)
 //   gap         .xml (QUIP GAP)
 //   ace         .json ("ace_linear"/"ace"), .ace, .yace
+//   eddp        .json ("eddp"; its reader is declared beside the table, runtime/impl/registry.hpp)
 //   reference   .sw, .tersoff, .eam, .eam.alloy
 #include <span>
 #include <string>
