@@ -10,7 +10,8 @@
 // A try is a hit when its final structure, relaxed with the reference, lies within 5 meV/atom of diamond.
 //
 //   pestle_hot_airss_study [--tries N] [--atoms A] [--anneal-steps S] [--cycles C] [--temperature T]
-//                          [--mobility U] [--energy-sigma-fraction F] [--dir DIR] [--seed S] [--modes plain,hot,eddp]
+//                          [--mobility U] [--energy-sigma-fraction F] [--iterations K] [--select S]
+//                          [--dir DIR] [--seed S] [--modes plain,hot,eddp]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -42,6 +43,7 @@ struct CountedReference {
 
 struct Options {
   std::size_t tries = 200, atoms = 8, anneal_steps = 2000, cycles = 2;
+  std::size_t iterations = 8, select = 25;  ///< the EDDP loop's budget: labels = 80 + (iterations − 1)·select + 20
   double temperature = 1000.0, mobility = 0.0, energy_sigma_fraction = 0.1;
   std::filesystem::path dir = "hot_airss_study";
   std::uint64_t seed = 1;
@@ -59,6 +61,8 @@ Options parse(int argc, char** argv) {
     else if (key == "--temperature") o.temperature = std::stod(value);
     else if (key == "--mobility") o.mobility = std::stod(value);
     else if (key == "--dir") o.dir = value;
+    else if (key == "--iterations") o.iterations = std::stoul(value);
+    else if (key == "--select") o.select = std::stoul(value);
     else if (key == "--energy-sigma-fraction") o.energy_sigma_fraction = std::stod(value);
     else if (key == "--seed") o.seed = std::stoull(value);
     else if (key == "--modes") o.modes = value;
@@ -165,10 +169,10 @@ int main(int argc, char** argv) try {
     c.select_by_spread = true;
     c.energy_sigma_fraction = o.energy_sigma_fraction;  // low-energy structures weigh more in the fit
     c.initial_structures = 80;
-    c.iterations = 8;
+    c.iterations = o.iterations;
     c.rss_structures = 60;
-    c.select = 25;
-    c.pool = 40;
+    c.select = o.select;
+    c.pool = std::max<std::size_t>(40, o.select);
     c.isolated_atoms = false;
     c.validation_structures = 20;
     c.relax = relax_settings(o, true);
