@@ -1,10 +1,13 @@
 #pragma once
 // Shared plumbing of the pestle command-line tool: the command table entry and the
 // wrapper that turns exceptions into a message on stderr and a non-zero exit code.
+#include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,24 @@ class UsageError : public pestle::Error {
  public:
   using pestle::Error::Error;
 };
+
+/// The number an option's value spells (all of it); UsageError naming the flag otherwise.
+inline double number_argument(const std::string& flag, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::logic_error&) {
+  }
+  throw UsageError(flag + " needs a number, got '" + text + "'");
+}
+
+/// A whole number >= 0 (counts, seeds, indices); UsageError naming the flag otherwise.
+inline std::size_t count_argument(const std::string& flag, const std::string& text) {
+  const double v = number_argument(flag, text);
+  if (!(v >= 0) || v != std::floor(v) || v > 1e15) throw UsageError(flag + " needs a whole number >= 0, got '" + text + "'");
+  return static_cast<std::size_t>(v);
+}
 
 /// A command line split into positional arguments, the value of -o/--output and the
 /// boolean flags a command accepts; anything else starting with '-' is a UsageError.

@@ -27,22 +27,6 @@ namespace pestle::cli {
 
 namespace {
 
-double generate_number(const std::string& flag, const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::logic_error&) {
-  }
-  throw UsageError(flag + " needs a number, got '" + text + "'");
-}
-
-std::size_t generate_count(const std::string& flag, const std::string& text) {
-  const double v = generate_number(flag, text);
-  if (!(v >= 0) || v != std::floor(v) || v > 1e15) throw UsageError(flag + " needs a whole number >= 0, got '" + text + "'");
-  return static_cast<std::size_t>(v);
-}
-
 /// One generated structure, and what became of it.
 struct Generated {
   std::optional<Frame> frame;
@@ -72,14 +56,14 @@ int run_generate(const Args& args) {
     if (a == "--datum") datum_file = v;
     else if (a == "-o" || a == "--output") output = v;
     else if (a == "--composition") composition_text = v;
-    else if (a == "--count") count = generate_count(a, v);
-    else if (a == "--seed") seed = static_cast<std::uint64_t>(generate_count(a, v));
-    else if (a == "--frame") frame_index = generate_count(a, v);
+    else if (a == "--count") count = count_argument(a, v);
+    else if (a == "--seed") seed = static_cast<std::uint64_t>(count_argument(a, v));
+    else if (a == "--frame") frame_index = count_argument(a, v);
     else if (a == "--relax") relax_model = v;
-    else if (a == "--pressure") pressure_gpa = generate_number(a, v);
-    else if (a == "--alpha") cost_params.alpha = generate_number(a, v);
-    else if (a == "--beta") cost_params.beta = generate_number(a, v);
-    else if (a == "--steps") options.max_steps = generate_count(a, v);
+    else if (a == "--pressure") pressure_gpa = number_argument(a, v);
+    else if (a == "--alpha") cost_params.alpha = number_argument(a, v);
+    else if (a == "--beta") cost_params.beta = number_argument(a, v);
+    else if (a == "--steps") options.max_steps = count_argument(a, v);
     else throw UsageError("unknown option '" + a + "'");
   }
   if (datum_file.empty()) throw UsageError("--datum FILE.xyz is required");

@@ -20,16 +20,6 @@ namespace pestle::cli {
 
 namespace {
 
-double survive_number(const std::string& flag, const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::logic_error&) {
-  }
-  throw UsageError(flag + " needs a number, got '" + text + "'");
-}
-
 /// "Si:1,C:1" (or "Si") -> {14: 1, 6: 1}
 std::map<int, int> survive_composition(const std::string& text) {
   std::map<int, int> out;
@@ -39,7 +29,7 @@ std::map<int, int> survive_composition(const std::string& text) {
     const std::string item = text.substr(start, comma - start);
     const std::size_t colon = item.find(':');
     const int z = atomic_number(item.substr(0, colon));
-    const int n = colon == std::string::npos ? 1 : int(survive_number("--composition", item.substr(colon + 1)));
+    const int n = colon == std::string::npos ? 1 : int(number_argument("--composition", item.substr(colon + 1)));
     if (n < 1) throw UsageError("--composition: every element needs at least one atom per formula unit");
     out[z] += n;
     start = comma + 1;
@@ -63,17 +53,17 @@ int run_survive(const Args& args) {
     if (k + 1 >= args.size()) throw UsageError(a + " needs a value");
     const std::string& v = args[++k];
     if (a == "-o") prefix = v;
-    else if (a == "--atoms") o.atoms = std::size_t(survive_number(a, v));
-    else if (a == "--temperature") o.temperature = survive_number(a, v);
-    else if (a == "--ps") o.picoseconds = survive_number(a, v);
-    else if (a == "--runs") o.runs = std::size_t(survive_number(a, v));
-    else if (a == "--timestep") o.timestep = survive_number(a, v);
-    else if (a == "--volume") o.volume_per_atom = survive_number(a, v);
-    else if (a == "--hard-sphere") o.hard_sphere = survive_number(a, v);
-    else if (a == "--collapse") o.collapse_distance = survive_number(a, v);
-    else if (a == "--check-every") o.check_every = std::size_t(survive_number(a, v));
-    else if (a == "--seed") o.seed = std::uint64_t(survive_number(a, v));
-    else if (a == "--gamma-limit") o.gamma_limit = survive_number(a, v);
+    else if (a == "--atoms") o.atoms = std::size_t(number_argument(a, v));
+    else if (a == "--temperature") o.temperature = number_argument(a, v);
+    else if (a == "--ps") o.picoseconds = number_argument(a, v);
+    else if (a == "--runs") o.runs = std::size_t(number_argument(a, v));
+    else if (a == "--timestep") o.timestep = number_argument(a, v);
+    else if (a == "--volume") o.volume_per_atom = number_argument(a, v);
+    else if (a == "--hard-sphere") o.hard_sphere = number_argument(a, v);
+    else if (a == "--collapse") o.collapse_distance = number_argument(a, v);
+    else if (a == "--check-every") o.check_every = std::size_t(number_argument(a, v));
+    else if (a == "--seed") o.seed = std::uint64_t(number_argument(a, v));
+    else if (a == "--gamma-limit") o.gamma_limit = number_argument(a, v);
     else if (a == "--active-set") active_set_file = v;
     else if (a == "--composition") composition = survive_composition(v);
     else throw UsageError("unknown option '" + a + "'");
