@@ -321,3 +321,89 @@ TEST_CASE("command labeller: LJ via python, crashes, hangs and NaN are recorded 
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("command labeller: a failed calculation is retried in a fresh directory", "[explore]") {
+  const auto dir = test::scratch_dir("cmd_retry");
+  std::filesystem::create_directories(dir);
+  const auto structures = RandomStructureGenerator({silicon_params()}, 5).generate(0, 1);
+  const std::string script = PESTLE_TEST_DIR "/explore/lj_label.py";
+  // The first attempt crashes; every later one runs the LJ script (the count lives outside the
+  // scratch directory, which a retry empties).
+  const std::string counter = (dir / "attempts").string();
+  CommandLabellerOptions o;
+  o.command = "n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n+1)) > " + counter +
+              "; [ $n -ge 1 ] || exit 5; /usr/bin/python3 " + script + " {input} {output}";
+  o.timeout_seconds = 60;
+  LabelCounts counts;
+  const auto once = label_structures(command_labeller(o), structures, dir / "no_retry", &counts);
+  CHECK(!once[0].frame);
+  CHECK_THAT(once[0].error, Catch::Contains("exited with status 5"));
+  std::filesystem::remove(counter);
+  o.retries = 2;
+  const auto retried = label_structures(command_labeller(o), structures, dir / "retry", &counts);
+  REQUIRE(retried[0].frame);
+  CHECK(counts.computed == 1);
+  std::string attempts;
+  std::ifstream(counter) >> attempts;
+  CHECK(attempts == "2");  // one failure, one success, no third run
+  // every attempt failing: the error says how many were made
+  o.command = "exit 7";
+  const auto failed = label_structures(command_labeller(o), structures, dir / "always", &counts);
+  CHECK_THAT(failed[0].error, Catch::Contains("exited with status 7") && Catch::Contains("3 attempts"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("command labeller through a batch scheduler: submit, poll, collect, lost and failed jobs", "[explore]") {
+  const auto dir = test::scratch_dir("sched");
+  const auto structures = RandomStructureGenerator({silicon_params()}, 5).generate(0, 3);
+  const std::string script = PESTLE_TEST_DIR "/explore/lj_label.py";
+  CommandLabellerOptions o;
+  o.command = "/usr/bin/python3 " + script + " {input} {output}";
+  o.processes = 2;
+  o.timeout_seconds = 120;
+  SchedulerOptions q;
+  q.submit = "sh " PESTLE_TEST_DIR "/explore/local_submit.sh {job_script}";
+  q.poll = "kill -0 {job_id} 2>/dev/null && echo running";
+  q.cancel = "kill -- -{job_id}";
+  q.poll_seconds = 0.2;
+  o.scheduler = q;
+  LabelCounts counts;
+  const auto out = label_structures(command_labeller(o), structures, dir / "good", &counts);
+  const LennardJones lj = LennardJones(14, LennardJonesParams{0.1, 2.1, 5.0});
+  CHECK(counts.computed == 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    INFO(out[k].error);
+    REQUIRE(out[k].frame);
+    CHECK(*out[k].frame->labels.energy == Approx(lj.compute(structures[k]).energy).epsilon(1e-9));
+  }
+  SECTION("the job id is the submit command's last word, up to a ';'") {
+    CHECK(explore::detail::label::job_id_of("Submitted batch job 1234\n") == "1234");
+    CHECK(explore::detail::label::job_id_of("5678;cluster\n") == "5678");
+    CHECK(explore::detail::label::job_id_of("91.pbs-server\n") == "91.pbs-server");
+  }
+  SECTION("a job that leaves the queue without finishing is a recorded failure") {
+    CommandLabellerOptions lost = o;
+    lost.scheduler->submit = "echo 4242";  // accepted, but nothing runs
+    lost.scheduler->poll = "true";          // and the queue no longer lists it
+    const auto r = label_structures(command_labeller(lost), {structures[0]}, dir / "lost", &counts);
+    CHECK(!r[0].frame);
+    CHECK_THAT(r[0].error, Catch::Contains("job 4242 left the queue"));
+  }
+  SECTION("a job whose command fails, a refused submission and a timeout") {
+    CommandLabellerOptions crash = o;
+    crash.command += " crash";
+    const auto r = label_structures(command_labeller(crash), {structures[0]}, dir / "crash", &counts);
+    CHECK_THAT(r[0].error, Catch::Contains("exited with status 3"));
+    CommandLabellerOptions refused = o;
+    refused.scheduler->submit = "echo 'sbatch: error: invalid partition' >&2; exit 1";
+    const auto s = label_structures(command_labeller(refused), {structures[0]}, dir / "refused", &counts);
+    CHECK_THAT(s[0].error, Catch::Contains("could not be submitted") && Catch::Contains("invalid partition"));
+    CommandLabellerOptions hang = o;
+    hang.command += " hang";
+    hang.timeout_seconds = 1.0;
+    const auto h = label_structures(command_labeller(hang), {structures[0]}, dir / "hang", &counts);
+    CHECK_THAT(h[0].error, Catch::Contains("timed out") && Catch::Contains("cancelled"));
+  }
+  CHECK_THROWS_AS(command_labeller([&] { auto x = o; x.scheduler->poll.clear(); return x; }()), InputError);
+  std::filesystem::remove_all(dir);
+}

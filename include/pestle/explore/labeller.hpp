@@ -9,7 +9,10 @@
 // Every outcome (failures included, so a hanging calculation is not retried forever) is cached in
 // CACHE_DIR/<md5>.xyz or <md5>.failed, keyed by the labeller's id and the structure's
 // extended-XYZ text, so a restarted search never labels the same structure twice.
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -141,21 +144,38 @@ inline Labeller reference_labeller(runtime::CalculatorPtr calc, std::string id, 
   return reference_labeller(Shared{std::move(calc)}, std::move(id), parallel);
 }
 
+/// A batch scheduler in front of the command (Slurm, PBS, or a local stand-in): pestle writes the
+/// command into WORK/job.sh, runs `submit`, takes the job id from its output, and waits until job.sh
+/// has written WORK/exit_status. `poll` tells a job that is still queued or running (exit status 0
+/// and some output, as `squeue -h -j ID` or `qstat ID` give) from one that left the queue; a job that
+/// left without writing exit_status failed (killed, out of time, node lost). The scratch directory
+/// must be visible to the compute nodes (a shared file system, as on any cluster).
+struct SchedulerOptions {
+  std::string submit;        ///< e.g. "sbatch --parsable {job_script}"; {job_script}, {work_dir} substituted
+  std::string poll;          ///< e.g. "squeue -h -j {job_id}"; {job_id} substituted
+  std::string cancel;        ///< e.g. "scancel {job_id}", run on a timeout (optional)
+  double poll_seconds = 30;  ///< between two polls (exit_status itself is looked for every second)
+};
+
 struct CommandLabellerOptions {
   /// Shell command run in the structure's scratch directory; "{input}" and "{output}" become
-  /// in.xyz and out.xyz (appended as two arguments when the command names neither).
+  /// in.xyz and out.xyz (appended as two arguments when the command names neither). A labeller with
+  /// MPI runs it as "mpirun -np 4 python3 script.py {input} {output}".
   std::string command;
   double timeout_seconds = 3600.0;  ///< the command's process group is killed after this long
-  std::size_t processes = 1;        ///< commands running at the same time
+  std::size_t processes = 1;        ///< commands (or scheduler jobs) running at the same time
+  std::size_t retries = 0;          ///< a failed calculation is run again this many times before it is recorded
   std::string id;                   ///< cache id; defaults to the command text
+  std::optional<SchedulerOptions> scheduler;  ///< submit through a batch scheduler instead of running here
 };
 
 namespace detail::label {
 
-/// Runs `command` with /bin/sh in `dir`, stdout and stderr to dir/log.txt; returns the exit status
+/// Runs `command` with /bin/sh in `dir`, stdout and stderr to dir/`log_name`; returns the exit status
 /// text ("" on success). The child leads its own process group, so a timeout kills the whole tree.
-inline std::string run_command(const std::string& command, const std::filesystem::path& dir, double timeout_seconds) {
-  const std::string dir_s = dir.string(), log_s = (dir / "log.txt").string();
+inline std::string run_command(const std::string& command, const std::filesystem::path& dir, double timeout_seconds,
+                               const std::string& log_name = "log.txt") {
+  const std::string dir_s = dir.string(), log_s = (dir / log_name).string();
   const pid_t pid = ::fork();
   if (pid < 0) return "fork failed";
   if (pid == 0) {
@@ -192,12 +212,75 @@ inline std::string run_command(const std::string& command, const std::filesystem
   return "ended abnormally";
 }
 
+inline std::string replace_all(std::string text, const std::string& key, const std::string& value) {
+  for (std::size_t pos = 0; (pos = text.find(key, pos)) != std::string::npos; pos += value.size())
+    text.replace(pos, key.size(), value);
+  return text;
+}
+
 inline std::string substitute(std::string command) {
   const bool named = command.find("{input}") != std::string::npos || command.find("{output}") != std::string::npos;
   if (!named) return command + " in.xyz out.xyz";
-  for (const auto& [key, value] : {std::pair<std::string, std::string>{"{input}", "in.xyz"}, {"{output}", "out.xyz"}})
-    for (std::size_t pos; (pos = command.find(key)) != std::string::npos;) command.replace(pos, key.size(), value);
-  return command;
+  return replace_all(replace_all(std::move(command), "{input}", "in.xyz"), "{output}", "out.xyz");
+}
+
+/// A path in single quotes for /bin/sh.
+inline std::string shell_quoted(const std::string& path) { return "'" + replace_all(path, "'", "'\\''") + "'"; }
+
+/// The job id in a submit command's output: its last word, up to a ';' (sbatch --parsable prints
+/// "ID;cluster", qsub "ID.server", plain sbatch "Submitted batch job ID").
+inline std::string job_id_of(const std::string& output) {
+  std::istringstream words(output);
+  std::string id;
+  for (std::string w; words >> w;) id = w;
+  return id.substr(0, id.find(';'));
+}
+
+inline bool blank(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+/// Runs `command` through the scheduler: job.sh in `work` runs it and writes exit_status; returns
+/// the status text as run_command does ("" when the job ran the command with exit status 0).
+inline std::string run_scheduled(const SchedulerOptions& sched, const std::string& command,
+                                 const std::filesystem::path& work, double timeout_seconds) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  const fs::path script = fs::absolute(work / "job.sh"), status_file = work / "exit_status";
+  fs::remove(status_file);
+  write_atomically(script, "#!/bin/sh\n# written by pestle's command labeller: runs one calculation\ncd " +
+                               shell_quoted(fs::absolute(work).string()) + " || exit 1\n(" + command +
+                               ") > log.txt 2>&1\necho $? > exit_status.tmp && mv exit_status.tmp exit_status\n");
+  const std::string submit = replace_all(replace_all(sched.submit, "{job_script}", shell_quoted(script.string())),
+                                         "{work_dir}", shell_quoted(fs::absolute(work).string()));
+  if (const std::string s = run_command(submit, work, 300.0, "submit.txt"); !s.empty())
+    return "could not be submitted ('" + submit + "' " + s + "): " + tail_lines(read_text(work / "submit.txt"), 3);
+  const std::string job = job_id_of(read_text(work / "submit.txt"));
+  if (job.empty()) return "could not be submitted: '" + submit + "' printed no job id";
+  const std::string poll = replace_all(sched.poll, "{job_id}", job);
+  const auto start = clock::now();
+  auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+  auto last_poll = start;
+  for (bool gone_once = false;;) {
+    if (fs::exists(status_file)) {
+      const int status = std::atoi(read_text(status_file).c_str());
+      return status == 0 ? "" : "ran as job " + job + " and exited with status " + std::to_string(status);
+    }
+    if (since(start) > timeout_seconds) {
+      if (!sched.cancel.empty()) run_command(replace_all(sched.cancel, "{job_id}", job), work, 60.0, "cancel.txt");
+      return "timed out after " + std::to_string(timeout_seconds) + " s as job " + job +
+             (sched.cancel.empty() ? std::string(" (no cancel command: the job may still run)") : std::string(" (cancelled)"));
+    }
+    if (since(last_poll) >= sched.poll_seconds) {
+      last_poll = clock::now();
+      const bool queued = run_command(poll, work, 120.0, "poll.txt").empty() && !blank(read_text(work / "poll.txt"));
+      // A job leaves the queue a moment before its file appears on a network file system: it must be
+      // reported gone twice, one poll apart, before it counts as lost.
+      if (!queued && gone_once) return "job " + job + " left the queue without finishing (see '" + poll + "')";
+      gone_once = !queued;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1000, std::max(10, int(sched.poll_seconds * 1000)))));
+  }
 }
 
 }  // namespace detail::label
@@ -208,17 +291,24 @@ inline std::string substitute(std::string command) {
 inline Labeller command_labeller(const CommandLabellerOptions& o) {
   if (o.command.empty()) throw InputError("command labeller: the command is empty");
   if (!(o.timeout_seconds > 0.0)) throw InputError("command labeller: timeout must be positive");
+  if (o.scheduler) {
+    if (o.scheduler->submit.empty() || o.scheduler->poll.empty())
+      throw InputError("command labeller: a scheduler needs \"submit\" and \"poll\" commands");
+    if (!(o.scheduler->poll_seconds > 0.0)) throw InputError("command labeller: \"poll_seconds\" must be positive");
+  }
   Labeller l;
   l.id = o.id.empty() ? "command:" + o.command : o.id;
   l.parallel = std::max<std::size_t>(1, o.processes);
   const std::string command = detail::label::substitute(o.command);
   const double timeout = o.timeout_seconds;
-  l.label = [command, timeout](const Structure& s, const std::filesystem::path& work) {
+  const std::size_t attempts = o.retries + 1;
+  const std::optional<SchedulerOptions> scheduler = o.scheduler;
+  auto run_once = [command, timeout, scheduler](const Structure& s, const std::filesystem::path& work) {
     using namespace detail::label;
+    std::filesystem::remove_all(work);  // a retry starts from an empty scratch directory
     std::filesystem::create_directories(work);
-    std::filesystem::remove(work / "out.xyz");
     write_atomically(work / "in.xyz", structure_text(s));
-    const std::string status = run_command(command, work, timeout);
+    const std::string status = scheduler ? run_scheduled(*scheduler, command, work, timeout) : run_command(command, work, timeout);
     if (!status.empty())
       throw Error("'" + command + "' " + status + "; last output: " + tail_lines(read_text(work / "log.txt"), 5));
     if (!std::filesystem::exists(work / "out.xyz")) throw Error("'" + command + "' wrote no out.xyz");
@@ -232,7 +322,22 @@ inline Labeller command_labeller(const CommandLabellerOptions& o) {
     out.info = Info{};
     out.config_type.clear();
     out.weight = 1.0;
+    detail::label::check_labels(s, out);  // a NaN is a failure worth retrying too
     return out;
+  };
+  l.label = [run_once, attempts](const Structure& s, const std::filesystem::path& work) {
+    // A calculation that failed (SCF not converged, a node lost, a crash) is tried again in a fresh
+    // directory; the last attempt's error is the one recorded, with the count of attempts.
+    for (std::size_t a = 1;; ++a) {
+      try {
+        return run_once(s, work);
+      } catch (const std::exception& e) {
+        if (a >= attempts) {
+          if (attempts == 1) throw;
+          throw Error(std::string(e.what()) + " (" + std::to_string(attempts) + " attempts)");
+        }
+      }
+    }
   };
   return l;
 }

@@ -571,12 +571,24 @@ inline Labeller make_labeller(const nlohmann::json& j) {
     throw InputError("labeller: unknown built-in potential '" + name + "' (built in: sw-si; or give \"file\")");
   }
   if (type == "command") {
-    check_keys(j, "\"labeller\"", {"type", "command", "timeout", "processes", "id"});
+    check_keys(j, "\"labeller\"", {"type", "command", "timeout", "processes", "retries", "id", "scheduler"});
     CommandLabellerOptions o;
     o.command = get<std::string>(j, "command", "\"labeller\"", "");
     o.timeout_seconds = get<double>(j, "timeout", "\"labeller\"", 3600.0);
     o.processes = get<std::size_t>(j, "processes", "\"labeller\"", 1);
+    o.retries = get<std::size_t>(j, "retries", "\"labeller\"", 0);
     o.id = get<std::string>(j, "id", "\"labeller\"", "");
+    if (j.contains("scheduler")) {
+      const json& q = j["scheduler"];
+      const std::string where = "\"labeller.scheduler\"";
+      check_keys(q, where, {"submit", "poll", "cancel", "poll_seconds"});
+      SchedulerOptions sched;
+      sched.submit = get<std::string>(q, "submit", where, "");
+      sched.poll = get<std::string>(q, "poll", where, "");
+      sched.cancel = get<std::string>(q, "cancel", where, "");
+      sched.poll_seconds = get<double>(q, "poll_seconds", where, sched.poll_seconds);
+      o.scheduler = sched;
+    }
     return command_labeller(o);
   }
   throw InputError("labeller: \"type\" must be \"reference\" or \"command\"");
