@@ -263,3 +263,88 @@ TEST_CASE("every RSS config under examples/rss parses, with its labeller", "[exp
   }
   CHECK(loops >= 5);  // si-sw, si-sw-ace, si-sw-ace-generic, si-gpaw, si-gpaw-ace
 }
+
+TEST_CASE("rss loop: phase errors against the labeller, never trained on, backfilled on resume", "[explore]") {
+  const auto dir = rss_scratch("phases");
+  // Two iterations without "phases", then the same run with them: the curve covers both.
+  RssLoop(parse_rss_config(tiny_config(), "."), make_labeller(tiny_config()["labeller"]), dir).run(2);
+  auto j = tiny_config();
+  j["phases"] = nlohmann::json::parse(R"({"structures": ["diamond", {"prototype": "beta-Sn", "a": 4.9, "c": 2.7}],
+                                          "copies": 3, "rattle": 0.01})");
+  const RssConfig config = parse_rss_config(j, ".");
+  const RssReport resumed = RssLoop(config, make_labeller(config.labeller), dir).run(2);
+  CHECK(resumed.resumed_after == 2);
+  CHECK(resumed.phase_labels.computed == 6);
+  CHECK(resumed.labels.computed == 0);  // the phases' labels are counted apart
+  const Dataset phases = read_extxyz((dir / "phases.xyz").string());
+  REQUIRE(phases.size() == 6);
+  CHECK(phases[0].size() == 8);  // diamond's conventional cell
+  CHECK(phases[3].size() == 8);  // β-Sn's cell (4 atoms) repeated along its short c axis
+  CHECK(phases[0].labels.config_type == "diamond");
+  // the labels are the labeller's (SW) energies of rattled, distinct copies
+  const StillingerWeber sw = StillingerWeber::silicon();
+  CHECK(*phases[1].labels.energy == Approx(sw.compute(phases[1].structure).energy).epsilon(1e-10));
+  CHECK(phases[1].structure.positions[0] != phases[0].structure.positions[0]);
+  // The recorded error is the iteration's model's RMSE on its phase's copies.
+  for (std::size_t k = 0; k < 2; ++k) {
+    const auto it = dir / ("iter_00" + std::to_string(k));
+    const auto rec = RssIterationRecord::from_json(read_json_file(it / "summary.json", "summary"));
+    REQUIRE(rec.phase_errors.size() == 2);
+    CHECK(rec.phase_errors[1].phase == "beta-Sn");
+    const auto model = runtime::load_calculator((it / "model.xml").string());
+    double sum = 0.0;
+    for (std::size_t c = 3; c < 6; ++c) {
+      const double d = (model->compute(phases[c].structure).energy - *phases[c].labels.energy) / 8.0;
+      sum += d * d;
+    }
+    CHECK(rec.phase_errors[1].energy_rmse_meV == Approx(1e3 * std::sqrt(sum / 3.0)).epsilon(1e-9));
+    CHECK(rec.phase_errors[1].copies == 3);
+    for (const Frame& f : read_extxyz((it / "dataset.xyz").string()))
+      CHECK((f.labels.config_type != "diamond" && f.labels.config_type != "beta-Sn"));
+  }
+  // One more iteration: its point joins the curve; the phases come from their cache.
+  const RssReport more = RssLoop(config, make_labeller(config.labeller), dir).run(3);
+  CHECK(more.phase_labels.computed == 0);
+  CHECK(more.phase_labels.cached == 6);
+  REQUIRE(more.iterations.size() == 3);
+  CHECK(more.iterations[2].phase_errors.size() == 2);
+  std::ifstream csv(dir / "phase_errors.csv");
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line == "iteration,labelled_total,phase,copies,energy_rmse_meV_per_atom,force_rmse_eV_per_A");
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  CHECK(rows == 3 * 2);
+  CHECK(std::filesystem::exists(dir / "phase_errors.svg"));
+  const auto summary = read_json_file(dir / "phase_errors.json", "phase summary");
+  CHECK(summary["crossed_at_labels"].contains("diamond"));
+  std::filesystem::remove_all(dir);
+
+  SECTION("stop_when ends the loop once the named phases are below the target") {
+    auto s = j;
+    s["phases"]["target_meV"] = 1e6;
+    s["phases"]["stop_when"] = {"diamond"};
+    const auto stop_dir = rss_scratch("phases_stop");
+    const RssConfig stop_config = parse_rss_config(s, ".");
+    const RssReport r = RssLoop(stop_config, make_labeller(stop_config.labeller), stop_dir).run(3);
+    CHECK(r.target_reached);
+    CHECK(r.iterations.size() == 1);
+    std::filesystem::remove_all(stop_dir);
+  }
+  SECTION("bad phase lists are refused with the reason") {
+    auto bad = j;
+    bad["phases"]["structures"] = {"diamond", "diamond"};
+    CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("two phases are named 'diamond'"));
+    bad["phases"]["structures"] = {"wurtzite"};
+    CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("unknown phase 'wurtzite'"));
+    bad["phases"]["structures"] = {{{"prototype", "hcp"}, {"a", 2.7}}};  // hcp needs c
+    CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("c > 0"));
+    bad["phases"] = j["phases"];
+    bad["phases"]["stop_when"] = {"bcc"};
+    CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("not one of the phases"));
+    bad = j;
+    bad["random_structures"][0]["composition"] = {{"Ge", 1}};
+    bad["labeller"] = {{"type", "command"}, {"command", "true"}};
+    CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("silicon's lattice constants"));
+  }
+}

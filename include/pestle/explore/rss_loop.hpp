@@ -32,6 +32,7 @@
 #include "pestle/explore/convex_hull.hpp"
 #include "pestle/explore/datum_structures.hpp"
 #include "pestle/explore/labeller.hpp"
+#include "pestle/explore/phase_errors.hpp"
 #include "pestle/explore/random_structures.hpp"
 #include "pestle/explore/selection.hpp"
 #include "pestle/fit/ace_fit.hpp"
@@ -144,6 +145,7 @@ struct RssConfig {
   bool isolated_atoms = true;            ///< label isolated atoms and use their energies as e0
   SoapParams selection_soap;             ///< descriptor of the CUR selection (averaged over atoms)
   GammaMdSettings md;                    ///< the γ-driven MD stage ("md"; off unless runs are given)
+  PhaseErrorSettings phases;             ///< the learning curve on known phases ("phases"; off unless given)
   std::uint64_t seed = 1;
   std::filesystem::path source;
 };
@@ -433,7 +435,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   check_keys(j, where,
              {"random_structures", "labeller", "fit", "initial_structures", "iterations", "rss_structures", "select",
               "pool", "kT", "relax", "validation_structures", "target_energy_rmse_meV", "dimers", "isolated_atoms",
-              "selection_soap", "selection", "datum", "md", "seed", "comment"});
+              "selection_soap", "selection", "datum", "md", "phases", "seed", "comment"});
   RssConfig c;
   if (!j.contains("random_structures")) throw InputError("\"random_structures\" is required");
   const json& rs = j["random_structures"];
@@ -517,6 +519,7 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
     c.selection_soap.atom_sigma = get<double>(s, "atom_sigma", "\"selection_soap\"", 0.5);
   }
   if (j.contains("md")) c.md = parse_gamma_md(j["md"]);
+  if (j.contains("phases")) c.phases = parse_phase_errors(j["phases"], base_dir, rss_species(c.random_structures));
   if (j.contains("datum")) {
     c.datum = parse_datum(j["datum"], base_dir);
     std::vector<int> covered(c.datum->structure.numbers.begin(), c.datum->structure.numbers.end());
@@ -634,15 +637,18 @@ struct RssIterationRecord {
   // hot-AIRSS (0 when off)
   std::size_t anneal_shakes = 0;      ///< shakes run in this iteration's relaxations
   std::size_t anneal_melted = 0;      ///< of them melted (RssAnneal::melt_displacement)
+  std::vector<PhaseError> phase_errors;  ///< the model's errors on the known phases ("phases"; empty when off)
 
   nlohmann::json to_json() const {
-    return {{"iteration", iteration}, {"labelled_total", labelled_total}, {"labelled_new", labelled_new},
+    nlohmann::json j = {{"iteration", iteration}, {"labelled_total", labelled_total}, {"labelled_new", labelled_new},
             {"failed", failed}, {"relaxed", relaxed}, {"energy_rmse_meV", energy_rmse_meV},
             {"force_rmse", force_rmse}, {"lowest_enthalpy", lowest_enthalpy}, {"lowest_volume", lowest_volume},
             {"lowest_atoms", lowest_atoms}, {"wall_seconds", wall_seconds},
             {"md_runs", md_runs}, {"md_stopped", md_stopped}, {"md_candidates", md_candidates},
             {"md_selected", md_selected}, {"md_max_gamma", md_max_gamma},
             {"anneal_shakes", anneal_shakes}, {"anneal_melted", anneal_melted}};
+    if (!phase_errors.empty()) j["phase_errors"] = phase_errors_json(phase_errors);
+    return j;
   }
   static RssIterationRecord from_json(const nlohmann::json& j) {
     RssIterationRecord r;
@@ -665,6 +671,7 @@ struct RssIterationRecord {
     r.md_max_gamma = j.value("md_max_gamma", 0.0);
     r.anneal_shakes = j.value("anneal_shakes", std::size_t{0});
     r.anneal_melted = j.value("anneal_melted", std::size_t{0});
+    if (j.contains("phase_errors")) r.phase_errors = phase_errors_from_json(j["phase_errors"]);
     return r;
   }
 };
@@ -673,6 +680,7 @@ struct RssReport {
   std::vector<RssIterationRecord> iterations;  ///< all complete iterations (loaded and new)
   std::size_t resumed_after = 0;               ///< iterations found complete on disk
   LabelCounts labels;                          ///< this run's label counts (computed, cached, failed)
+  LabelCounts phase_labels;                    ///< the known phases' labels, counted apart ("phases")
   bool target_reached = false;
 };
 
@@ -888,6 +896,12 @@ class RssLoop {
       }
     }
     const Dataset validation = validation_set(report.labels);
+    const Dataset phases = phase_set(report.phase_labels);
+    backfill_phase_errors(report, phases);
+    if (report.resumed_after > 0 && phases_reached(report.iterations.back().phase_errors, c_.phases)) {
+      report.target_reached = true;
+      return report;
+    }
     const auto run_start = clock::now();
     for (std::size_t k = report.resumed_after; k < limit; ++k) {
       const auto t0 = clock::now();
@@ -949,6 +963,10 @@ class RssLoop {
       const ErrorReport err = error_report(*model, validation);
       rec.energy_rmse_meV = err.overall.energy_rmse_meV_per_atom();
       rec.force_rmse = err.overall.force_rmse();
+      if (c_.phases.enabled()) {
+        rec.phase_errors = phase_errors(*model, phases, c_.phases);
+        say_phase_errors(k, rec.phase_errors);
+      }
       rec.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
       checkpoint(k, training, rec);
       report.iterations.push_back(rec);
@@ -963,6 +981,11 @@ class RssLoop {
       say(line.str());
       if (c_.target_energy_rmse_meV > 0.0 && k > 0 && rec.energy_rmse_meV <= c_.target_energy_rmse_meV) {
         say("validation energy RMSE reached the target of " + std::to_string(c_.target_energy_rmse_meV) + " meV/atom");
+        report.target_reached = true;
+        break;
+      }
+      if (phases_reached(rec.phase_errors, c_.phases)) {
+        say("every phase of \"phases.stop_when\" reached " + std::to_string(c_.phases.target_meV) + " meV/atom");
         report.target_reached = true;
         break;
       }
@@ -1072,6 +1095,75 @@ class RssLoop {
     if (v.empty()) throw NumericalError("every validation structure failed to label");
     write_extxyz((dir_ / "validation.xyz").string(), v);
     return v;
+  }
+
+  /// The known phases' rattled copies ("phases"), labelled once through their own cache
+  /// (DIR/phase_labels/) and written to DIR/phases.xyz; never part of the training set.
+  Dataset phase_set(LabelCounts& totals) const {
+    Dataset labelled;
+    if (!c_.phases.enabled()) return labelled;
+    const Dataset copies = phase_copies(c_.phases, c_.seed);
+    std::vector<Structure> structures;
+    for (const Frame& f : copies) structures.push_back(f.structure);
+    say("phases: labelling " + std::to_string(copies.size()) + " rattled copies of " +
+        std::to_string(c_.phases.phases.size()) + " known phases (not training data)");
+    LabelCounts counts;
+    const auto out = label_structures(labeller_, structures, dir_ / "phase_labels", &counts,
+                                      [&](std::size_t done, std::size_t total) {
+                                        if (done == total || done % 10 == 0)
+                                          say("  phases labelled " + std::to_string(done) + "/" + std::to_string(total));
+                                      });
+    add_counts(totals, counts);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].frame) continue;
+      Frame f = *out[i].frame;
+      f.labels.config_type = copies[i].labels.config_type;
+      labelled.push_back(std::move(f));
+    }
+    if (counts.failed > 0) say("phases: " + std::to_string(counts.failed) + " copies failed to label and are left out");
+    write_extxyz((dir_ / "phases.xyz").string(), labelled);
+    return labelled;
+  }
+
+  /// Iterations completed before "phases" was configured (or with other phases) get their errors
+  /// from their own model on disk, so the curve covers the whole run.
+  void backfill_phase_errors(RssReport& report, const Dataset& phases) const {
+    if (!c_.phases.enabled() || report.iterations.empty()) return;
+    auto names = [](const std::vector<PhaseError>& e) {
+      std::vector<std::string> n;
+      for (const PhaseError& x : e) n.push_back(x.phase);
+      return n;
+    };
+    std::vector<std::string> wanted;
+    for (const KnownPhase& p : c_.phases.phases) wanted.push_back(p.name);
+    for (RssIterationRecord& r : report.iterations) {
+      if (names(r.phase_errors) == wanted) continue;
+      const std::filesystem::path it = detail::rss::iteration_dir(dir_, r.iteration);
+      const runtime::CalculatorPtr m = runtime::load_calculator((it / model_file()).string());
+      r.phase_errors = phase_errors(*m, phases, c_.phases);
+      std::ofstream(it / "summary.json") << r.to_json().dump(1) << "\n";
+      say_phase_errors(r.iteration, r.phase_errors);
+    }
+    write_phase_curve_from_disk(report.iterations.back().iteration);
+  }
+
+  void say_phase_errors(std::size_t k, const std::vector<PhaseError>& errors) const {
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(1) << "iteration " << k << ": phase errors (meV/atom)";
+    for (const PhaseError& e : errors) line << " " << e.phase << " " << e.energy_rmse_meV;
+    say(line.str());
+  }
+
+  /// DIR/phase_errors.{csv,svg,json} from the summaries of iterations 0..last.
+  void write_phase_curve_from_disk(std::size_t last) const {
+    if (!c_.phases.enabled()) return;
+    std::vector<PhaseCurvePoint> curve;
+    for (std::size_t k = 0; k <= last; ++k) {
+      const auto r = RssIterationRecord::from_json(
+          read_json_file(detail::rss::iteration_dir(dir_, k) / "summary.json", "iteration summary"));
+      curve.push_back({r.iteration, r.labelled_total, r.phase_errors});
+    }
+    write_phase_curve(dir_, curve, c_.phases);
   }
 
   /// Dimers and isolated atoms of iteration 0.
@@ -1399,6 +1491,7 @@ class RssLoop {
       if (name.rfind(model_file(), 0) == 0) fs::copy_file(e.path(), dir_ / name, fs::copy_options::overwrite_existing);
     }
     write_log_csv(k);
+    write_phase_curve_from_disk(k);
     std::ofstream(it / "DONE") << "complete\n";  // written last: the resume marker
   }
 

@@ -44,22 +44,6 @@ struct ForceConstants {
   }
 };
 
-/// The supercell of `unit` repeated m[0]×m[1]×m[2] times, atoms ordered cell by cell.
-inline Structure repeat(const Structure& unit, const std::array<int, 3>& m, std::vector<int>* unit_of = nullptr) {
-  if (m[0] < 1 || m[1] < 1 || m[2] < 1) throw InputError("supercell multiples must be >= 1");
-  Structure s;
-  s.pbc = unit.pbc;
-  for (int a = 0; a < 3; ++a) s.cell.row(a) = unit.cell.row(a) * m[a];
-  for (int x = 0; x < m[0]; ++x)
-    for (int y = 0; y < m[1]; ++y)
-      for (int z = 0; z < m[2]; ++z)
-        for (std::size_t i = 0; i < unit.size(); ++i) {
-          s.add_atom(unit.numbers[i], unit.positions[i] + unit.cell.transpose() * Vec3(x, y, z));
-          if (unit_of) unit_of->push_back(int(i));
-        }
-  return s;
-}
-
 /// Finite-displacement force constants (6 supercell evaluations per unit-cell atom).
 template <Calculator C>
 ForceConstants force_constants(const C& calc, const Structure& unit, const PhononOptions& o = {}, const Progress& progress = {}) {
