@@ -348,3 +348,21 @@ TEST_CASE("rss loop: phase errors against the labeller, never trained on, backfi
     CHECK_THROWS_WITH(parse_rss_config(bad, "."), Catch::Contains("silicon's lattice constants"));
   }
 }
+
+TEST_CASE("rss loop: selection by the model's own uncertainty (GAP variance here)", "[explore]") {
+  const auto dir = rss_scratch("uncertainty");
+  auto j = tiny_config();
+  j["selection"] = "uncertainty";
+  const RssConfig config = parse_rss_config(j, ".");
+  CHECK(config.select_by_uncertainty);
+  std::vector<std::string> lines;
+  const RssReport r = RssLoop(config, make_labeller(config.labeller), dir, [&](const std::string& m) { lines.push_back(m); }).run(2);
+  REQUIRE(r.iterations.size() == 2);
+  CHECK(r.iterations[1].labelled_new == 3);
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& m) {
+    return m.find("largest gap_variance in the pool") != std::string::npos;
+  }));
+  j["selection"] = "maxvol";
+  CHECK_THROWS_WITH(parse_rss_config(j, "."), Catch::Contains("\"uncertainty\""));
+  std::filesystem::remove_all(dir);
+}

@@ -129,6 +129,7 @@ struct RssConfig {
   EddpTrainSettings eddp;                ///< "model": "eddp" (retrained from scratch every iteration)
   double eddp_energy_sigma = 0.005;      ///< eV/atom: σ_E floor of the energy-scaled weights of an EDDP fit
   bool select_by_spread = false;         ///< "selection": "spread": the pool's largest EDDP spreads, not CUR
+  bool select_by_uncertainty = false;    ///< "selection": "uncertainty": the pool's largest runtime::Grader grades
   std::optional<RssDatum> datum;         ///< datum-derived starts (off unless "datum" is given)
   double energy_sigma_fraction = 0.0;    ///< σ_i = max(σ_E, f·(E_i/N_i - E_min/N)): 0 = off
   std::size_t initial_structures = 20;
@@ -467,8 +468,10 @@ inline RssConfig parse_rss_config(const nlohmann::json& j, const std::filesystem
   else if (model == "eddp") parse_eddp_fit(f, c);
   else throw InputError("\"fit.model\" must be \"gap\", \"ace_linear\" or \"eddp\" (not '" + model + "')");
   const std::string selection = get<std::string>(j, "selection", where, "cur");
-  if (selection != "cur" && selection != "spread") throw InputError("\"selection\" must be \"cur\" or \"spread\"");
+  if (selection != "cur" && selection != "spread" && selection != "uncertainty")
+    throw InputError("\"selection\" must be \"cur\", \"uncertainty\" or \"spread\"");
   c.select_by_spread = selection == "spread";
+  c.select_by_uncertainty = selection == "uncertainty";
   if (c.select_by_spread && c.model != RssModelKind::eddp)
     throw InputError("\"selection\": \"spread\" needs an ensemble (\"fit.model\": \"eddp\")");
   c.energy_sigma_fraction = get<double>(f, "energy_sigma_fraction", "\"fit\"", 0.0);
@@ -933,7 +936,7 @@ class RssLoop {
               "\"relax.anneal.temperature\" or set \"relax.anneal.mobility\"");
         if (minima.empty()) throw NumericalError("iteration " + std::to_string(k) + ": every RSS relaxation failed");
         record_lowest(minima, rec, detail::rss::iteration_dir(dir_, k));
-        for (std::size_t idx : select(minima, k, *model)) {
+        for (std::size_t idx : select(minima, k, *model, training)) {
           to_label.push_back(minima[idx].structure);
           types.push_back("rss_" + detail::rss::pad3(k));
         }
@@ -1282,8 +1285,8 @@ class RssLoop {
     return sp;
   }
 
-  std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k,
-                                  const runtime::Calculator& model) const {
+  std::vector<std::size_t> select(const std::vector<RssMinimum>& minima, std::size_t k, const runtime::Calculator& model,
+                                  const Dataset& training) const {
     std::vector<double> h;
     std::vector<Structure> s;
     for (const auto& m : minima) {
@@ -1291,8 +1294,33 @@ class RssLoop {
       s.push_back(m.structure);
     }
     if (c_.select_by_spread) return select_by_spread(h, s, k, model);
+    if (c_.select_by_uncertainty) return select_by_uncertainty(h, s, k, training);
     const Soap<> soap(selection_soap(s));
     return boltzmann_cur_select(h, average_soap_matrix(soap, s), c_.pool, c_.select, c_.kT, c_.seed + k);
+  }
+
+  /// Active learning for any model family: a Boltzmann-histogram pool as for CUR, then the `select`
+  /// minima of the pool with the largest uncertainty of any atom (runtime::Grader of the model that
+  /// relaxed them: γ for ACE over an active set of its training atoms, the predictive variance for
+  /// GAP, the ensemble spread for EDDP).
+  std::vector<std::size_t> select_by_uncertainty(const std::vector<double>& h, const std::vector<Structure>& s,
+                                                 std::size_t k, const Dataset& training) const {
+    const std::filesystem::path model_path = detail::rss::iteration_dir(dir_, k - 1) / model_file();
+    const runtime::Grader grader = runtime::Grader::from_training(model_path.string(), training);
+    const std::vector<std::size_t> pool = boltzmann_histogram_select(h, std::max(c_.pool, c_.select), c_.kT, c_.seed + k);
+    std::vector<double> grade(pool.size());
+    tbb::parallel_for(std::size_t{0}, pool.size(), [&](std::size_t r) { grade[r] = grader.max_grade(s[pool[r]]); });
+    std::vector<std::pair<double, std::size_t>> ranked;
+    for (std::size_t r = 0; r < pool.size(); ++r) ranked.emplace_back(-grade[r], pool[r]);
+    std::stable_sort(ranked.begin(), ranked.end());
+    std::vector<std::size_t> out;
+    for (std::size_t r = 0; r < std::min(c_.select, ranked.size()); ++r) out.push_back(ranked[r].second);
+    std::sort(out.begin(), out.end());
+    std::ostringstream line;
+    line << std::setprecision(3) << "iteration " << k << ": largest " << grader.column() << " in the pool "
+         << -ranked.front().first << ", smallest selected " << -ranked[out.size() - 1].first;
+    say(line.str());
+    return out;
   }
 
   /// EDDP's active learning: a Boltzmann-histogram pool as for CUR, then the `select` minima of the
