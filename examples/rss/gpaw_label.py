@@ -3,10 +3,11 @@
 from IN.xyz, runs a GPAW PBE plane-wave calculation and writes OUT.xyz with energy, forces, stress
 and converged=T/F. Needs ASE and GPAW with PAW setups (Debian: python3-ase, gpaw, gpaw-data).
 
-    gpaw_label.py IN.xyz OUT.xyz [--ecut 350] [--kdensity 3.0] [--smearing 0.1]
+    gpaw_label.py IN.xyz OUT.xyz [--ecut 350] [--kdensity 3.0] [--smearing 0.1] [--symmetry on|off]
 
 k-points: a Monkhorst-Pack grid with at least `kdensity` points per Å^-1 of reciprocal length
-(ASE's kpts={'density': ...}, Γ-centred). A structure with one atom in a box larger than 10 Å is
+(ASE's kpts={'density': ...}, Γ-centred). --symmetry off (the default) keeps every k-point: no point-group
+reduction, only time reversal, so rattled and symmetric cells are treated alike. A structure with one atom in a box larger than 10 Å is
 treated as an isolated atom: Γ only and spin polarised (Hund's-rule moment of the free atom).
 The calculation's own failures (SCF not converged) give converged=F; pestle then skips the
 structure. Exceptions make the script exit non-zero, which pestle records as a failed label."""
@@ -27,6 +28,7 @@ def main():
     p.add_argument("--ecut", type=float, default=350.0, help="plane-wave cutoff, eV")
     p.add_argument("--kdensity", type=float, default=3.0, help="k-points per reciprocal Å")
     p.add_argument("--smearing", type=float, default=0.1, help="Fermi-Dirac width, eV")
+    p.add_argument("--symmetry", choices=["on", "off"], default="off", help="point-group k-point reduction")
     a = p.parse_args()
 
     from gpaw import GPAW, PW, FermiDirac
@@ -35,6 +37,8 @@ def main():
     atoms = read(a.input)
     isolated = len(atoms) == 1 and min(atoms.cell.lengths()) > 10.0
     kw = dict(mode=PW(a.ecut), xc="PBE", occupations=FermiDirac(a.smearing), txt="gpaw.txt")
+    if a.symmetry == "off":
+        kw["symmetry"] = {"point_group": False}
     if isolated:
         kw["kpts"] = (1, 1, 1)
         kw["spinpol"] = True
