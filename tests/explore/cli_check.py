@@ -63,6 +63,33 @@ assert abs(enthalpies[0] - summary["lowest_enthalpy"]) < 1e-6, (enthalpies, summ
 assert "final search:" in p.stdout, p.stdout
 p = run(config, "-o", run_dir, "--final-search", "0", code=2)
 
+# The final model against the labeller (examples/rss/ev_labeller_check.py), with `pestle predict` on
+# Debian's Stillinger-Weber file standing in for a DFT code: SW against itself agrees exactly, the
+# fitted GAP does not, the fresh search's lowest minimum is relabelled, and a rerun resumes.
+sw = "/usr/share/lammps/potentials/Si.sw"
+check = os.path.join(here, "..", "..", "examples", "rss", "ev_labeller_check.py")
+labeller = f"{pestle} predict {sw} {{input}} -o {{output}}"
+work = os.path.join(out, "ev")
+
+
+def ev_check(model, *extra):
+    q = subprocess.run([sys.executable, check, pestle, model, "--command", labeller, "--work", work, *extra],
+                       capture_output=True, text=True, timeout=300)
+    if q.returncode != 0:
+        sys.exit(f"ev_labeller_check.py {model}: exit {q.returncode}\n{q.stdout}\n{q.stderr}")
+    return {line.split()[0]: line.split() for line in q.stdout.splitlines() if line.split()}
+
+
+same = ev_check(sw)
+for name in ("diamond", "beta-Sn"):
+    assert float(same[name][-1]) == 0.0 and same[name][3] == same[name][4], same[name]
+assert abs(float(same["diamond"][1]) - 20.02) < 0.05, same["diamond"]  # SW's diamond V0
+fitted = ev_check(os.path.join(run_dir, "model.xml"), "--minima", os.path.join(run_dir, "final_search", "minima.xyz"),
+                  "--top", "1")
+assert float(fitted["diamond"][-1]) > 0.0, fitted["diamond"]
+assert "0" in fitted and abs(float(fitted["0"][4]) - summary["lowest_reference_energy"]) < 1e-4, fitted["0"]
+assert len(os.listdir(work)) >= 2 * 7 + 1  # one folder per labelled structure: kept, so a rerun resumes
+
 bad = json.load(open(config))
 bad["random_structures"][0]["min_separation"] = 5.0
 bad_path = os.path.join(out, "bad.json")
