@@ -2,6 +2,7 @@
 // energies to 1e-7 eV/atom, forces to 1e-6 eV/Å, virials to 1e-5 eV; finite differences of
 // forces and stress; the README's test-set RMSEs.
 #include <catch2/catch.hpp>
+#include <tbb/parallel_for.h>
 
 #include <cmath>
 #include <string>
@@ -228,6 +229,24 @@ TEST_CASE("GAP local-energy variance", "[gap][variance]") {
     const double at_sparse = 1.0 + 1e-6 - k.row(r).dot(v.col(r));
     CHECK(std::abs(at_sparse) < 1e-5);
   }
+}
+
+TEST_CASE("GAP variance: the kept K_MM factorisation gives a fresh potential's numbers, per regularisation and across threads", "[gap][variance]") {
+  const pestle::GapModel m = pestle::io::read_gap_xml(shared("data/reference/quip-gap/gap/Mo_gap.xml"));
+  const pestle::Structure s = pestle::read_extxyz_frame(shared("data/reference/quip-gap/soap/Mo_test_f0.xyz")).structure;
+  const pestle::GapPotential kept(m);
+  for (double reg : {0.001, 0.01, 0.001}) {  // back to the first: the factor is remade, not the stale one used
+    const auto fresh = pestle::GapPotential(m).local_variance(s, reg);
+    const auto again = kept.local_variance(s, reg);
+    // equal up to the order in which threads add their atoms' shares
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK(again[i] == Approx(fresh[i]).margin(1e-13));
+  }
+  CHECK(kept.local_variance(s, 0.01)[0] > kept.local_variance(s, 0.001)[0] + 1e-6);  // reg² enters the prior
+  const auto reference = kept.local_variance(s, 0.001);
+  std::vector<std::vector<double>> many(8);
+  tbb::parallel_for(std::size_t{0}, many.size(), [&](std::size_t k) { many[k] = kept.local_variance(s, 0.001); });
+  for (const auto& v : many)
+    for (std::size_t i = 0; i < s.size(); ++i) CHECK(v[i] == Approx(reference[i]).margin(1e-13));
 }
 
 TEST_CASE("GAP blocked and per-atom kernel contraction agree", "[gap]") {

@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -97,6 +99,28 @@ struct Accumulators {
   explicit Accumulators(std::size_t n) : atom_energy(n, 0.0), forces(n, Vec3::Zero()) {}
 };
 
+/// The factorisation of K_MM + reg² I that the predictive variance solves with, made once per
+/// regularisation and shared by copies of the term (its sparse points never change). A structure's
+/// variance costs O(M²) per environment with it, instead of the O(M³) of factorising on every call.
+template <class Factor>
+class SparseFactorCache {
+ public:
+  template <class Make>
+  std::shared_ptr<const Factor> get(double regularisation, const Make& make) {
+    std::lock_guard lock(mutex_);
+    if (!factor_ || regularisation != regularisation_) {
+      factor_ = std::make_shared<const Factor>(make());
+      regularisation_ = regularisation;
+    }
+    return factor_;
+  }
+
+ private:
+  std::mutex mutex_;
+  double regularisation_ = -1.0;
+  std::shared_ptr<const Factor> factor_;
+};
+
 /// A distance_2b / distance_Nb term with the ARD squared-exponential kernel.
 template <class D>
 struct ClusterTerm {
@@ -104,6 +128,8 @@ struct ClusterTerm {
   ArdSquaredExponential kernel;
   SparseSet sparse;
   Eigen::VectorXd sparse_self;
+  std::shared_ptr<SparseFactorCache<Eigen::LDLT<Eigen::MatrixXd>>> variance_factor =
+      std::make_shared<SparseFactorCache<Eigen::LDLT<Eigen::MatrixXd>>>();
 
   double cutoff() const { return descriptor.cutoff(); }
 
@@ -123,7 +149,10 @@ struct ClusterTerm {
   /// QUIP's local_gap_variance contributions: var(x) f_c² / n to each atom of an instance.
   void variance(const Structure& s, const NeighbourList& nl, double regularisation,
                 tbb::enumerable_thread_specific<Accumulators>& acc) const {
-    const Eigen::LDLT<Eigen::MatrixXd> kmm(kernel.sparse_covariance(sparse, regularisation));
+    const auto factor = variance_factor->get(regularisation, [&] {
+      return Eigen::LDLT<Eigen::MatrixXd>(kernel.sparse_covariance(sparse, regularisation));
+    });
+    const Eigen::LDLT<Eigen::MatrixXd>& kmm = *factor;
     const double prior = sparse.delta * sparse.delta + sparse.f0 * sparse.f0 + regularisation * regularisation;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, s.size(), 8), [&](const auto& range) {
       Accumulators& a = acc.local();
@@ -168,6 +197,8 @@ struct SoapTerm {
   Eigen::VectorXd weights;  ///< α_s f_s δ²
 
   std::size_t block_size = 32;  ///< atoms per kernel contraction (1: per atom, inside the adjoint)
+  std::shared_ptr<SparseFactorCache<Eigen::LLT<Eigen::MatrixXd>>> variance_factor =
+      std::make_shared<SparseFactorCache<Eigen::LLT<Eigen::MatrixXd>>>();
   static constexpr std::size_t energy_block = 32;
   double cutoff() const { return descriptor.params().cutoff; }
 
@@ -220,7 +251,10 @@ struct SoapTerm {
   /// QUIP's local_gap_variance of every centre: δ² + f0² + reg² − kᵀ K_MM⁻¹ k.
   void variance(const Structure& s, const NeighbourList& nl, double regularisation,
                 tbb::enumerable_thread_specific<Accumulators>& acc) const {
-    const Eigen::LLT<Eigen::MatrixXd> kmm(kernel.sparse_covariance(sparse, regularisation));
+    const auto factor = variance_factor->get(regularisation, [&] {
+      return Eigen::LLT<Eigen::MatrixXd>(kernel.sparse_covariance(sparse, regularisation));
+    });
+    const Eigen::LLT<Eigen::MatrixXd>& kmm = *factor;
     if (kmm.info() != Eigen::Success) throw NumericalError("GAP variance: K_MM is not positive definite; raise the regularisation");
     const double prior = sparse.delta * sparse.delta + sparse.f0 * sparse.f0 + regularisation * regularisation;
     std::vector<std::size_t> centres;
@@ -297,8 +331,8 @@ class GapPotential {
 
   /// Predictive variance of each atom's local energy (eV²), QUIP's `local_gap_variance`: for every
   /// term and instance, δ² + f0² + reg² − kᵀ (K_MM + reg² I)⁻¹ k, times f_c²/n for each of the n atoms
-  /// of a cluster instance, summed over terms. K_MM is rebuilt from the sparse points on every call
-  /// (QUIP's gap_variance_regularisation, default 0.001).
+  /// of a cluster instance, summed over terms (QUIP's gap_variance_regularisation, default 0.001).
+  /// K_MM + reg² I is factorised on the first call for a regularisation and kept.
   std::vector<double> local_variance(const Structure& s, double regularisation = 0.001) const {
     s.validate();
     if (!(regularisation >= 0.0)) throw InputError("GAP variance: regularisation must be >= 0");
