@@ -89,7 +89,27 @@ TEST_CASE("ternary hull: the centroid against the AB + C facet", "[explore][hull
   // without the low SiCGe point the centroid lies 0.1 above the SiC + Ge facet
   const ConvexHull g = convex_hull({points[0], points[1], points[2], points[3], points[4]});
   CHECK(entry(g, "SiCGe-high").above_hull == Approx(0.1));
-  CHECK_THROWS_WITH(write_hull_svg("unused.svg", {{"model", g}}), Catch::Contains("binary"));
+
+  // The plot: the composition triangle with the hull's tie-lines. With the low SiCGe point the hull
+  // has four facets around it (C-SiC, SiC-Si, C-Ge, Si-Ge and the four spokes to SiCGe); C-Si and
+  // SiC-Ge pass above the hull and are not tie-lines.
+  CHECK(tie_lines(h).size() == 8);
+  CHECK(tie_lines(g).size() == 5);  // without it: C-SiC, SiC-Si, C-Ge, Si-Ge and SiC-Ge
+  const auto file = std::filesystem::temp_directory_path() / ("pestle_test_ternary_" + std::to_string(::getpid()) + ".svg");
+  write_hull_svg(file.string(), {{"model", h}, {"reference", g}});
+  std::ifstream svg(file);
+  std::stringstream text;
+  text << svg.rdbuf();
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t pos = 0; (pos = text.str().find(what, pos)) != std::string::npos; ++pos) ++n;
+    return n;
+  };
+  CHECK(count("class='tie-line'") == 8 + 5);
+  CHECK(count("class='vertex'") == 5 + 4);
+  CHECK(count("class='above-hull'") == 1 + 1);  // SiCGe-high, in both
+  CHECK(text.str().find(">CSiGe -250<") != std::string::npos);  // the vertex named with its formation energy
+  std::filesystem::remove(file);
 }
 
 TEST_CASE("convex hull: missing end member and bad points are InputErrors naming them", "[explore][hull]") {

@@ -92,7 +92,7 @@ int run_hull(const Args& args) {
   }
   const explore::ConvexHull hull = explore::convex_hull(points_of(frames, file, !relax_model.empty()));
   explore::write_hull_csv(prefix + ".csv", hull);
-  if (hull.elements.size() == 2) explore::write_hull_svg(prefix + ".svg", {{relax_model.empty() ? file : relax_model, hull}});
+  if (hull.elements.size() <= 3) explore::write_hull_svg(prefix + ".svg", {{relax_model.empty() ? file : relax_model, hull}});
   std::cout << "end members (eV/atom):";
   for (const auto& [z, mu] : hull.end_members) std::cout << " " << element_symbol(z) << " " << mu;
   std::cout << "\non the hull (formula, formation energy eV/atom, frame):\n" << std::fixed << std::setprecision(4);

@@ -20,6 +20,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -193,14 +194,91 @@ inline void write_hull_csv(const std::string& path, const ConvexHull& h) {
   if (!out) throw InputError("cannot write '" + path + "'");
 }
 
-/// SVG of one or more binary hulls on the same elements (labels name them: "model", "Tersoff"):
+/// The tie-lines of a hull: pairs of vertices (the lowest on-hull point of each composition) whose
+/// segment lies on the hull surface, i.e. whose midpoint's hull energy is the mean of theirs. These
+/// are the edges of the hull's facets (and, where facets are coplanar, their diagonals too).
+inline std::vector<std::pair<const HullEntry*, const HullEntry*>> tie_lines(const ConvexHull& h) {
+  std::vector<const HullEntry*> vertices;
+  for (const HullEntry& e : h.entries) {
+    if (!e.on_hull) continue;
+    const bool seen = std::any_of(vertices.begin(), vertices.end(), [&](const HullEntry* v) { return v->fractions == e.fractions; });
+    if (!seen) vertices.push_back(&e);
+  }
+  std::vector<std::pair<const HullEntry*, const HullEntry*>> lines;
+  for (std::size_t a = 0; a < vertices.size(); ++a)
+    for (std::size_t b = a + 1; b < vertices.size(); ++b) {
+      std::vector<double> mid(h.elements.size());
+      for (std::size_t k = 0; k < mid.size(); ++k) mid[k] = 0.5 * (vertices[a]->fractions[k] + vertices[b]->fractions[k]);
+      const double mean = 0.5 * (vertices[a]->formation_energy + vertices[b]->formation_energy);
+      if (detail::hull::hull_energy(mid, vertices) >= mean - h.tolerance) lines.emplace_back(vertices[a], vertices[b]);
+    }
+  return lines;
+}
+
+namespace detail::hull {
+
+/// One ternary panel at (x0, 0): the composition triangle (elements[0] bottom left, [1] bottom right,
+/// [2] top), the tie-lines, every point up to 1 eV/atom above the hull coloured by its energy above
+/// the hull (blue 0 to red ≥ 0.2 eV/atom), the vertices black and named with their formation energy.
+inline void ternary_panel(std::ostringstream& o, const std::string& title, const ConvexHull& h, double x0) {
+  const double side = 380, left = x0 + 40, base = 400;
+  auto X = [&](const std::vector<double>& f) { return left + side * (f[1] + 0.5 * f[2]); };
+  auto Y = [&](const std::vector<double>& f) { return base - side * std::sqrt(3.0) / 2 * f[2]; };
+  o << "<text x='" << left + side / 2 << "' y='22' text-anchor='middle' font-size='14'>" << title << "</text>\n";
+  const std::vector<std::vector<double>> corners = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  o << "<polygon points='";
+  for (const auto& c : corners) o << X(c) << "," << Y(c) << " ";
+  o << "' fill='none' stroke='black'/>\n";
+  const double dx[] = {-14, 14, 0}, dy[] = {16, 16, -8};
+  for (std::size_t k = 0; k < 3; ++k)
+    o << "<text x='" << X(corners[k]) + dx[k] << "' y='" << Y(corners[k]) + dy[k] << "' text-anchor='middle' font-size='13'>"
+      << element_symbol(h.elements[k]) << "</text>\n";
+  for (const auto& [a, b] : tie_lines(h))
+    o << "<line x1='" << X(a->fractions) << "' y1='" << Y(a->fractions) << "' x2='" << X(b->fractions) << "' y2='"
+      << Y(b->fractions) << "' stroke='#555555' class='tie-line'/>\n";
+  for (const HullEntry& e : h.entries) {
+    if (e.on_hull || e.above_hull > 1.0) continue;
+    const double t = std::min(1.0, e.above_hull / 0.2);
+    o << "<circle cx='" << X(e.fractions) << "' cy='" << Y(e.fractions) << "' r='3' fill='rgb(" << int(255 * t) << ",60,"
+      << int(255 * (1 - t)) << ")' class='above-hull'/>\n";
+  }
+  for (const HullEntry& e : h.entries) {
+    if (!e.on_hull) continue;
+    o << "<circle cx='" << X(e.fractions) << "' cy='" << Y(e.fractions) << "' r='4' fill='black' class='vertex'/>\n";
+    if (e.formation_energy < -h.tolerance)
+      o << "<text x='" << X(e.fractions) + 6 << "' y='" << Y(e.fractions) - 6 << "' font-size='10'>"
+        << reduced_formula(e.point.atoms) << " " << std::lround(1000.0 * e.formation_energy) << "</text>\n";
+  }
+  o << "<text x='" << left << "' y='" << base + 36 << "' font-size='10'>vertices: formula and formation energy (meV/atom); "
+    << "others coloured by energy above the hull, 0 blue to 200+ meV/atom red</text>\n";
+}
+
+}  // namespace detail::hull
+
+/// SVG of ternary hulls on the same elements, one composition triangle per hull side by side.
+inline void write_ternary_hull_svg(const std::string& path, const std::vector<std::pair<std::string, ConvexHull>>& hulls) {
+  const double width = 460;
+  std::ostringstream o;
+  o << "<?xml version='1.0' encoding='UTF-8'?>\n<svg xmlns='http://www.w3.org/2000/svg' width='" << width * hulls.size()
+    << "' height='460' font-family='sans-serif'>\n<rect width='100%' height='100%' fill='white'/>\n";
+  for (std::size_t k = 0; k < hulls.size(); ++k)
+    detail::hull::ternary_panel(o, "Convex hull, " + hulls[k].first, hulls[k].second, width * double(k));
+  o << "</svg>\n";
+  std::ofstream out(path);
+  if (!(out << o.str())) throw InputError("cannot write '" + path + "'");
+}
+
+/// SVG of one or more hulls on the same elements (labels name them: "model", "Tersoff"). Binary:
 /// the points up to 1 eV/atom above their hull (higher ones would flatten the plot) and the hull
-/// line, formation energy (meV/atom) against the fraction of the heavier element. InputError for a
-/// hull that is not binary.
+/// line, formation energy (meV/atom) against the fraction of the heavier element, all hulls on one
+/// plot. Ternary: write_ternary_hull_svg. InputError for four elements.
 inline void write_hull_svg(const std::string& path, const std::vector<std::pair<std::string, ConvexHull>>& hulls) {
   if (hulls.empty()) throw InputError("hull plot: no hull given");
   const std::vector<int>& el = hulls.front().second.elements;
-  if (el.size() != 2) throw InputError("hull plot: only binary hulls are plotted (this one has " +
+  for (const auto& [name, h] : hulls)
+    if (h.elements != el) throw InputError("hull plot: the hulls do not share their elements");
+  if (el.size() == 3) return write_ternary_hull_svg(path, hulls);
+  if (el.size() != 2) throw InputError("hull plot: only binary and ternary hulls are plotted (this one has " +
                                        std::to_string(el.size()) + " elements)");
   const std::string a(element_symbol(el[0])), b(element_symbol(el[1]));
   optimise::svg::Panel panel{"Convex hull " + a + "–" + b, "x (" + b + " fraction)", "formation energy (meV/atom)",

@@ -1443,7 +1443,7 @@ class RssLoop {
       say(std::string("final search: no labeller hull: ") + e.what());
       summary["labeller_error"] = e.what();
     }
-    if (!plotted.empty() && plotted.front().second.elements.size() == 2) {
+    if (!plotted.empty() && plotted.front().second.elements.size() <= 3) {
       bool same = true;
       for (const auto& [name, h] : plotted) same = same && h.elements == plotted.front().second.elements;
       if (same) write_hull_svg((dir_ / "hull.svg").string(), plotted);
