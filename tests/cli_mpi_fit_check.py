@@ -109,9 +109,33 @@ gap["training"] = str(shared / "zuo2020" / "Mo_test.xyz")
 # the GAP system is solved by a truncated SVD (rcond 1e-14) and its alphas move by ~1e-7 of the largest
 check_same("mo_gap", scratch / "mo_gap.json", shared / "zuo2020" / "Mo_test.xyz", None, suffix=".xml")
 
+
+def cv_table(ranks, config, *options):
+    """The rows of `pestle cv`'s table (numbers) and the tuned config it writes."""
+    tuned = scratch / f"cv_{Path(config).stem}_{ranks}.json"
+    p = run(ranks, "cv", config, "--folds", "3", *options, "--write-config", tuned)
+    rows = [[float(x) for x in line.split()[:-1] if x != "<-"] for line in p.stdout.splitlines()
+            if line.strip() and line.split()[0][0].isdigit()]
+    return rows, json.loads(tuned.read_text())
+
+
+# cross-validation shares its rows over the ranks too: the same table and the same tuned config
+for config, options in ((snap_config({"type": "ridge", "ridge": 1e-8}), ("--energy-weights", "10,100", "--ridges", "1e-8,1e-6")),
+                        (scratch / "inp_ace.json", ("--energy-weights", "100", "--ridges", "1e-8,1e-6"))):
+    one, tuned_one = cv_table(1, config, *options)
+    two, tuned_two = cv_table(2, config, *options)
+    settings = 4 if "10,100" in options else 2
+    assert len(one) == len(two) == settings, (one, two)
+    for a, b in zip(one, two):
+        assert all(abs(x - y) <= 1e-3 * max(1.0, abs(x)) for x, y in zip(a, b)), (a, b)
+    assert tuned_one == tuned_two, (tuned_one, tuned_two)
+    print(f"cv over 2 ranks equals 1 rank: {Path(config).name}, {len(one)} settings")
+p = run(2, "cv", scratch / "mo_gap.json", "--energy-sigmas", "0.01", expect_ok=False)
+assert "a GAP cross-validation runs on one MPI rank" in p.stderr, p.stderr
+
 # the commands and fits that do not share their work refuse to run on two ranks
 p = run(2, "info", shared / "zuo2020" / "Mo_test.xyz", expect_ok=False)
-assert "only 'pestle fit'" in p.stderr, p.stderr
+assert "only 'pestle fit' and 'pestle cv'" in p.stderr, p.stderr
 p = run(2, "fit", tests.parent / "examples" / "zuo2020" / "ace" / "Mo_nonlinear.json", "-o", scratch / "nl.json",
         expect_ok=False)
 assert "a nonlinear ACE fit runs on one MPI rank" in p.stderr, p.stderr

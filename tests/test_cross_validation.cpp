@@ -4,10 +4,12 @@
 
 #include <map>
 #include <random>
+#include <thread>
 
 #include "pestle/core/families.hpp"
 #include "pestle/core/lattices.hpp"
 #include "pestle/fit/cross_validation.hpp"
+#include "thread_ranks.hpp"
 
 using namespace pestle;
 
@@ -184,4 +186,77 @@ TEST_CASE("cross-validation and least squares refuse systems larger than the mac
   solver.kind = SolverKind::svd;
   CHECK_THROWS_WITH(LeastSquares(500000, solver), Catch::Contains("GB allowed"));
   CHECK_NOTHROW(LeastSquares(100, solver));
+}
+
+TEST_CASE("folded normal equations shared over ranks and reduced equal the one-process ones", "[cross_validation][ranks]") {
+  // 30 frames of 5 columns: energy, three forces and one virial row, frame weights 1, 2 (two force
+  // groups per fold), on ranks that hold uneven shares (the last rank of three holds none)
+  const Eigen::Index n = 5;
+  const std::size_t frames = 30;
+  const int folds = 3;
+  std::mt19937 rng(5);
+  std::normal_distribution<double> normal;
+  std::vector<RowBlock> blocks;
+  for (std::size_t k = 0; k < frames; ++k) {
+    RowBlock r;
+    r.frame = k;
+    r.A = Eigen::MatrixXd::NullaryExpr(5, n, [&] { return normal(rng); });
+    r.b = Eigen::VectorXd::NullaryExpr(5, [&] { return normal(rng); });
+    r.w = Eigen::VectorXd::Constant(5, 1.0 + static_cast<double>(k % 2));
+    r.kind = {RowKind::energy, RowKind::force, RowKind::force, RowKind::force, RowKind::virial};
+    blocks.push_back(r);
+  }
+  const std::vector<int> fold = assign_folds(frames, folds, 7);
+  std::vector<std::size_t> atoms(frames);
+  for (std::size_t k = 0; k < frames; ++k) atoms[k] = 2 + k % 3;
+  auto fresh = [&] { return FoldedNormalEquations(static_cast<std::size_t>(n), fold, folds, atoms, true); };
+  FoldedNormalEquations one = fresh();
+  for (const RowBlock& r : blocks) one.add(r);
+  one.finish();
+  SolverOptions solver;
+  solver.kind = SolverKind::ridge;
+  solver.ridge = 1e-6;
+  const CvScore expected = one.score(10.0, 1.0, 0.5, solver);
+  const std::vector<Eigen::VectorXd> betas = one.fold_coefficients(10.0, 1.0, 0.5, solver);
+  const std::vector<double> frame_errors = one.frame_energy_errors(betas);
+  const auto errors = one.fold_errors(betas);
+  REQUIRE(expected.solved);
+
+  for (int ranks : {2, 3}) {
+    INFO(ranks << " ranks");
+    test::ThreadRanks group(ranks);
+    std::vector<CvScore> scores(static_cast<std::size_t>(ranks));
+    std::vector<std::vector<double>> per_frame(scores.size());
+    std::vector<double> force_sq(scores.size());
+    std::vector<std::thread> threads;
+    for (int r = 0; r < ranks; ++r)
+      threads.emplace_back([&, r] {
+        const test::ThreadRanks::Rank comm(group, r);
+        FoldedNormalEquations ne = fresh();
+        // rank r takes frames in reverse order, as local blocks whose global index is given
+        for (std::size_t k = frames; k-- > 0;)
+          if (static_cast<int>(k % 5) % ranks == r && !(ranks == 3 && r == 2)) {
+            RowBlock local = blocks[k];
+            local.frame = 999;  // the local index must not be used
+            ne.add(local, k);
+          } else if (ranks == 3 && r == 0 && k % 5 == 2) {
+            ne.add(blocks[k], k);  // rank 2's share goes to rank 0
+          }
+        ne.reduce(comm);
+        ne.finish();
+        scores[std::size_t(r)] = ne.score(10.0, 1.0, 0.5, solver);
+        const auto b = ne.fold_coefficients(10.0, 1.0, 0.5, solver);
+        per_frame[std::size_t(r)] = ne.frame_energy_errors(b);
+        force_sq[std::size_t(r)] = ne.fold_errors(b).force_sq;
+      });
+    for (auto& t : threads) t.join();
+    for (int r = 0; r < ranks; ++r) {
+      const CvScore& s = scores[std::size_t(r)];
+      CHECK(s.energy_rmse == Approx(expected.energy_rmse).epsilon(1e-10));
+      CHECK(s.force_rmse == Approx(expected.force_rmse).epsilon(1e-10));
+      REQUIRE(per_frame[std::size_t(r)].size() == frame_errors.size());
+      for (std::size_t k = 0; k < frames; ++k) CHECK(per_frame[std::size_t(r)][k] == Approx(frame_errors[k]).margin(1e-12));
+      CHECK(force_sq[std::size_t(r)] == Approx(errors.force_sq).epsilon(1e-10));
+    }
+  }
 }

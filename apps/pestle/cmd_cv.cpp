@@ -69,7 +69,9 @@ void scan_weights(const FitConfig& base, const Dataset& data, double rcutfac, in
   p.rcutfac = rcutfac;
   const Bispectrum<dynamic> d(p);
   const DesignLayout layout{snap_species(p), Map::size(d.size())};
-  const FoldedNormalEquations ne = folded_normal_equations<Map>(d, data, layout, base.options.design, folds, families);
+  // under mpirun each rank assembles its share of the structures; the sums are reduced over the ranks
+  const FoldedNormalEquations ne = folded_normal_equations<Map>(d, data, layout, base.options.design, folds, families,
+                                                                2020, world());
   SolverOptions solver = base.options.solver;
   solver.kind = SolverKind::ridge;
   for (double we : ew)
@@ -133,6 +135,9 @@ int run_cv(const Args& args) {
     if (!rcutfacs.empty() || energy_weights_given || ridges_given)
       throw UsageError("--rcutfac, --energy-weights and --ridges are SNAP options; a GAP config takes --energy-sigmas, "
                        "--force-sigmas and --virial-sigmas");
+    if (world().size() > 1)
+      throw UsageError("a GAP cross-validation runs on one MPI rank; under mpirun only SNAP and linear ACE cv share "
+                       "their rows over ranks (docs/parallel_fits.md)");
     return run_cv_gap(config_path, folds, alpha, gap_sigmas, write_path);
   }
   if (gap_sigmas.given()) throw UsageError("--energy-sigmas, --force-sigmas and --virial-sigmas are for GAP configs");
@@ -170,6 +175,8 @@ int run_cv(const Args& args) {
     all[k].loss = loss[k];
     if (all[k].loss < best->loss) best = &all[k];
   }
+  // every rank holds the same scores; rank 0 prints them (printf is not silenced on the others) and writes the files
+  if (!world().is_root()) return 0;
   std::printf("%8s %10s %10s %14s %14s%s %8s\n", "rcutfac", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å",
               family_header(families).c_str(), "loss");
   for (const auto& c : all)

@@ -34,7 +34,8 @@ int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vec
     const DesignLayout layout{spec.elements, d.size()};
     std::cerr << "pestle cv: cutoff " << rc << " Å, " << d.size() << " B functions: " << folds << "-fold normal equations of "
               << data.size() << " structures";
-    const FoldedNormalEquations ne = folded_normal_equations<LinearMap>(d, data, layout, config.options.design, folds, families);
+    const FoldedNormalEquations ne =
+        folded_normal_equations<LinearMap>(d, data, layout, config.options.design, folds, families, 2020, world());
     std::cerr << " (" << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s)\n";
     SolverOptions solver = config.options.solver;
     solver.kind = SolverKind::ridge;
@@ -57,6 +58,8 @@ int run_cv_ace(const std::string& config_path, int folds, double alpha, std::vec
     all[k].loss = loss[k];
     if (loss[k] < loss[best]) best = k;
   }
+  // every rank holds the same scores; rank 0 prints them (printf is not silenced on the others) and writes the files
+  if (!world().is_root()) return 0;
   std::printf("%8s %8s %10s %10s %14s %14s%s %8s\n", "cutoff", "smooth", "eweight", "ridge", "E RMSE meV/at", "F RMSE eV/Å",
               family_header(families).c_str(), "loss");
   for (std::size_t k = 0; k < all.size(); ++k)

@@ -15,6 +15,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "mpi_world.hpp"
 #include "pestle/core/families.hpp"
 #include "pestle/fit/config.hpp"
 #include "pestle/fit/cross_validation.hpp"

@@ -59,14 +59,14 @@ void print_help(std::ostream& os) {
   os << "\n'pestle <command> --help' describes one command.\n";
 }
 
-/// Under mpirun with more than one rank only `pestle fit` runs (its rows are shared over the ranks);
-/// rank 0 alone prints and writes files.
+/// Under mpirun with more than one rank only `pestle fit` and `pestle cv` run (their rows are shared
+/// over the ranks); rank 0 alone prints and writes files.
 bool refuse_parallel(const pestle::cli::Command& c) {
   const pestle::Communicator& world = pestle::cli::world();
-  if (world.size() == 1 || c.name == "fit") return false;
+  if (world.size() == 1 || c.name == "fit" || c.name == "cv") return false;
   if (world.is_root())
     std::cerr << "pestle " << c.name << ": runs on one MPI rank only (started with " << world.size()
-              << "); of the commands only 'pestle fit' shares its work over ranks\n";
+              << "); of the commands only 'pestle fit' and 'pestle cv' share their work over ranks\n";
   return true;
 }
 

@@ -14,7 +14,8 @@
   EXTERN template RowBlock design_matrix<LinearMap, AceDescriptor>(const AceDescriptor&, const Dataset&,              \
                                                                    const DesignLayout&, const DesignOptions&);       \
   EXTERN template FoldedNormalEquations folded_normal_equations_with_errors<LinearMap, AceDescriptor>(                \
-      const AceDescriptor&, const Dataset&, const DesignLayout&, DesignOptions, std::vector<int>, int, const Families*);
+      const AceDescriptor&, const Dataset&, const DesignLayout&, DesignOptions, std::vector<int>, int, const Families*, \
+      const Communicator&);
 
 #if defined(PESTLE_COMPILED_FIT)
 namespace pestle {

@@ -39,6 +39,8 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/core/communicator.hpp"
+
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/families.hpp"
 #include "pestle/core/memory.hpp"
@@ -107,7 +109,15 @@ class FoldedNormalEquations {
                         bool per_atom_energy);
 
   /// Adds the rows of one structure (a RowBlock from assemble_design).
-  void add(const RowBlock& r);
+  void add(const RowBlock& r) { add(r, r.frame); }
+  /// The same for a block assembled from a part of the data set: `frame` is the structure's index
+  /// in the whole set (the fold and the kept energy row are looked up by it).
+  void add(const RowBlock& r, std::size_t frame);
+
+  /// Combines what every rank of `comm` added (each its share of the structures), so that each
+  /// rank holds the sums of all of them, as if one object had seen every structure; equal to
+  /// round-off. Call it on every rank after the last add() and before finish().
+  void reduce(const Communicator& comm);
 
   /// The coefficients trained on all folds but f, for every f, with the given quantity weights
   /// and solver; NumericalError if one of those systems is singular.
@@ -152,6 +162,17 @@ class FoldedNormalEquations {
     void allocate() {
       if (G.size() == 0) G = Eigen::MatrixXd::Zero(dim, dim);
     }
+    /// Sums this part over the ranks (an n×n matrix only where some rank has rows).
+    void reduce(const Communicator& comm) {
+      double count = static_cast<double>(rows);
+      comm.sum(&count, 1);
+      if (count == 0.0) return;
+      allocate();
+      comm.sum(G.data(), static_cast<std::size_t>(G.size()));
+      comm.sum(h.data(), static_cast<std::size_t>(h.size()));
+      comm.sum(&s, 1);
+      rows = static_cast<std::size_t>(count);
+    }
     /// Adds w2 times another part's sums.
     void add_scaled(const Part& o, double w2) {
       if (o.rows == 0) return;
@@ -176,7 +197,11 @@ class FoldedNormalEquations {
   };
 
   /// Keeps the (unweighted) energy row of a structure with its target appended.
-  void keep_energy_row(const RowBlock& r);
+  void keep_energy_row(const RowBlock& r, std::size_t frame);
+  /// reduce(): every rank's kept energy rows on every rank, in frame order.
+  void gather_energy_rows(const Communicator& comm);
+  /// reduce(): the same force-row weight groups, in the same order, on every rank, then summed.
+  void reduce_force_groups(int f, const Communicator& comm);
   void score_families(const std::vector<double>& errors, CvScore& out) const;
 
   /// Unweighted held-out rows: every labelled row counts, whatever its fit weight.
@@ -209,16 +234,27 @@ class FoldedNormalEquations {
 /// The folded normal equations with the given fold of every frame, keeping the unweighted
 /// held-out error summaries (FoldedNormalEquations::fold_errors) as well; with families,
 /// score() also reports the energy error per family.
+/// With a communicator of several ranks, each rank assembles its share of the structures
+/// (rank_share) and the sums are reduced, so every rank returns the same object.
 template <class Map, Descriptor D>
 FoldedNormalEquations folded_normal_equations_with_errors(const D& d, const Dataset& data, const DesignLayout& layout,
                                                           DesignOptions opt, std::vector<int> fold_of_frame, int folds,
-                                                          const Families* families = nullptr) {
+                                                          const Families* families = nullptr,
+                                                          const Communicator& comm = serial_communicator()) {
   opt.weights.energy = opt.weights.force = opt.weights.virial = 1.0;  // applied later, per setting
   std::vector<std::size_t> atoms(data.size());
   for (std::size_t k = 0; k < data.size(); ++k) atoms[k] = data[k].size();
   FoldedNormalEquations ne(layout.columns(), std::move(fold_of_frame), folds, std::move(atoms), opt.weights.per_atom_energy);
   if (families) ne.set_families(families->of_frame, static_cast<int>(families->names.size()));
-  assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
+  if (comm.size() <= 1) {
+    assemble_design<Map>(d, data, layout, opt, [&](const RowBlock& r) { ne.add(r); });
+  } else {
+    const std::vector<std::size_t> mine = rank_share(data, comm);
+    Dataset part;
+    for (std::size_t i : mine) part.push_back(data[i]);
+    assemble_design<Map>(d, part, layout, opt, [&](const RowBlock& r) { ne.add(r, mine.at(r.frame)); });
+    ne.reduce(comm);
+  }
   ne.finish();
   return ne;
 }
@@ -228,10 +264,10 @@ FoldedNormalEquations folded_normal_equations_with_errors(const D& d, const Data
 template <class Map, Descriptor D>
 FoldedNormalEquations folded_normal_equations(const D& d, const Dataset& data, const DesignLayout& layout,
                                               DesignOptions opt, int folds, const Families* families = nullptr,
-                                              unsigned seed = 2020) {
+                                              unsigned seed = 2020, const Communicator& comm = serial_communicator()) {
   std::vector<int> fold_of_frame = families ? assign_folds_stratified(families->of_frame, folds, seed)
                                              : assign_folds(data.size(), folds, seed);
-  return folded_normal_equations_with_errors<Map>(d, data, layout, opt, std::move(fold_of_frame), folds, families);
+  return folded_normal_equations_with_errors<Map>(d, data, layout, opt, std::move(fold_of_frame), folds, families, comm);
 }
 
 }  // namespace pestle

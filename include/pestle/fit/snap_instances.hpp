@@ -20,7 +20,7 @@
                                                                    const DesignLayout&, const DesignOptions&);       \
   EXTERN template FoldedNormalEquations folded_normal_equations_with_errors<Map, Bispectrum<dynamic>>(                \
       const Bispectrum<dynamic>&, const Dataset&, const DesignLayout&, DesignOptions, std::vector<int>, int,          \
-      const Families*);
+      const Families*, const Communicator&);
 #define PESTLE_SNAP_FIT_INSTANCES(EXTERN)                   \
   PESTLE_SNAP_FIT_INSTANCES_OF(EXTERN, Linear, LinearMap) \
   PESTLE_SNAP_FIT_INSTANCES_OF(EXTERN, Quadratic, QuadraticMap)

@@ -27,11 +27,11 @@ PESTLE_FIT_INLINE FoldedNormalEquations::FoldedNormalEquations(std::size_t colum
   force_groups_.resize(static_cast<std::size_t>(folds));
 }
 
-PESTLE_FIT_INLINE void FoldedNormalEquations::add(const RowBlock& r) {
+PESTLE_FIT_INLINE void FoldedNormalEquations::add(const RowBlock& r, std::size_t frame) {
   if (finished_) throw std::logic_error("FoldedNormalEquations: rows added after finish()");
-  const int f = fold_of_.at(r.frame);
+  const int f = fold_of_.at(frame);
   if (tracking()) add_raw(r, f);
-  keep_energy_row(r);
+  keep_energy_row(r, frame);
   for (int k = 0; k < quantities; ++k) {
     if (tracking() && k == static_cast<int>(RowKind::force)) continue;  // grouped in add_raw
     std::vector<Eigen::Index> rows;
@@ -172,14 +172,73 @@ PESTLE_FIT_INLINE FoldedNormalEquations::FoldErrors FoldedNormalEquations::fold_
   return e;
 }
 
-PESTLE_FIT_INLINE void FoldedNormalEquations::keep_energy_row(const RowBlock& r) {
+PESTLE_FIT_INLINE void FoldedNormalEquations::keep_energy_row(const RowBlock& r, std::size_t frame) {
   for (Eigen::Index i = 0; i < r.A.rows(); ++i) {
     if (r.kind[static_cast<std::size_t>(i)] != RowKind::energy) continue;
     Eigen::VectorXd row(n_ + 1);
     row.head(n_) = r.A.row(i).transpose();
     row[n_] = r.b[i];
-    energy_rows_.emplace_back(r.frame, std::move(row));
+    energy_rows_.emplace_back(frame, std::move(row));
   }
+}
+
+PESTLE_FIT_INLINE void FoldedNormalEquations::reduce(const Communicator& comm) {
+  if (comm.size() <= 1) return;
+  if (finished_) throw std::logic_error("FoldedNormalEquations: reduce() after finish()");
+  for (Part& p : parts_) p.reduce(comm);
+  if (tracking())
+    for (int f = 0; f < folds_; ++f) reduce_force_groups(f, comm);
+  gather_energy_rows(comm);
+}
+
+namespace detail::cv {
+
+/// Every rank's `mine` values on every rank, rank 0's first (sums of zero-padded buffers: the
+/// Communicator has no gather).
+inline std::vector<double> all_ranks(const std::vector<double>& mine, const Communicator& comm) {
+  std::vector<double> counts(static_cast<std::size_t>(comm.size()), 0.0);
+  counts[static_cast<std::size_t>(comm.rank())] = static_cast<double>(mine.size());
+  comm.sum(counts.data(), counts.size());
+  std::size_t offset = 0, total = 0;
+  for (int r = 0; r < comm.size(); ++r) {
+    if (r < comm.rank()) offset += static_cast<std::size_t>(counts[static_cast<std::size_t>(r)]);
+    total += static_cast<std::size_t>(counts[static_cast<std::size_t>(r)]);
+  }
+  std::vector<double> all(total, 0.0);
+  std::copy(mine.begin(), mine.end(), all.begin() + static_cast<std::ptrdiff_t>(offset));
+  comm.sum(all.data(), all.size());
+  return all;
+}
+
+}  // namespace detail::cv
+
+PESTLE_FIT_INLINE void FoldedNormalEquations::reduce_force_groups(int f, const Communicator& comm) {
+  auto& groups = force_groups_[static_cast<std::size_t>(f)];
+  std::vector<double> weights;
+  for (const auto& [w, g] : groups) weights.push_back(w);
+  std::vector<double> all = detail::cv::all_ranks(weights, comm);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  for (double w : all) force_group(f, w);  // the groups a rank lacks, empty
+  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [w, g] : groups) g.reduce(comm);
+}
+
+PESTLE_FIT_INLINE void FoldedNormalEquations::gather_energy_rows(const Communicator& comm) {
+  const auto width = static_cast<std::size_t>(n_ + 2);  // frame, row, target
+  std::vector<double> mine;
+  mine.reserve(energy_rows_.size() * width);
+  for (const auto& [frame, row] : energy_rows_) {
+    mine.push_back(static_cast<double>(frame));
+    mine.insert(mine.end(), row.data(), row.data() + row.size());
+  }
+  const std::vector<double> all = detail::cv::all_ranks(mine, comm);
+  energy_rows_.clear();
+  for (std::size_t at = 0; at + width <= all.size(); at += width) {
+    Eigen::VectorXd row = Eigen::Map<const Eigen::VectorXd>(all.data() + at + 1, n_ + 1);
+    energy_rows_.emplace_back(static_cast<std::size_t>(all[at]), std::move(row));
+  }
+  std::stable_sort(energy_rows_.begin(), energy_rows_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 PESTLE_FIT_INLINE void FoldedNormalEquations::score_families(const std::vector<double>& errors, CvScore& out) const {
