@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-pestle, here, out = sys.argv[1], sys.argv[2], sys.argv[3]
+pestle, here, out = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
 shutil.rmtree(out, ignore_errors=True)
 os.makedirs(out)
 config = os.path.join(here, "tiny_rss.json")
