@@ -2,7 +2,9 @@
 // Labellers: turn structures into labelled frames (energy, forces, stress) for fitting.
 //   reference_labeller(calc)      any pestle Calculator (SW, Tersoff, EAM, LJ, a fitted model)
 //   command_labeller(options)     an external program (a DFT code behind a script): pestle writes
-//                                 in.xyz, runs the command (with a timeout) and reads out.xyz back
+//                                 in.xyz, runs the command (with a timeout) and reads out.xyz back;
+//                                 a failed calculation is retried `retries` times, and with a
+//                                 `scheduler` the command is submitted to a batch queue and polled
 //   label_structures(...)         labels many structures in parallel, with an on-disk cache
 // A label is kept only when it is complete and finite; a crash, a timeout, a non-zero exit, an
 // output frame marked converged=F or a NaN becomes a recorded failure and the structure is skipped.
