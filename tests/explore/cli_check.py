@@ -73,7 +73,9 @@ work = os.path.join(out, "ev")
 
 
 def ev_check(model, *extra):
-    q = subprocess.run([sys.executable, check, pestle, model, "--command", labeller, "--work", work, *extra],
+    # Debian's python3 (numpy, ASE from scripts/setup.sh), not whichever python3 runs this script
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    q = subprocess.run([python, check, pestle, model, "--command", labeller, "--work", work, *extra],
                        capture_output=True, text=True, timeout=300)
     if q.returncode != 0:
         sys.exit(f"ev_labeller_check.py {model}: exit {q.returncode}\n{q.stdout}\n{q.stderr}")
