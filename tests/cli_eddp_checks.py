@@ -5,9 +5,10 @@ on a diamond datum (with a relaxation by the built-in Stillinger-Weber file), an
 usage: cli_eddp_checks.py PESTLE_BINARY TESTS_DIR SCRATCH_DIR
 """
 import json
-import subprocess
 import sys
 from pathlib import Path
+
+from cli_common import pestle_runner  # tests/cli_common.py, beside this script
 
 pestle, tests, scratch = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 scratch.mkdir(parents=True, exist_ok=True)
@@ -15,13 +16,7 @@ shared = tests.resolve().parent.parent / "shared"
 zuo = shared / "data" / "zuo2020"
 
 
-def run(*args, expect_ok=True):
-    p = subprocess.run([pestle, *map(str, args)], capture_output=True, text=True)
-    if expect_ok and p.returncode != 0:
-        sys.exit(f"FAILED: pestle {' '.join(map(str, args))}\n{p.stdout}\n{p.stderr}")
-    if not expect_ok and p.returncode == 0:
-        sys.exit(f"FAILED: pestle {' '.join(map(str, args))} should have failed\n{p.stdout}")
-    return p
+run = pestle_runner(pestle)
 
 
 def frames(path):

@@ -28,6 +28,15 @@ RandomStructureParams silicon_params() {
   return p;
 }
 
+/// The numpy Lennard-Jones stand-in for a DFT code (tests/explore/lj_label.py), two at a time.
+CommandLabellerOptions lj_labeller_options(double timeout_seconds) {
+  CommandLabellerOptions o;
+  o.command = "/usr/bin/python3 " PESTLE_TEST_DIR "/explore/lj_label.py {input} {output}";
+  o.processes = 2;
+  o.timeout_seconds = timeout_seconds;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("random structures honour counts, volume, separations and cell bounds", "[explore]") {
@@ -284,10 +293,7 @@ TEST_CASE("command labeller: LJ via python, crashes, hangs and NaN are recorded 
   const auto dir = test::scratch_dir("cmd");
   const auto structures = RandomStructureGenerator({silicon_params()}, 5).generate(0, 3);
   const std::string script = PESTLE_TEST_DIR "/explore/lj_label.py";
-  CommandLabellerOptions o;
-  o.command = "/usr/bin/python3 " + script + " {input} {output}";
-  o.processes = 2;
-  o.timeout_seconds = 60;
+  CommandLabellerOptions o = lj_labeller_options(60);
   LabelCounts counts;
   const auto good = label_structures(command_labeller(o), structures, dir / "good", &counts);
   const LennardJones lj = LennardJones(14, LennardJonesParams{0.1, 2.1, 5.0});
@@ -356,11 +362,7 @@ TEST_CASE("command labeller: a failed calculation is retried in a fresh director
 TEST_CASE("command labeller through a batch scheduler: submit, poll, collect, lost and failed jobs", "[explore]") {
   const auto dir = test::scratch_dir("sched");
   const auto structures = RandomStructureGenerator({silicon_params()}, 5).generate(0, 3);
-  const std::string script = PESTLE_TEST_DIR "/explore/lj_label.py";
-  CommandLabellerOptions o;
-  o.command = "/usr/bin/python3 " + script + " {input} {output}";
-  o.processes = 2;
-  o.timeout_seconds = 120;
+  CommandLabellerOptions o = lj_labeller_options(120);
   SchedulerOptions q;
   q.submit = "sh " PESTLE_TEST_DIR "/explore/local_submit.sh {job_script}";
   q.poll = "kill -0 {job_id} 2>/dev/null && echo running";
