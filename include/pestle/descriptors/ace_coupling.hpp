@@ -23,6 +23,7 @@
 #include <Eigen/Dense>
 #include <string>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/memory.hpp"
@@ -266,8 +267,8 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec, double max_bytes = ace_
         for (std::size_t p = 0; p < paths.size(); ++p)
           for (std::size_t k = 0; k < mts.size(); ++k) P(Eigen::Index(p), col_of[k]) += detail::ace_path_coefficient(set, mts[k], paths[p]);
         if (P.size() == 0) continue;
-        Eigen::JacobiSVD<Eigen::MatrixXd> svd(P, Eigen::ComputeThinV);
-        const auto& sv = svd.singularValues();
+        const dense::ThinSvd svd = dense::thin_svd_jacobi(P);
+        const Eigen::VectorXd& sv = svd.singular_values;
         if (sv.size() == 0 || !(sv[0] > 1e-12)) continue;
         for (Eigen::Index q = 0; q < sv.size(); ++q) {
           if (!(sv[q] > 1e-10 * sv[0])) break;
@@ -275,7 +276,7 @@ inline AceBasisSet ace_b_basis(const AceBasisSpec& spec, double max_bytes = ace_
           f.shape.rank = rank;
           for (const auto& fac : set) f.shape.mus.push_back(fac[0]), f.shape.ns.push_back(fac[1]), f.shape.ls.push_back(fac[2]);
           for (std::size_t k = 0; k < monos.size(); ++k) {
-            const double v = svd.matrixV()(Eigen::Index(k), q);
+            const double v = svd.v(Eigen::Index(k), q);
             if (std::abs(v) < 1e-14) continue;
             // the monomial lists its factors sorted by (μ, n, l, m): the (μ, n, l) order of `set`
             for (const auto& x : monos[k]) f.shape.ms.push_back(x[3]);

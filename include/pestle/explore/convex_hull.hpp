@@ -26,6 +26,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/explore/random_structures.hpp"
@@ -91,9 +92,8 @@ inline double hull_energy(const std::vector<double>& x, const std::vector<const 
         for (std::size_t r = 0; r < k; ++r) a(static_cast<Eigen::Index>(r), c) = p.fractions[r];
         e[c] = p.formation_energy;
       }
-      const auto qr = a.colPivHouseholderQr();
-      if (qr.rank() == m) {  // affinely independent compositions: a simplex
-        const Eigen::VectorXd lambda = qr.solve(target);
+      Eigen::VectorXd lambda;
+      if (dense::qr_rank_and_solve(a, target, lambda) == m) {  // affinely independent compositions: a simplex
         if ((a * lambda - target).norm() < 1e-9 && lambda.minCoeff() > -1e-12) best = std::min(best, lambda.dot(e));
       } else {
         return;  // a dependent set stays dependent when points are added

@@ -31,11 +31,11 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
-#include <Eigen/SVD>
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/types.hpp"
@@ -148,8 +148,8 @@ inline std::vector<std::size_t> select_cur(const Eigen::MatrixXd& Q, std::size_t
       if (!taken[i]) rows.push_back(static_cast<Eigen::Index>(i));
     const Eigen::MatrixXd Qr = Q(rows, Eigen::all);
     // Left singular vectors through the small d×d Gram matrix: QᵀQ = V S² Vᵀ, U = Q V S⁻¹.
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(Qr.transpose() * Qr);
-    const Eigen::VectorXd& ev = eig.eigenvalues();  // ascending
+    const dense::SymmetricEigen eig = dense::symmetric_eigen(Qr.transpose() * Qr);
+    const Eigen::VectorXd& ev = eig.values;  // ascending
     const double top = ev.size() ? ev[ev.size() - 1] : 0.0;
     Eigen::Index k = 0;
     while (k < ev.size() && ev[ev.size() - 1 - k] > 1e-12 * top) ++k;
@@ -158,7 +158,7 @@ inline std::vector<std::size_t> select_cur(const Eigen::MatrixXd& Q, std::size_t
         if (chosen.size() < m) chosen.push_back(static_cast<std::size_t>(r));
       break;
     }
-    Eigen::MatrixXd U = Qr * eig.eigenvectors().rightCols(k);
+    Eigen::MatrixXd U = Qr * eig.vectors.rightCols(k);
     U = U * ev.tail(k).cwiseSqrt().cwiseInverse().asDiagonal();
     for (Eigen::Index pick = 0; pick < k && chosen.size() < m; ++pick) {
       Eigen::Index best = 0;

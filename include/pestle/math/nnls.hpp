@@ -10,6 +10,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/core/error.hpp"
 
 namespace pestle {
@@ -40,7 +41,7 @@ inline NnlsResult nnls(const Eigen::MatrixXd& A, const Eigen::VectorXd& b) {
       if (passive[std::size_t(j)]) cols.push_back(j);
     Eigen::MatrixXd Ap(m, Eigen::Index(cols.size()));
     for (std::size_t k = 0; k < cols.size(); ++k) Ap.col(Eigen::Index(k)) = A.col(cols[k]);
-    const Eigen::VectorXd sp = Ap.colPivHouseholderQr().solve(b);
+    const Eigen::VectorXd sp = dense::least_squares_qr(Ap, b);
     Eigen::VectorXd s = Eigen::VectorXd::Zero(n);
     for (std::size_t k = 0; k < cols.size(); ++k) s[cols[k]] = sp[Eigen::Index(k)];
     return s;

@@ -28,8 +28,8 @@
 #include <vector>
 
 #include <Eigen/Dense>
-#include <Eigen/SVD>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
@@ -112,14 +112,11 @@ inline std::vector<Eigen::Index> maxvol_start(const Eigen::MatrixXd& B, const st
   if (B.rows() < m)
     throw InputError(what + ": " + std::to_string(B.rows()) + " training atoms for " + std::to_string(m) +
                      " features; the active set needs at least as many atoms as features");
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(B.transpose());
-  qr.setThreshold(1e-12);
-  if (qr.rank() < m)
-    throw InputError(what + ": the training atoms span only " + std::to_string(qr.rank()) + " of " +
+  const dense::PivotedQr qr = dense::column_pivoted_qr(B.transpose(), 1e-12);
+  if (qr.rank < m)
+    throw InputError(what + ": the training atoms span only " + std::to_string(qr.rank) + " of " +
                      std::to_string(m) + " feature directions; add more varied structures");
-  std::vector<Eigen::Index> rows(static_cast<std::size_t>(m));
-  for (Eigen::Index j = 0; j < m; ++j) rows[static_cast<std::size_t>(j)] = qr.colsPermutation().indices()(j);
-  return rows;
+  return {qr.pivots.begin(), qr.pivots.begin() + m};
 }
 
 /// P (m × r) mapping feature rows onto the r-dimensional span of the rows of B when r < m; empty when
@@ -132,15 +129,15 @@ inline Eigen::MatrixXd row_space_projection(const Eigen::MatrixXd& B, const std:
   const Eigen::Index m = B.cols();
   Eigen::VectorXd inverse_norm = B.colwise().norm().transpose();
   for (Eigen::Index c = 0; c < m; ++c) inverse_norm(c) = inverse_norm(c) > 0.0 ? 1.0 / inverse_norm(c) : 1.0;
-  const Eigen::BDCSVD<Eigen::MatrixXd> svd(B * inverse_norm.asDiagonal(), Eigen::ComputeThinV);
-  const Eigen::VectorXd& sigma = svd.singularValues();
+  const dense::ThinSvd svd = dense::thin_svd(B * inverse_norm.asDiagonal());
+  const Eigen::VectorXd& sigma = svd.singular_values;
   Eigen::Index r = 0;
   while (r < sigma.size() && sigma(r) > 1e-9 * sigma(0)) ++r;
   if (r == m) return {};
   if (r <= 1)
     throw InputError(what + ": the " + std::to_string(B.rows()) + " training atoms span only " + std::to_string(r) + " of " +
                      std::to_string(m) + " feature directions (their environments are all alike); add more varied structures");
-  return inverse_norm.asDiagonal() * svd.matrixV().leftCols(r);
+  return inverse_norm.asDiagonal() * svd.v.leftCols(r);
 }
 
 }  // namespace detail
@@ -155,7 +152,7 @@ inline std::vector<Eigen::Index> maxvol_rows(const Eigen::MatrixXd& B, const std
   auto coefficients = [&] {
     Eigen::MatrixXd A(m, m);
     for (Eigen::Index j = 0; j < m; ++j) A.row(j) = B.row(rows[static_cast<std::size_t>(j)]);
-    return Eigen::MatrixXd(A.transpose().partialPivLu().solve(B.transpose()).transpose());  // C = B A⁻¹
+    return Eigen::MatrixXd(dense::solve_partial_lu(A.transpose(), B.transpose()).transpose());  // C = B A⁻¹
   };
   Eigen::MatrixXd C = coefficients();
   const Eigen::Index max_swaps = 100 * m;
@@ -254,10 +251,8 @@ class ExtrapolationGrade {
       const Eigen::Index r = set.rows.rows();
       if (set.projection.size() == 0 ? set.width != r : (set.projection.rows() != set.width || set.projection.cols() != r))
         throw InputError("active set of " + name + ": width, projection and rows do not fit together");
-      Eigen::FullPivLU<Eigen::MatrixXd> lu(set.rows);
-      if (!lu.isInvertible())
+      if (!dense::invert_full_lu(set.rows, set.inverse))
         throw InputError("active set of " + std::string(element_symbol(set.element)) + " is singular");
-      set.inverse = lu.inverse();
     }
     g.sets_ = std::move(sets);
     return g;

@@ -7,6 +7,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/dynamics/common.hpp"
 #include "pestle/validate/common.hpp"
 
@@ -35,9 +36,9 @@ inline Moduli elastic_moduli(const Matrix6& c) {
   Moduli m;
   m.bulk_voigt = (c(0, 0) + c(1, 1) + c(2, 2) + 2 * (c(0, 1) + c(1, 2) + c(0, 2))) / 9.0;
   m.shear_voigt = (c(0, 0) + c(1, 1) + c(2, 2) - (c(0, 1) + c(1, 2) + c(0, 2)) + 3 * (c(3, 3) + c(4, 4) + c(5, 5))) / 15.0;
-  const Eigen::FullPivLU<Matrix6> lu(c);
-  if (lu.isInvertible()) {
-    const Matrix6 s = lu.inverse();
+  Eigen::MatrixXd inverse;
+  if (dense::invert_full_lu(c, inverse)) {
+    const Matrix6 s = inverse;
     m.bulk_reuss = 1.0 / (s(0, 0) + s(1, 1) + s(2, 2) + 2 * (s(0, 1) + s(1, 2) + s(0, 2)));
     m.shear_reuss = 15.0 / (4 * (s(0, 0) + s(1, 1) + s(2, 2)) - 4 * (s(0, 1) + s(1, 2) + s(0, 2)) + 3 * (s(3, 3) + s(4, 4) + s(5, 5)));
   }

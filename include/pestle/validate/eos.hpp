@@ -9,6 +9,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/dynamics/common.hpp"
 #include "pestle/validate/common.hpp"
 
@@ -53,7 +54,7 @@ inline BirchMurnaghan fit_birch_murnaghan(const std::vector<double>& volumes, co
   const double xs = 0.5 * (xmin + xmax);
   Eigen::MatrixXd As = A;
   for (int k = 0; k < 4; ++k) As.col(k) /= std::pow(xs, k);
-  const Eigen::VectorXd cs = As.colPivHouseholderQr().solve(e);
+  const Eigen::VectorXd cs = dense::least_squares_qr(As, e);
   Eigen::Vector4d c;
   for (int k = 0; k < 4; ++k) c[k] = cs[k] / std::pow(xs, k);
   // stationary points of c1 + 2 c2 x + 3 c3 x² = 0; take the one with positive curvature nearest the data

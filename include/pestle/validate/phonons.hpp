@@ -17,6 +17,7 @@
 
 #include <Eigen/Dense>
 
+#include "pestle/math/dense_solvers.hpp"
 #include "pestle/dynamics/common.hpp"
 #include "pestle/validate/common.hpp"
 
@@ -123,11 +124,11 @@ class DynamicalMatrix {
 
   /// Frequencies (THz, ascending; imaginary modes negative) at q (Cartesian 1/Å).
   std::vector<double> frequencies(const Vec3& q) const {
-    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> es(at(q), Eigen::EigenvaluesOnly);
-    if (es.info() != Eigen::Success) throw NumericalError("phonons: dynamical matrix diagonalisation failed");
+    const Eigen::VectorXd eigenvalues = dense::hermitian_eigenvalues(at(q));
+    if (eigenvalues.size() == 0) throw NumericalError("phonons: dynamical matrix diagonalisation failed");
     std::vector<double> f;
-    for (Eigen::Index k = 0; k < es.eigenvalues().size(); ++k) {
-      const double l = es.eigenvalues()[k];
+    for (Eigen::Index k = 0; k < eigenvalues.size(); ++k) {
+      const double l = eigenvalues[k];
       f.push_back(std::copysign(std::sqrt(std::abs(l)), l) * thz_per_sqrt_ev_a2_amu);
     }
     return f;
