@@ -23,7 +23,7 @@
 #include <Eigen/Dense>
 #include <string>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/jacobi_svd.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/memory.hpp"

@@ -26,7 +26,7 @@
 
 #include <Eigen/Dense>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/qr.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/explore/random_structures.hpp"

@@ -35,7 +35,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/symmetric_eigen.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/types.hpp"

@@ -4,8 +4,9 @@
 // every translation unit that includes the header, called or not, and the big ones cost much compiler
 // memory and time each (alone, at -O3: BDCSVD 0.54 GB and 6.7 s, column-pivoted QR with full-pivot LU
 // 0.2 GB, the self-adjoint eigensolver 0.16 GB; docs/architecture.md "Compiler memory"). Here they are
-// declared once; the definitions (math/impl/dense_solvers.hpp) are inline by default and compiled once
-// into pestle::runtime with PESTLE_COMPILED_RUNTIME. Each function runs exactly the Eigen algorithm the
+// declared; a caller includes the header of its decomposition (math/dense/qr.hpp, lu, svd, jacobi_svd,
+// symmetric_eigen, hermitian_eigen), whose definitions are inline by default and compiled once into
+// pestle::runtime with PESTLE_COMPILED_RUNTIME. Each function runs exactly the Eigen algorithm the
 // call site used before, so results do not change.
 #include <vector>
 
@@ -59,7 +60,3 @@ PESTLE_RUNTIME_INLINE SymmetricEigen symmetric_eigen(const Eigen::MatrixXd& a);
 PESTLE_RUNTIME_INLINE Eigen::VectorXd hermitian_eigenvalues(const Eigen::MatrixXcd& a);
 
 }  // namespace pestle::dense
-
-#if !defined(PESTLE_COMPILED_RUNTIME)
-#include "pestle/math/impl/dense_solvers.hpp"
-#endif

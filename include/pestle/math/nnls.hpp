@@ -10,7 +10,7 @@
 
 #include <Eigen/Dense>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/qr.hpp"
 #include "pestle/core/error.hpp"
 
 namespace pestle {

@@ -29,7 +29,9 @@
 
 #include <Eigen/Dense>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/lu.hpp"
+#include "pestle/math/dense/qr.hpp"
+#include "pestle/math/dense/svd.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"

@@ -9,7 +9,7 @@
 
 #include <Eigen/Dense>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/qr.hpp"
 #include "pestle/dynamics/common.hpp"
 #include "pestle/validate/common.hpp"
 

@@ -17,7 +17,7 @@
 
 #include <Eigen/Dense>
 
-#include "pestle/math/dense_solvers.hpp"
+#include "pestle/math/dense/hermitian_eigen.hpp"
 #include "pestle/dynamics/common.hpp"
 #include "pestle/validate/common.hpp"
 
