@@ -2,8 +2,11 @@
 // variable compositions, per-element volumes, MINSEP AUTO and the errors of bad compositions.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -220,4 +223,20 @@ TEST_CASE("hookean_always keeps the wall on a model with a hole at short range",
   nlohmann::json j = sic_config();
   j["relax"] = {{"hookean_k", 10.0}, {"hookean_always", true}};
   CHECK(parse_rss_config(j, ".").relax.hookean_always);
+}
+
+TEST_CASE("a two-species GAP loop lowers n_sparse to the environments a species has", "[explore]") {
+  // Four random Si-C cells of 1-4 atoms hold far fewer environments per species than n_sparse = 500:
+  // the first fit must lower it (per-species SOAP terms, add_species) rather than stop.
+  nlohmann::json j = sic_config();
+  j["fit"] = nlohmann::json::parse(R"({"model": "gap",
+    "gap": "soap cutoff=3.0 cutoff_transition_width=0.5 n_max=3 l_max=2 atom_sigma=0.5 zeta=2 delta=0.2 covariance_type=dot_product n_sparse=500 sparse_method=cur_points add_species=T"})");
+  const RssConfig c = parse_rss_config(j, ".");
+  const auto dir = test::scratch_dir("gap_two_species");
+  std::vector<std::string> lines;
+  const RssReport r = RssLoop(c, make_labeller(c.labeller), dir, [&](const std::string& m) { lines.push_back(m); }).run(1);
+  REQUIRE(r.iterations.size() == 1);
+  CHECK(std::filesystem::exists(dir / "model.xml"));
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& m) { return m.find("lowering n_sparse") != std::string::npos; }));
+  std::filesystem::remove_all(dir);
 }

@@ -95,14 +95,23 @@ inline SparseMethod sparse_method_from_name(const std::string& s) {
   throw InputError("unknown sparse_method '" + s + "' (expected cur, random, uniform or all)");
 }
 
+/// More sparse points asked for than the data have environments (or distinct ones); `available` is
+/// how many there are, so a caller that may ask for fewer (the RSS loop's first fits) need not parse
+/// the message.
+class TooFewEnvironments : public InputError {
+ public:
+  TooFewEnvironments(const std::string& message, std::size_t available) : InputError(message), available(available) {}
+  std::size_t available;
+};
+
 namespace detail {
 
 inline void check_sparse_request(std::size_t n_rows, std::size_t m, const std::string& what) {
   if (m == 0) throw InputError(what + ": n_sparse must be at least 1");
   if (n_rows == 0) throw InputError(what + ": no descriptor environments in the training data");
   if (m > n_rows)
-    throw InputError(what + ": " + std::to_string(m) + " sparse points requested but only " + std::to_string(n_rows) +
-                     " environments exist");
+    throw TooFewEnvironments(what + ": " + std::to_string(m) + " sparse points requested but only " +
+                                 std::to_string(n_rows) + " environments exist", n_rows);
 }
 
 /// Rows of Q that are exact duplicates of an earlier row (they carry no new information).
@@ -137,8 +146,8 @@ inline std::vector<std::size_t> select_cur(const Eigen::MatrixXd& Q, std::size_t
   const std::vector<bool> dup = detail::duplicate_rows(Q);
   const auto distinct = static_cast<std::size_t>(std::count(dup.begin(), dup.end(), false));
   if (m > distinct)
-    throw InputError("CUR selection: " + std::to_string(m) + " sparse points requested but only " +
-                     std::to_string(distinct) + " distinct environments exist");
+    throw TooFewEnvironments("CUR selection: " + std::to_string(m) + " sparse points requested but only " +
+                                 std::to_string(distinct) + " distinct environments exist", distinct);
   std::vector<bool> taken(dup);
   std::vector<std::size_t> chosen;
   chosen.reserve(m);

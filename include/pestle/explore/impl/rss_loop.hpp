@@ -10,7 +10,7 @@ namespace pestle::explore {
 /// What RssLoop does, compiled once with PESTLE_COMPILED_FIT (explore/rss_loop.hpp declares RssLoop).
 class RssLoopImpl {
  public:
-  using Progress = std::function<void(const std::string&)>;
+  using Progress = RssLoop::Progress;
 
   RssLoopImpl(RssConfig config, Labeller labeller, std::filesystem::path dir, Progress progress = {})
       : c_(std::move(config)), labeller_(std::move(labeller)), dir_(std::move(dir)), progress_(std::move(progress)),
@@ -367,14 +367,11 @@ class RssLoopImpl {
     for (int attempt = 0;; ++attempt) {
       try {
         return fit_gap(training, s);
-      } catch (const InputError& e) {
-        const std::string m = e.what();
-        const auto at = m.find("but only ");
-        if (attempt >= 4 || at == std::string::npos || m.find("distinct environments") == std::string::npos) throw;
-        const std::size_t distinct = std::stoul(m.substr(at + 9));
-        if (distinct == 0) throw;
-        say("  lowering n_sparse to " + std::to_string(distinct) + " (distinct environments so far)");
-        s.gap = detail::rss::cap_n_sparse(s.gap, distinct);
+      } catch (const TooFewEnvironments& e) {
+        // early on, one term (one species' SOAP, say) may have fewer environments than n_sparse
+        if (attempt >= 4 || e.available == 0) throw;
+        say("  lowering n_sparse to " + std::to_string(e.available) + " (environments so far)");
+        s.gap = detail::rss::cap_n_sparse(s.gap, e.available);
       }
     }
   }
