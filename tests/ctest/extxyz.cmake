@@ -5,7 +5,7 @@
 
 # A small driver that dumps what pestle reads as JSON and copies files with pestle's writer.
 add_executable(pestle_extxyz_tool ${CMAKE_CURRENT_SOURCE_DIR}/extxyz_tool.cpp)
-target_link_libraries(pestle_extxyz_tool PRIVATE pestle::pestle pestle_project_flags)
+target_link_libraries(pestle_extxyz_tool PRIVATE pestle::runtime pestle_project_flags)
 
 # Debian's python3-ase lives in the system interpreter; prefer it over other pythons on PATH.
 find_program(PESTLE_PYTHON_FOR_ASE NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)

@@ -3,7 +3,7 @@
 # One program for this test and the example (examples/gap/CMakeLists.txt makes it only when no test did).
 if(NOT TARGET gap_evaluate)
   add_executable(gap_evaluate ${PROJECT_SOURCE_DIR}/examples/gap/gap_evaluate.cpp)
-  target_link_libraries(gap_evaluate PRIVATE pestle::pestle pestle_project_flags)
+  target_link_libraries(gap_evaluate PRIVATE pestle::runtime pestle_project_flags)
 endif()
 
 get_filename_component(_pestle_quip_gap "${PROJECT_SOURCE_DIR}/../shared/data/reference/quip-gap" ABSOLUTE)

@@ -1,7 +1,7 @@
 # Gaussian-process surrogate of the optimiser against scikit-learn (label sklearn):
 # tests/optimise_sklearn_check.py drives tests/optimise_gp_tool.cpp (included from tests/CMakeLists.txt).
 add_executable(pestle_optimise_gp_tool ${CMAKE_CURRENT_SOURCE_DIR}/optimise_gp_tool.cpp)
-target_link_libraries(pestle_optimise_gp_tool PRIVATE pestle::pestle pestle_project_flags)
+target_link_libraries(pestle_optimise_gp_tool PRIVATE pestle::runtime_fit pestle_project_flags)
 
 # Debian's python3-sklearn lives in the system interpreter; prefer it over other pythons on PATH.
 find_program(PESTLE_PYTHON_FOR_SKLEARN NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)

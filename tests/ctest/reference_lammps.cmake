@@ -5,7 +5,7 @@
 # compares energy, per-atom energies, forces and stress to 1e-8. LAMMPS output is generated
 # at test time under the build tree, never stored in the repository.
 add_executable(pestle_reference_lammps_check ${CMAKE_CURRENT_SOURCE_DIR}/reference_lammps_check.cpp)
-target_link_libraries(pestle_reference_lammps_check PRIVATE pestle::pestle pestle_project_flags)
+target_link_libraries(pestle_reference_lammps_check PRIVATE pestle::runtime pestle_project_flags)
 
 find_program(PESTLE_LMP NAMES lmp lmp_serial)
 set(PESTLE_LAMMPS_POTENTIALS "/usr/share/lammps/potentials" CACHE PATH "LAMMPS potential files (Debian lammps-data)")

@@ -35,7 +35,7 @@ find_program(PESTLE_LMP_FOR_AMORPHOUS NAMES lmp)
 find_program(PESTLE_PYTHON_FOR_AMORPHOUS NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 if(PESTLE_LMP_FOR_AMORPHOUS AND PESTLE_PYTHON_FOR_AMORPHOUS AND EXISTS "/usr/share/lammps/potentials/Si.sw")
   add_executable(pestle_amorphous_tool ${CMAKE_CURRENT_SOURCE_DIR}/amorphous_tool.cpp)
-  target_link_libraries(pestle_amorphous_tool PRIVATE pestle::pestle pestle_project_flags)
+  target_link_libraries(pestle_amorphous_tool PRIVATE pestle::runtime_fit pestle_project_flags)
   set_target_properties(pestle_amorphous_tool PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
   add_test(NAME validate_amorphous_lammps
            COMMAND ${PESTLE_PYTHON_FOR_AMORPHOUS} ${CMAKE_CURRENT_SOURCE_DIR}/validate/amorphous_lammps_check.py

@@ -3,6 +3,7 @@
 // bad input (InputError, ParseError) from numerical trouble (NumericalError).
 #include <stdexcept>
 #include <string>
+#include "pestle/core/compiled.hpp"
 
 namespace pestle {
 
@@ -21,9 +22,7 @@ class InputError : public Error {
 /// A file could not be parsed; names the file, the 1-based line and the reason.
 class ParseError : public InputError {
  public:
-  ParseError(std::string file, std::size_t line, std::string reason)
-      : InputError(file + ":" + std::to_string(line) + ": " + reason),
-        file_(std::move(file)), line_(line), reason_(std::move(reason)) {}
+  PESTLE_RUNTIME_INLINE ParseError(std::string file, std::size_t line, std::string reason);
   const std::string& file() const noexcept { return file_; }
   std::size_t line() const noexcept { return line_; }
   const std::string& reason() const noexcept { return reason_; }
@@ -41,3 +40,7 @@ class NumericalError : public Error {
 };
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/core/impl/error.hpp"
+#endif

@@ -12,23 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "pestle/core/error.hpp"
+#include "pestle/core/compiled.hpp"
 
 namespace pestle::json_read {
 
 using json = nlohmann::json;
 
 /// InputError naming `where` for any key of `j` not in `allowed` (and when `j` is not an object).
-inline void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> allowed) {
-  if (!j.is_object()) throw InputError(where + " must be a JSON object");
-  for (const auto& [key, value] : j.items()) {
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || key == a;
-    if (ok) continue;
-    std::string list;
-    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    throw InputError("unknown key '" + key + "' in " + where + " (allowed: " + list + ")");
-  }
-}
+PESTLE_RUNTIME_INLINE void check_keys(const json& j, const std::string& where, std::initializer_list<const char*> allowed);
 
 /// The value of an optional key, or `fallback` when it is absent; InputError for a wrong type.
 template <class T>
@@ -83,3 +74,7 @@ inline nlohmann::json read_model_json_document(const std::string& path) {
 }
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/core/impl/json.hpp"
+#endif

@@ -10,6 +10,7 @@
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
 #include "pestle/core/types.hpp"
+#include "pestle/core/compiled.hpp"
 
 namespace pestle {
 
@@ -40,27 +41,14 @@ struct Structure {
   /// Throws InputError when the structure cannot be used: mismatched arrays, unknown
   /// elements, non-finite numbers, or a periodic axis whose lattice vector is zero or
   /// makes the cell singular.
-  void validate() const {
-    if (numbers.size() != positions.size())
-      throw InputError("structure has " + std::to_string(positions.size()) + " positions but " +
-                       std::to_string(numbers.size()) + " atomic numbers");
-    for (std::size_t i = 0; i < size(); ++i) {
-      if (!is_atomic_number(numbers[i]))
-        throw InputError("atom " + std::to_string(i) + " has unknown atomic number " +
-                         std::to_string(numbers[i]));
-      if (!positions[i].allFinite())
-        throw InputError("atom " + std::to_string(i) + " has a non-finite position");
-    }
-    if (!cell.allFinite()) throw InputError("cell has non-finite entries");
-    for (int a = 0; a < 3; ++a)
-      if (pbc[a] && cell.row(a).norm() == 0.0)
-        throw InputError("axis " + std::to_string(a) + " is periodic but its lattice vector is zero");
-    if (any_periodic() && all_periodic_axes_span() && volume() < 1e-10)
-      throw InputError("cell is singular (volume " + std::to_string(volume()) + " Å^3)");
-  }
+  PESTLE_RUNTIME_INLINE void validate() const;
 
  private:
   bool all_periodic_axes_span() const noexcept { return pbc[0] && pbc[1] && pbc[2]; }
 };
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/core/impl/structure.hpp"
+#endif

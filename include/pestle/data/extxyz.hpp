@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "pestle/core/compiled.hpp"
 #include "pestle/core/dataset.hpp"
 #include "pestle/core/elements.hpp"
 #include "pestle/core/error.hpp"
@@ -541,18 +542,7 @@ class ExtXyzReader {
   ExtXyzReader(std::istream& in, std::string name) : lines_(in), name_(std::move(name)) {}
 
   /// The next frame, or nullopt at the end of the input (trailing blank lines are fine).
-  std::optional<Frame> next() {
-    if (done_) return std::nullopt;
-    try {
-      auto f = read_frame();
-      if (!f) done_ = true;
-      else ++frames_;
-      return f;
-    } catch (...) {
-      done_ = true;
-      throw;
-    }
-  }
+  PESTLE_RUNTIME_INLINE std::optional<Frame> next();
 
   const std::string& name() const noexcept { return name_; }
   std::size_t frames_read() const noexcept { return frames_; }
@@ -726,20 +716,10 @@ class ExtXyzReader {
 };
 
 /// Every frame of a stream.
-inline Dataset read_extxyz(std::istream& in, const std::string& name) {
-  ExtXyzReader r(in, name);
-  Dataset d;
-  while (auto f = r.next()) d.push_back(std::move(*f));
-  return d;
-}
+PESTLE_RUNTIME_INLINE Dataset read_extxyz(std::istream& in, const std::string& name);
 
 /// Every frame of a file.
-inline Dataset read_extxyz(const std::string& path) {
-  ExtXyzReader r(path);
-  Dataset d;
-  while (auto f = r.next()) d.push_back(std::move(*f));
-  return d;
-}
+PESTLE_RUNTIME_INLINE Dataset read_extxyz(const std::string& path);
 
 /// Every frame of an in-memory text; `name` appears in error messages.
 inline Dataset parse_extxyz(std::string_view text, const std::string& name = "<string>") {
@@ -1015,17 +995,7 @@ inline void append_atom_line(std::string& out, const Frame& f, std::size_t i) {
 /// (std::to_chars), so read -> write -> read reproduces every number bit for bit.
 /// Throws InputError for a frame that cannot be written faithfully (invalid structure,
 /// mismatched array sizes, an info key the writer sets itself, ...).
-inline void write_extxyz(std::ostream& out, const Frame& f) {
-  extxyz_detail::check_frame(f);
-  std::string text;
-  io::append_int(text, static_cast<std::int64_t>(f.size()));
-  text += '\n';
-  text += extxyz_detail::comment_line(f);
-  text += '\n';
-  for (std::size_t i = 0; i < f.size(); ++i) extxyz_detail::append_atom_line(text, f, i);
-  out << text;
-  if (!out) throw Error("write error");
-}
+PESTLE_RUNTIME_INLINE void write_extxyz(std::ostream& out, const Frame& f);
 
 inline void write_extxyz(std::ostream& out, const Dataset& d) {
   for (const auto& f : d) write_extxyz(out, f);
@@ -1053,3 +1023,11 @@ inline std::string to_extxyz(const Dataset& d) {
 }
 
 }  // namespace pestle
+
+// The entry points that do the work (ExtXyzReader::next and write_extxyz of a frame) are defined in
+// data/impl/extxyz.hpp: inline by default, compiled once into pestle::runtime with PESTLE_COMPILED_RUNTIME
+// (src/runtime/compile_foundations.cpp). Only they call the parser and writer above, so those are
+// emitted in that one unit, not in every unit that reads or writes a file.
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/data/impl/extxyz.hpp"
+#endif

@@ -42,6 +42,7 @@
 #include "pestle/models/kernels.hpp"
 #include "pestle/models/potential.hpp"
 #include "pestle/neighbours/neighbour_list.hpp"
+#include "pestle/core/compiled.hpp"
 
 namespace pestle {
 
@@ -304,13 +305,7 @@ class GapPotential {
  public:
   using Term = std::variant<gap_detail::ClusterTerm<Distance2b>, gap_detail::ClusterTerm<DistanceNb>, gap_detail::SoapTerm>;
 
-  explicit GapPotential(GapModel model, GapOptions options = {}) : model_(std::move(model)), options_(options) {
-    if (model_.terms.empty()) throw InputError("GAP model has no terms");
-    for (const GapTerm& t : model_.terms) terms_.push_back(make_term(t));
-    for (Term& t : terms_)
-      if (auto* soap = std::get_if<gap_detail::SoapTerm>(&t)) soap->block_size = std::max<std::size_t>(1, options_.soap_block);
-    for (const Term& t : terms_) cutoff_ = std::max(cutoff_, std::visit([](const auto& x) { return x.cutoff(); }, t));
-  }
+  PESTLE_RUNTIME_INLINE explicit GapPotential(GapModel model, GapOptions options = {});
 
   const GapModel& model() const noexcept { return model_; }
   /// Largest cutoff of any term, Å.
@@ -408,3 +403,7 @@ class GapPotential {
 };
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/models/impl/gap.hpp"
+#endif

@@ -21,6 +21,7 @@
 #include <Eigen/Dense>
 
 #include "pestle/core/error.hpp"
+#include "pestle/core/compiled.hpp"
 
 namespace pestle {
 
@@ -136,22 +137,7 @@ class DotProductKernel {
 class ArdSquaredExponential {
  public:
   /// theta: one length scale per descriptor entry; permutations: 0-based index maps (each of size d).
-  ArdSquaredExponential(std::vector<double> theta, std::vector<std::vector<int>> permutations)
-      : theta_(std::move(theta)), perms_(std::move(permutations)) {
-    const std::size_t d = theta_.size();
-    if (d == 0) throw InputError("ard_se kernel: theta is empty");
-    for (double t : theta_)
-      if (!(t > 0.0) || !std::isfinite(t)) throw InputError("ard_se kernel: every theta must be positive");
-    if (d > max_dimensions)
-      throw InputError("ard_se kernel: pestle supports at most " + std::to_string(max_dimensions) + " dimensions");
-    if (perms_.empty()) perms_.push_back(identity(d));
-    for (const auto& p : perms_) {
-      if (p.size() != d) throw InputError("ard_se kernel: a permutation has the wrong length");
-      std::vector<int> sorted = p;
-      std::sort(sorted.begin(), sorted.end());
-      if (sorted != identity(d)) throw InputError("ard_se kernel: a permutation is not a permutation of 1..d");
-    }
-  }
+  PESTLE_RUNTIME_INLINE ArdSquaredExponential(std::vector<double> theta, std::vector<std::vector<int>> permutations);
   const std::vector<double>& theta() const noexcept { return theta_; }
   const std::vector<std::vector<int>>& permutations() const noexcept { return perms_; }
   std::size_t dimensions() const noexcept { return theta_.size(); }
@@ -292,3 +278,7 @@ class ArdSquaredExponential {
 };
 
 }  // namespace pestle
+
+#if !defined(PESTLE_COMPILED_RUNTIME)
+#include "pestle/models/impl/kernels.hpp"
+#endif
