@@ -12,9 +12,3 @@
 #else
 #define PESTLE_RUNTIME_INLINE inline
 #endif
-
-// PESTLE_EXTERN_KERNELS (set for pestle's own programs that link pestle::runtime, never exported):
-// the run-time-sized descriptor classes (Bispectrum<dynamic>, BasicAceDescriptor<AceDynamicShape>,
-// Soap<QuipGaussRadial>) are declared `extern template` and instantiated once, in
-// src/runtime/compile_kernels.cpp. Not for installed consumers: Bispectrum's SIMD architecture is a
-// template argument, and a consumer built with other -march flags names another type.

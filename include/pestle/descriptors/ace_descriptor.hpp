@@ -696,9 +696,4 @@ class BasicAceDescriptor {
 /// The evaluator of a basis known at run time (files, fits).
 using AceDescriptor = BasicAceDescriptor<>;
 
-// In-tree compiled mode: instantiated once, in src/runtime/compile_kernels.cpp.
-#if defined(PESTLE_EXTERN_KERNELS)
-extern template class BasicAceDescriptor<AceDynamicShape>;
-#endif
-
 }  // namespace pestle

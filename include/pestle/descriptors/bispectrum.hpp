@@ -1359,10 +1359,4 @@ double evaluate_structure(const Bispectrum<TwoJMax>& desc, const Structure& s, c
 static_assert(Descriptor<Bispectrum<>>);
 static_assert(Descriptor<Bispectrum<6>>);
 
-// In-tree compiled mode: the run-time-sized evaluator is instantiated once, in
-// src/runtime/compile_kernels.cpp (docs/architecture.md, "Compiled once").
-#if defined(PESTLE_EXTERN_KERNELS)
-extern template class Bispectrum<dynamic, xsimd::default_arch>;
-#endif
-
 }  // namespace pestle

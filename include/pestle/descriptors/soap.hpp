@@ -709,11 +709,6 @@ class Soap {
 
 static_assert(Descriptor<Soap<>>);
 
-// In-tree compiled mode: instantiated once, in src/runtime/compile_kernels.cpp.
-#if defined(PESTLE_EXTERN_KERNELS)
-extern template class Soap<QuipGaussRadial>;
-#endif
-
 }  // namespace pestle
 
 #if !defined(PESTLE_COMPILED_RUNTIME)
