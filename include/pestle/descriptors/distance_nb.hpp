@@ -227,7 +227,7 @@ class DistanceNb {
 
   // Compact clusters: the centre plus order-1 distinct neighbour images of it within the cutoff.
   PESTLE_RUNTIME_INLINE void compact(const Structure& s, const NeighbourList& nl, const Member& centre,
-               std::vector<std::array<Member, 3>>& out) const;
+                                     std::vector<std::array<Member, 3>>& out) const;
 
   // Accept a set only in the translation where no other image of the smallest atom index has a
   // negative image, and only from that smallest index: every set is then produced exactly once.
@@ -243,7 +243,7 @@ class DistanceNb {
 
   // Non-compact clusters: connected sets containing atom i at image 0.
   PESTLE_RUNTIME_INLINE void connected(const Structure& s, const NeighbourList& nl, const Member& centre,
-                 std::vector<std::array<Member, 3>>& out) const;
+                                       std::vector<std::array<Member, 3>>& out) const;
 
   void covariance_cutoff(ClusterInstance& c) const {
     const int n = c.atoms;

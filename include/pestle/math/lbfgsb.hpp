@@ -44,8 +44,8 @@ struct LbfgsbMemory {
 };
 
 PESTLE_RUNTIME_INLINE LbfgsbResult minimise_box(const Objective& f, Eigen::VectorXd x, const Eigen::VectorXd& lower,
-                                 const Eigen::VectorXd& upper, const LbfgsbOptions& opt = {},
-                                 LbfgsbMemory* memory = nullptr);
+                                                const Eigen::VectorXd& upper, const LbfgsbOptions& opt = {},
+                                                LbfgsbMemory* memory = nullptr);
 
 /// Central finite-difference gradient (step h relative to the box width), for objectives
 /// without an analytic gradient; steps are kept inside the box.

@@ -112,7 +112,7 @@ inline double scaled_modified_spherical_bessel(int l, double x) {
 /// The upward recurrence runs on all arguments together (vectorisable, one division per
 /// argument); arguments below the upward threshold are then redone by the stable scalar path.
 PESTLE_RUNTIME_INLINE void scaled_modified_spherical_bessel(std::span<const double> x, int l_top, std::span<double> out,
-                                             std::span<double> scratch);
+                                                            std::span<double> scratch);
 
 }  // namespace pestle::math
 

@@ -7,6 +7,6 @@ namespace pestle {
 
 PESTLE_RUNTIME_INLINE ParseError::ParseError(std::string file, std::size_t line, std::string reason)
     : InputError(file + ":" + std::to_string(line) + ": " + reason),
-        file_(std::move(file)), line_(line), reason_(std::move(reason)) {}
+      file_(std::move(file)), line_(line), reason_(std::move(reason)) {}
 
 }  // namespace pestle

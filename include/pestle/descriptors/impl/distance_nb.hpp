@@ -6,7 +6,7 @@
 namespace pestle {
 
 PESTLE_RUNTIME_INLINE void DistanceNb::compact(const Structure& s, const NeighbourList& nl, const Member& centre,
-               std::vector<std::array<Member, 3>>& out) const {
+                                               std::vector<std::array<Member, 3>>& out) const {
   if (!any_species_ && std::find(p_.Z.begin(), p_.Z.end(), centre.z) == p_.Z.end()) return;
   const std::size_t b = nl.begin(std::size_t(centre.atom)), e = nl.end(std::size_t(centre.atom));
   for (std::size_t p = b; p < e; ++p) {
@@ -28,7 +28,7 @@ PESTLE_RUNTIME_INLINE void DistanceNb::compact(const Structure& s, const Neighbo
 }
 
 PESTLE_RUNTIME_INLINE void DistanceNb::connected(const Structure& s, const NeighbourList& nl, const Member& centre,
-                 std::vector<std::array<Member, 3>>& out) const {
+                                                 std::vector<std::array<Member, 3>>& out) const {
   const int i = centre.atom;
   std::vector<std::array<Member, 3>> found;
   for (std::size_t p = nl.begin(std::size_t(i)); p < nl.end(std::size_t(i)); ++p) {

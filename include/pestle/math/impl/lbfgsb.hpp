@@ -6,8 +6,8 @@
 namespace pestle::optimise {
 
 PESTLE_RUNTIME_INLINE LbfgsbResult minimise_box(const Objective& f, Eigen::VectorXd x, const Eigen::VectorXd& lower,
-                                 const Eigen::VectorXd& upper, const LbfgsbOptions& opt,
-                                 LbfgsbMemory* memory) {
+                                                const Eigen::VectorXd& upper, const LbfgsbOptions& opt,
+                                                LbfgsbMemory* memory) {
   const Eigen::Index n = x.size();
   if (lower.size() != n || upper.size() != n) throw InputError("minimise_box: bounds have the wrong size");
   const auto project = [&](Eigen::VectorXd v) { return v.cwiseMax(lower).cwiseMin(upper); };

@@ -6,7 +6,7 @@
 namespace pestle::math {
 
 PESTLE_RUNTIME_INLINE void scaled_modified_spherical_bessel(std::span<const double> x, int l_top, std::span<double> out,
-                                             std::span<double> scratch) {
+                                                            std::span<double> scratch) {
   const std::size_t n = x.size();
   if (l_top < 0 || out.size() < static_cast<std::size_t>(l_top + 1) * n || scratch.size() < 3 * n)
     throw InputError("modified spherical Bessel: output or scratch too small");
