@@ -4,12 +4,15 @@
 # old and new alternately ROUNDS times in this one run, and prints every benchmark's fastest real time
 # on both sides and their ratio (docs/architecture.md, "Runtime speed").
 #   bash benchmarks/speed_unchanged.sh [BUILD_DIR] [OLD_COMMIT] [ROUNDS]    # defaults: build ecb18d9 3
+# BENCHES (a space-separated list of programs) and FILTER (--benchmark_filter) narrow a rerun, e.g.
+#   BENCHES=bench_gap FILTER=GapEnergyForces bash benchmarks/speed_unchanged.sh build-cost e56537c 5
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 old_commit="${2:-ecb18d9}"
 rounds="${3:-3}"
-benches=(bench_bispectrum bench_gap bench_ace)
+read -r -a benches <<< "${BENCHES:-bench_bispectrum bench_gap bench_ace}"
+filter="${FILTER:-.}"
 old_tree="${TMPDIR:-/tmp}/pestle-speed-$old_commit"
 old_build="$old_tree/build"
 
@@ -31,7 +34,7 @@ for round in $(seq "$rounds"); do
     for side in old new; do
       dir=$([ $side = old ] && echo "$old_build" || echo "$build")
       # both programs find the shared data by the path compiled into them; run from the project root
-      (cd "$root" && "$dir/bin/$b" --benchmark_format=csv 2> /dev/null) |
+      (cd "$root" && "$dir/bin/$b" --benchmark_format=csv "--benchmark_filter=$filter" 2> /dev/null) |
         awk -F, -v side=$side 'NR > 1 && $1 ~ /^"/ {gsub(/"/, "", $1); print side, $1, $3, $5}' >> "$results/all"
     done
   done
